@@ -1,0 +1,1 @@
+"""Step 0: the data. Ingest police.uk, partner and reference files into one DuckDB warehouse."""

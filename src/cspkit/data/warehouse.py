@@ -1,0 +1,81 @@
+"""The DuckDB warehouse: one file per assessment.
+
+Writes happen inside one transaction (:func:`write`), so a run that fails midway leaves the
+warehouse exactly as it was. Reads open the file read-only (:func:`read`), which is what
+``cspkit sql`` and every analysis use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from cspkit.data.schema import TABLES
+from cspkit.errors import WarehouseError
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every standard table that does not exist yet."""
+    for ddl in TABLES.values():
+        con.execute(ddl)
+
+
+@contextmanager
+def write(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection inside one transaction: committed on success, rolled back on any error."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.IOException as exc:
+        raise WarehouseError(f"cannot open the warehouse for writing: {exc}", file=path) from exc
+    try:
+        con.execute("BEGIN TRANSACTION")
+        create_schema(con)
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
+
+
+@contextmanager
+def read(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to an existing warehouse."""
+    path = Path(path)
+    if not path.exists():
+        raise WarehouseError(
+            "warehouse not found; build it with 'cspkit ingest police ...' first", file=path
+        )
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        raise WarehouseError(f"cannot open the warehouse: {exc}", file=path) from exc
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def query(path: str | Path, sql: str, params: list | None = None) -> tuple[list[str], list[tuple]]:
+    """Run one read-only query; return column names and rows."""
+    with read(path) as con:
+        try:
+            cursor = con.execute(sql, params or [])
+        except duckdb.Error as exc:
+            raise WarehouseError(f"query failed: {exc}") from exc
+        columns = [d[0] for d in cursor.description] if cursor.description else []
+        return columns, cursor.fetchall()
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+        ).fetchone()[0]
+    )

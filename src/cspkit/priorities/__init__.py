@@ -1,0 +1,1 @@
+"""Step 4: the evidence board and the focus group's decision."""

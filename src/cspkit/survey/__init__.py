@@ -1,0 +1,1 @@
+"""Step 3: the residents' survey: import, weighting and analysis."""

@@ -1,0 +1,1 @@
+"""The partnership web app (Django). The library never imports this package."""
