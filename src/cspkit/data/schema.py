@@ -113,12 +113,27 @@ TABLES: dict[str, str] = {
             latitude DOUBLE,
             longitude DOUBLE
         )""",
-    # Reference: the ONS exact LSOA 2011 to 2021 lookup (change_code U, S, M or X).
+    # Reference: the ONS exact LSOA 2011 to 2021 lookup (change_code U, S, M or X); best_fit marks
+    # the one 2021 LSOA the ONS best-fit lookup assigns to each 2011 LSOA.
     "lsoa11_lsoa21": """
         CREATE TABLE IF NOT EXISTS lsoa11_lsoa21 (
             lsoa11_code VARCHAR NOT NULL,
             lsoa21_code VARCHAR NOT NULL,
-            change_code VARCHAR
+            change_code VARCHAR,
+            best_fit BOOLEAN NOT NULL DEFAULT FALSE
+        )""",
+    # Reference: every LAD code used since 2011 and the current code it became (old codes resolve).
+    "lad_alias": """
+        CREATE TABLE IF NOT EXISTS lad_alias (
+            lad_code VARCHAR NOT NULL,
+            lad_name VARCHAR,
+            lad_code_active VARCHAR
+        )""",
+    # Reference (optional, user-supplied ONS postcode directory): postcode to LSOA 2021.
+    "postcode": """
+        CREATE TABLE IF NOT EXISTS postcode (
+            postcode VARCHAR PRIMARY KEY,
+            lsoa21_code VARCHAR
         )""",
     # Reference: local authority districts (the CSP areas).
     "lad": """

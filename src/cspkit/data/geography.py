@@ -1,0 +1,259 @@
+"""Geography: the bundled reference tables, LSOA 2011 -> 2021 harmonisation and area selection.
+
+The method (exact ONS lookup, nearest child centroid for split LSOAs, best fit otherwise) is
+described in docs/geography.md; the sources and licences in reference/ATTRIBUTION.md.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from cspkit.data import warehouse
+from cspkit.errors import ConfigError, InputError
+
+REFERENCE = resources.files("cspkit.data") / "reference"
+
+#: table -> bundled gzipped CSV (columns named as the table's)
+REFERENCE_TABLES = {
+    "lsoa": "lsoa.csv.gz",
+    "lsoa11_lsoa21": "lsoa11_lsoa21.csv.gz",
+    "lad": "lad.csv.gz",
+    "lad_alias": "lad_alias.csv.gz",
+    "population": "population.csv.gz",
+    "households": "households.csv.gz",
+    "imd": "imd.csv.gz",
+}
+
+#: Great Britain and Northern Ireland with a margin: police.uk coordinates outside it are errors.
+UK_LONGITUDE = (-8.7, 1.9)
+UK_LATITUDE = (49.8, 60.9)
+
+
+def _load_csv_table(con: duckdb.DuckDBPyConnection, table: str, path: Path | str) -> int:
+    con.execute(f"DELETE FROM {table}")
+    con.execute(
+        f"INSERT INTO {table} BY NAME SELECT * FROM read_csv(?, header = true, all_varchar = false)", [str(path)]
+    )
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def load_boundaries(con: duckdb.DuckDBPyConnection, path: Path | str, label: str | None = None) -> int:
+    """Add or replace LSOA 2021 polygons from a GeoJSON FeatureCollection (property LSOA21CD)."""
+    label = label or str(path)
+    try:
+        collection = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+        features = collection["features"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"not a GeoJSON FeatureCollection: {exc}", file=label) from exc
+    rows = []
+    for number, feature in enumerate(features, start=1):
+        props = feature.get("properties") or {}
+        code = props.get("LSOA21CD") or props.get("lsoa21cd") or props.get("lsoa21_code")
+        if not code or not feature.get("geometry"):
+            raise InputError("feature without an LSOA21CD property or geometry", file=label, row=number)
+        rows.append((code, json.dumps(feature["geometry"], separators=(",", ":"))))
+    frame = pl.DataFrame(rows, schema=["lsoa21_code", "geometry"], orient="row")
+    con.register("_boundaries", frame.to_arrow())
+    con.execute("DELETE FROM lsoa_boundary WHERE lsoa21_code IN (SELECT lsoa21_code FROM _boundaries)")
+    con.execute("INSERT INTO lsoa_boundary SELECT * FROM _boundaries")
+    con.unregister("_boundaries")
+    return len(rows)
+
+
+def load_reference_tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """(Re)load every bundled reference table; returns rows per table."""
+    counts = {}
+    for table, name in REFERENCE_TABLES.items():
+        with resources.as_file(REFERENCE / name) as path:
+            counts[table] = _load_csv_table(con, table, path)
+    con.execute("DELETE FROM lsoa_boundary")
+    counts["lsoa_boundary"] = 0
+    for item in sorted(REFERENCE.iterdir(), key=lambda p: p.name):
+        if item.name.endswith(".geojson"):
+            with resources.as_file(item) as path:
+                counts["lsoa_boundary"] += load_boundaries(con, path, item.name)
+    return counts
+
+
+def reference_loaded(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("SELECT count(*) FROM lsoa").fetchone()[0] > 0
+
+
+def ensure_reference(con: duckdb.DuckDBPyConnection) -> None:
+    """Load the bundled reference tables if the warehouse has none yet."""
+    if not reference_loaded(con):
+        load_reference_tables(con)
+
+
+def load_reference(warehouse_path: str | Path) -> dict[str, int]:
+    """Load (or reload) the bundled reference tables into a warehouse, in one transaction."""
+    with warehouse.write(warehouse_path) as con:
+        return load_reference_tables(con)
+
+
+# ---- user-supplied national files ------------------------------------------------------------
+
+def _header(path: Path) -> list[str]:
+    import gzip
+
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8-sig", errors="replace") as handle:
+        return [h.strip().strip('"').lower() for h in handle.readline().split(",")]
+
+
+def _pick(header: list[str], *candidates: str) -> str | None:
+    return next((c for c in candidates if c in header), None)
+
+
+def ingest_geography_file(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, int]:
+    """Load one user-supplied geography file, recognised by its columns. Returns (table, rows)."""
+    name = path.name.lower()
+    if name.endswith((".geojson", ".json")):
+        return "lsoa_boundary", load_boundaries(con, path)
+    if not name.endswith((".csv", ".csv.gz")):
+        raise InputError("expected a GeoJSON boundary file or an ONS lookup CSV", file=path)
+    header = _header(path)
+    src = f"read_csv('{path.as_posix()}', header = true, all_varchar = true)"
+    postcode = _pick(header, "pcds", "pcd", "pcd7", "pcd8", "postcode")
+    lsoa21 = _pick(header, "lsoa21", "lsoa21cd", "lsoa21_code")
+    if postcode and lsoa21:
+        con.execute(f"""INSERT OR REPLACE INTO postcode
+            SELECT DISTINCT ON (pc) pc, "{lsoa21}" FROM (
+              SELECT upper(replace("{postcode}", ' ', '')) AS pc, "{lsoa21}" FROM {src}) WHERE pc <> ''""")
+        return "postcode", con.execute("SELECT count(*) FROM postcode").fetchone()[0]
+    if {"lsoa11cd", "lsoa21cd", "chgind"} <= set(header) or {"f_lsoa11cd", "lsoa21cd", "chgind"} <= set(header):
+        code11 = "lsoa11cd" if "lsoa11cd" in header else "f_lsoa11cd"
+        con.execute("DELETE FROM lsoa11_lsoa21")
+        con.execute(f"""INSERT INTO lsoa11_lsoa21 SELECT "{code11}", lsoa21cd, chgind, false FROM {src}""")
+        return "lsoa11_lsoa21", con.execute("SELECT count(*) FROM lsoa11_lsoa21").fetchone()[0]
+    ward = _pick(header, "wd24cd", "wd25cd", "wd23cd", "wd22cd")
+    lad = _pick(header, "lad24cd", "lad25cd", "lad23cd", "lad22cd")
+    if lsoa21 and ward and lad:
+        con.execute(f"""INSERT OR REPLACE INTO lsoa (lsoa21_code, lsoa21_name, ward_code, ward_name, lad_code, lad_name,
+                latitude, longitude)
+            SELECT n."{lsoa21}", n.lsoa21nm, n."{ward}", n."{ward.replace('cd', 'nm')}", n."{lad}",
+                   n."{lad.replace('cd', 'nm')}", o.latitude, o.longitude
+            FROM {src} n LEFT JOIN lsoa o ON o.lsoa21_code = n."{lsoa21}" """)
+        return "lsoa", con.execute("SELECT count(*) FROM lsoa").fetchone()[0]
+    raise InputError(
+        "unrecognised geography file: expected an ONS postcode directory (pcds, lsoa21), an LSOA 2011 to 2021 "
+        "lookup (LSOA11CD, LSOA21CD, CHGIND), an LSOA 2021 to ward to LAD lookup (LSOA21CD, WD24CD, LAD24CD) "
+        "or LSOA 2021 boundaries (GeoJSON)",
+        file=path,
+    )
+
+
+def ingest_geography(warehouse_path: str | Path, files: list[Path] | None = None) -> dict[str, int]:
+    """Load the bundled reference tables, then each user-supplied national file, in one transaction."""
+    with warehouse.write(warehouse_path) as con:
+        counts = load_reference_tables(con) if files is None or not reference_loaded(con) else {}
+        for path in files or []:
+            if not Path(path).exists():
+                raise InputError("no such file", file=path)
+            table, rows = ingest_geography_file(con, Path(path))
+            counts[table] = rows
+        return counts
+
+
+# ---- LSOA harmonisation ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LsoaLookup:
+    """The lookups that put any police.uk LSOA code on the 2021 boundaries, held in memory for speed.
+
+    ``direct``: code -> lsoa21_code for 2021 codes, unchanged (U), merged (M), best fit for the rest.
+    ``split_children``: for 2011 LSOAs split in 2021 (S), each child with its centroid.
+    ``lad``: lsoa21_code -> lad_code.
+    """
+
+    direct: pl.DataFrame
+    split_children: pl.DataFrame
+    lad: pl.DataFrame
+
+    @classmethod
+    def from_warehouse(cls, con: duckdb.DuckDBPyConnection) -> LsoaLookup:
+        direct = (con.sql("""
+            SELECT lsoa21_code AS _code, lsoa21_code AS _lsoa21 FROM lsoa
+            UNION ALL
+            SELECT lsoa11_code, any_value(lsoa21_code ORDER BY best_fit DESC) FROM lsoa11_lsoa21
+            WHERE lsoa11_code NOT IN (SELECT lsoa21_code FROM lsoa)
+              AND (change_code IN ('U', 'M') OR best_fit)
+            GROUP BY lsoa11_code
+        """).pl())
+        children = (con.sql("""
+            SELECT x.lsoa11_code AS _code, x.lsoa21_code AS _child, l.latitude AS _clat, l.longitude AS _clon
+            FROM lsoa11_lsoa21 x JOIN lsoa l USING (lsoa21_code) WHERE x.change_code = 'S'
+        """).pl())
+        lad = (con.sql("SELECT lsoa21_code AS _lsoa21, lad_code AS _lad FROM lsoa").pl())
+        return cls(direct, children, lad)
+
+
+def harmonise(frame: pl.DataFrame, lookup: LsoaLookup, latitude: str = "latitude", longitude: str = "longitude",
+              ) -> pl.DataFrame:
+    """Add ``lsoa21_code`` and ``lad_code`` to a frame with lsoa_code, source_row and coordinates.
+
+    A code found in no lookup gives a null lsoa21_code beside a non-null lsoa_code: the caller
+    quarantines it as an unknown LSOA.
+    """
+    out = frame.join(lookup.direct, left_on="lsoa_code", right_on="_code", how="left")
+    split_codes = lookup.split_children["_code"]
+    is_split = pl.col("lsoa_code").is_in(split_codes.implode()) & pl.col(latitude).is_not_null()
+    splits = out.filter(is_split).select(
+        "source_row", "lsoa_code", pl.col(latitude).alias("_lat"), pl.col(longitude).alias("_lon")
+    )
+    if splits.height:
+        # Nearest child centroid, distances on a local equirectangular projection (fine at LSOA scale).
+        nearest = (
+            splits.join(lookup.split_children, left_on="lsoa_code", right_on="_code")
+            .with_columns(
+                (((pl.col("_lon") - pl.col("_clon")) * (pl.col("_lat").radians().cos())) ** 2
+                 + (pl.col("_lat") - pl.col("_clat")) ** 2).alias("_d2")
+            )
+            .sort("source_row", "_d2")
+            .group_by("source_row", maintain_order=True)
+            .agg(pl.col("_child").first())
+        )
+        out = out.join(nearest, on="source_row", how="left").with_columns(
+            pl.coalesce("_child", "_lsoa21").alias("_lsoa21")
+        ).drop("_child")
+    out = out.join(lookup.lad, on="_lsoa21", how="left")
+    return out.rename({"_lsoa21": "lsoa21_code", "_lad": "lad_code"})
+
+
+# ---- areas -----------------------------------------------------------------------------------
+
+def resolve_area(con: duckdb.DuckDBPyConnection, code_or_name: str) -> list[str]:
+    """The LAD 2024 codes of an area given by district code (current or former) or district name.
+
+    A former district code (e.g. a district merged into a unitary authority) resolves to the
+    current one. An unknown area is a ConfigError with the closest names suggested.
+    """
+    wanted = code_or_name.strip()
+    key = wanted.lower()
+    rows = con.execute(
+        """SELECT lad_code FROM lad WHERE lower(lad_code) = $1 OR lower(lad_name) = $1
+           UNION SELECT lad_code_active FROM lad_alias WHERE lower(lad_code) = $1 OR lower(lad_name) = $1""",
+        [key],
+    ).fetchall()
+    codes = sorted({r[0] for r in rows if r[0]})
+    if codes:
+        return codes
+    names = [r[0] for r in con.execute("SELECT lad_name FROM lad").fetchall()]
+    close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    raise ConfigError(f"unknown area {wanted!r}: not a local authority district code or name{hint}")
+
+
+def area_lsoas(con: duckdb.DuckDBPyConnection, lad_codes: list[str]) -> list[str]:
+    """The LSOA 2021 codes inside the given districts."""
+    rows = con.execute(
+        "SELECT lsoa21_code FROM lsoa WHERE list_contains($1, lad_code) ORDER BY 1", [lad_codes]
+    ).fetchall()
+    return [r[0] for r in rows]

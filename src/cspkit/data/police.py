@@ -1,0 +1,317 @@
+"""police.uk ingestion: every row of every file loaded, quarantined with its reason, or counted as a duplicate.
+
+Each CSV is read by Polars as text (nothing is guessed), checked with vectorised expressions, put on
+the 2021 LSOA boundaries and appended to DuckDB through Arrow, several files per insert. One file
+(plus one batch) is in memory at a time, so memory stays bounded whatever the archive size. The
+whole run is one transaction: a failure leaves the warehouse as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from cspkit.data import warehouse
+from cspkit.data.encoding import to_utf8
+from cspkit.data.geography import UK_LATITUDE, UK_LONGITUDE, LsoaLookup, ensure_reference, harmonise
+from cspkit.data.police_files import PoliceFile, discover
+from cspkit.data.report import FileReport, IngestReport
+from cspkit.errors import InputError
+
+_DATA = resources.files("cspkit.data")
+COLUMNS: dict[str, dict[str, dict]] = tomllib.loads((_DATA / "police_columns.toml").read_text("utf-8"))
+LABELS: dict[str, dict[str, dict[str, str]]] = tomllib.loads((_DATA / "police_labels.toml").read_text("utf-8"))
+
+DUPLICATE = "duplicate Crime ID"
+#: Rows held before one INSERT: amortises DuckDB's per-statement cost, bounds memory.
+BATCH_ROWS = 300_000
+
+Progress = Callable[[int, int, str], None]
+
+
+def normalise_header(header: str) -> str:
+    """Header as compared: trimmed, lower case, '-' and '_' as spaces, spaces collapsed."""
+    return re.sub(r"\s+", " ", header.strip().lower().replace("-", " ").replace("_", " "))
+
+
+def map_headers(headers: list[str], table: str, file: str) -> tuple[dict[str, str], list[str]]:
+    """{header as published: column name} and the headers we do not use; missing required -> InputError."""
+    known: dict[str, str] = {}
+    for name, spec in COLUMNS[table].items():
+        for label in [spec["header"], name, *spec.get("aliases", [])]:
+            known.setdefault(normalise_header(label), name)
+    renames: dict[str, str] = {}
+    ignored: list[str] = []
+    for header in headers:
+        name = known.get(normalise_header(header))
+        if name is None or name in renames.values():
+            ignored.append(header)
+        else:
+            renames[header] = name
+    for name, spec in COLUMNS[table].items():
+        if spec["required"] and name not in renames.values():
+            raise InputError(f"missing required column '{spec['header']}' (found: {', '.join(headers)})",
+                             file=file, column=spec["header"])
+    return renames, ignored
+
+
+def read_csv_text(data: bytes, file: str) -> pl.DataFrame:
+    """All columns as text; an empty or unreadable file is an InputError naming the file."""
+    data = to_utf8(data, file)
+    if not data.strip():
+        raise InputError("empty file (no header row)", file=file)
+    try:
+        return pl.read_csv(io.BytesIO(data), infer_schema=False, raise_if_empty=True)
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, pl.exceptions.ShapeError) as exc:
+        reason = str(exc).strip().splitlines()[0]
+        raise InputError(f"not a readable CSV file: {reason}", file=file) from exc
+
+
+def _truncated_last_row(data: bytes, n_columns: int) -> bool:
+    """True when the file ends mid-row: no final newline and fewer fields than the header."""
+    tail = data.rstrip(b"\r")
+    if tail.endswith(b"\n"):
+        return False
+    last_line = tail.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
+    return len(next(csv.reader([last_line]), [])) < n_columns
+
+
+def _first_reason(checks: list[tuple[pl.Expr, pl.Expr]]) -> pl.Expr:
+    """The first failing check's reason text, else null."""
+    chain = None
+    for condition, reason in checks:
+        chain = pl.when(condition).then(reason) if chain is None else chain.when(condition).then(reason)
+    return chain.otherwise(pl.lit(None, dtype=pl.String))
+
+
+def _text(s: str) -> pl.Expr:
+    return pl.lit(s, dtype=pl.String)
+
+
+def _coordinate_checks() -> list[tuple[pl.Expr, pl.Expr]]:
+    lon, lat = pl.col("longitude"), pl.col("latitude")
+    shown = pl.concat_str([lon.fill_null(""), lat.fill_null("")], separator=",")
+    outside = ~(pl.col("_lon").is_between(*UK_LONGITUDE) & pl.col("_lat").is_between(*UK_LATITUDE))
+    return [
+        (lon.is_null() != lat.is_null(), pl.concat_str([_text("incomplete coordinates: "), shown])),
+        ((lon.is_not_null() & pl.col("_lon").is_null()) | (lat.is_not_null() & pl.col("_lat").is_null()),
+         pl.concat_str([_text("unparseable coordinates: "), shown])),
+        (pl.col("_lon").is_not_null() & outside, pl.concat_str([_text("coordinates outside the UK: "), shown])),
+    ]
+
+
+def _month_checks(month: date) -> list[tuple[pl.Expr, pl.Expr]]:
+    raw = pl.col("month").str.strip_chars()
+    return [
+        (raw.is_null(), _text("missing Month")),
+        (~raw.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$"), pl.concat_str([_text("unparseable Month: "), raw])),
+        (raw != month.strftime("%Y-%m"), pl.concat_str([_text("Month is not the file's month: "), raw])),
+    ]
+
+
+def _required(column: str, header: str) -> tuple[pl.Expr, pl.Expr]:
+    return pl.col(column).is_null(), _text(f"missing {header}")
+
+
+def _boolean(column: str) -> pl.Expr:
+    return pl.col(column).str.to_lowercase().replace_strict({"true": True, "false": False}, default=None,
+                                                             return_dtype=pl.Boolean)
+
+
+def _previous_month(month: date) -> date:
+    return date(month.year - 1, 12, 1) if month.month == 1 else date(month.year, month.month - 1, 1)
+
+
+def _checks(table: str, month: date) -> list[tuple[pl.Expr, pl.Expr]]:
+    """The row checks of one kind of file, in the order their reasons are reported."""
+    if table == "street":
+        return [*_month_checks(month), _required("crime_type", "Crime type"), *_coordinate_checks()]
+    if table == "outcomes":
+        return [*_month_checks(month), _required("crime_id", "Crime ID"), _required("outcome_type", "Outcome type"),
+                *_coordinate_checks()]
+    allowed = [month.strftime("%Y-%m"), _previous_month(month).strftime("%Y-%m")]
+    checks = [
+        _required("type", "Type"),
+        _required("date", "Date"),
+        (pl.col("_date").is_null(), pl.concat_str([_text("unparseable Date: "), pl.col("date")])),
+        (~pl.col("date").str.slice(0, 7).is_in(allowed),
+         pl.concat_str([_text("Date is not in the file's month or the month before: "), pl.col("date")])),
+        *_coordinate_checks(),
+    ]
+    for column in ("part_of_a_policing_operation", "outcome_linked_to_object_of_search",
+                   "removal_of_more_than_just_outer_clothing"):
+        checks.append((pl.col(column).is_not_null() & _boolean(column).is_null(),
+                       pl.concat_str([_text(f"not True or False in {column}: "), pl.col(column)])))
+    return checks
+
+
+def _parse(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    """Typed helper columns (``_lon``, ``_lat``, ``_date``) beside the published text."""
+    parsed = [pl.col("longitude").cast(pl.Float64, strict=False).alias("_lon"),
+              pl.col("latitude").cast(pl.Float64, strict=False).alias("_lat")]
+    if table == "stop_search":
+        parsed.append(pl.coalesce(
+            pl.col("date").str.to_datetime("%Y-%m-%dT%H:%M:%S%z", strict=False, time_zone="UTC"),
+            pl.col("date").str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False).dt.replace_time_zone("UTC"),
+        ).alias("_date"))
+    return frame.with_columns(parsed)
+
+
+def _labelled(column: str, table: str) -> pl.Expr:
+    mapping = LABELS.get(table, {}).get(column)
+    return pl.col(column).replace(mapping) if mapping else pl.col(column)
+
+
+def _typed(frame: pl.DataFrame, pf: PoliceFile) -> pl.DataFrame:
+    """Good rows in the warehouse table's columns and types."""
+    common = [pl.lit(pf.source_file).alias("source_file"), pl.col("source_row"), pl.lit(pf.force).alias("force"),
+              pl.lit(pf.month).alias("month")]
+    geo = [pl.col("_lon").alias("longitude"), pl.col("_lat").alias("latitude")]
+    if pf.table == "stop_search":
+        text = ["type", "policing_operation", "gender", "age_range", "self_defined_ethnicity",
+                "officer_defined_ethnicity", "legislation", "object_of_search"]
+        booleans = ["part_of_a_policing_operation", "outcome_linked_to_object_of_search",
+                    "removal_of_more_than_just_outer_clothing"]
+        return frame.select(*common, *text, _labelled("outcome", pf.table), pl.col("_date").alias("date"),
+                            *[_boolean(c).alias(c) for c in booleans], *geo,
+                            pl.lit(None, pl.String).alias("lsoa21_code"), pl.lit(None, pl.String).alias("lad_code"))
+    text = ["crime_id", "reported_by", "falls_within", "location", "lsoa_code", "lsoa_name"]
+    extra = (["crime_type", "last_outcome_category", "context"] if pf.table == "street" else ["outcome_type"])
+    return frame.select(*common, *text, *[_labelled(c, pf.table) for c in extra], *geo, "lsoa21_code", "lad_code")
+
+
+@dataclass
+class FileResult:
+    """One file checked: rows to load, rows to quarantine (duplicates included), and the counts."""
+
+    good: pl.DataFrame
+    quarantine: pl.DataFrame
+    report: FileReport
+
+
+def check_file(pf: PoliceFile, data: bytes, lookup: LsoaLookup) -> FileResult:
+    """Read and check one police.uk file. Pure: no warehouse access."""
+    raw = read_csv_text(data, pf.source_file)
+    renames, ignored = map_headers(raw.columns, pf.table, pf.source_file)
+    published = raw.columns
+    frame = raw.rename(renames).with_columns(
+        [pl.lit(None, pl.String).alias(c) for c in COLUMNS[pf.table] if c not in renames.values()]
+    ).with_row_index("source_row", offset=1).with_columns(pl.col("source_row").cast(pl.Int32))
+    frame = _parse(frame, pf.table)
+    checks = _checks(pf.table, pf.month)
+    if pf.table != "stop_search":
+        frame = harmonise(frame.with_columns(pl.col("lsoa_code").str.strip_chars()), lookup,
+                          latitude="_lat", longitude="_lon")
+        checks.append((pl.col("lsoa_code").is_not_null() & pl.col("lsoa21_code").is_null(),
+                       pl.concat_str([_text("unknown LSOA code: "), pl.col("lsoa_code")])))
+    if _truncated_last_row(data, len(published)):
+        checks.insert(0, (pl.col("source_row") == frame.height, _text("truncated row: the file ends mid-row")))
+    frame = frame.with_columns(_first_reason(checks).alias("_reason"))
+    if pf.table == "street":
+        # A Crime ID is one crime: the first row with it is loaded, later ones are duplicates. (Outcomes
+        # repeat a Crime ID legitimately, one row per suspect or outcome event, so they are not deduplicated.)
+        key = pl.when(pl.col("_reason").is_null()).then(pl.col("crime_id"))
+        frame = frame.with_columns(
+            pl.when(key.is_not_null() & ~key.is_first_distinct()).then(_text(DUPLICATE))
+            .otherwise(pl.col("_reason")).alias("_reason")
+        )
+    bad = frame.filter(pl.col("_reason").is_not_null())
+    good = _typed(frame.filter(pl.col("_reason").is_null()), pf)
+    original = [renames.get(h, h) for h in published]
+    quarantine = bad.select(
+        pl.lit(pf.source_file).alias("source_file"), "source_row", pl.lit(pf.table).alias("kind"),
+        pl.concat_str([pl.col(c).fill_null("") for c in original], separator=",").alias("raw_row"),
+        pl.col("_reason").alias("reason"),
+    )
+    categories = Counter(r.split(": ", 1)[0] for r in quarantine["reason"].to_list())
+    duplicates = categories.pop(DUPLICATE, 0)
+    report = FileReport(pf.source_file, pf.table, pf.force, pf.month.strftime("%Y-%m"), rows_read=frame.height,
+                        loaded=good.height, duplicates=duplicates, quarantined=dict(categories.most_common()),
+                        ignored_columns=ignored)
+    return FileResult(good, quarantine, report)
+
+
+class BatchWriter:
+    """Collects checked files and appends them to the warehouse several files per INSERT."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, batch_rows: int = BATCH_ROWS) -> None:
+        self.con = con
+        self.batch_rows = batch_rows
+        self.pending: dict[str, list[pl.DataFrame]] = {}
+        self.rows = 0
+
+    def add(self, table: str, frame: pl.DataFrame) -> None:
+        if frame.height:
+            self.pending.setdefault(table, []).append(frame)
+            self.rows += frame.height
+        if self.rows >= self.batch_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        for table, frames in self.pending.items():
+            self.con.register("_batch", pl.concat(frames, how="vertical_relaxed").to_arrow())
+            self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _batch")
+            self.con.unregister("_batch")
+        self.pending.clear()
+        self.rows = 0
+
+
+def _forget(con: duckdb.DuckDBPyConnection, table: str, force: str, month: date) -> None:
+    """Remove an earlier ingest of the same kind, force and month (a newer download replaces it)."""
+    con.execute(f"DELETE FROM {table} WHERE force = ? AND month = ?", [force, month])
+    con.execute("""DELETE FROM quarantine WHERE kind = ? AND source_file IN
+                   (SELECT source_file FROM ingest_log WHERE kind = ? AND force = ? AND month = ?)""",
+                [table, table, force, month])
+    con.execute("DELETE FROM ingest_log WHERE kind = ? AND force = ? AND month = ?", [table, force, month])
+
+
+def ingest_files(con: duckdb.DuckDBPyConnection, files: list[PoliceFile], progress: Progress | None = None,
+                 batch_rows: int = BATCH_ROWS) -> IngestReport:
+    """Check and load police.uk files on an open write connection (inside its transaction)."""
+    ensure_reference(con)
+    lookup = LsoaLookup.from_warehouse(con)
+    earlier = {tuple(r) for r in con.execute("SELECT kind, force, month FROM ingest_log").fetchall()}
+    writer = BatchWriter(con, batch_rows)
+    report = IngestReport()
+    seen: set[tuple[str, str, date]] = set()
+    for number, pf in enumerate(files, start=1):
+        if pf.key in earlier or pf.key in seen:
+            writer.flush()
+            _forget(con, *pf.key)
+        seen.add(pf.key)
+        data = pf.read()
+        result = check_file(pf, data, lookup)
+        writer.add(pf.table, result.good)
+        writer.add("quarantine", result.quarantine)
+        r = result.report
+        writer.add("ingest_log", pl.DataFrame([{
+            "source_file": pf.source_file, "kind": pf.table, "force": pf.force, "month": pf.month,
+            "sha256": hashlib.sha256(data).hexdigest(), "rows_read": r.rows_read, "loaded": r.loaded,
+            "quarantined": r.quarantined_total, "duplicates": r.duplicates,
+            "ingested_at": datetime.now(UTC).replace(tzinfo=None),
+        }]))
+        report.files.append(r)
+        if progress:
+            progress(number, len(files), pf.source_file)
+    writer.flush()
+    return report
+
+
+def ingest_police(warehouse_path: str | Path, paths: Iterable[str | Path], progress: Progress | None = None,
+                  batch_rows: int = BATCH_ROWS) -> IngestReport:
+    """Ingest police.uk downloads (zips, folders, CSVs) into the warehouse, all or nothing."""
+    files = discover(paths)
+    with warehouse.write(warehouse_path) as con:
+        return ingest_files(con, files, progress, batch_rows)

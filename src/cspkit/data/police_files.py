@@ -1,0 +1,98 @@
+"""Find the police.uk CSV files in what the user downloaded: zip archives, folders or single files.
+
+data.police.uk names every file ``YYYY-MM-<force>-<kind>.csv`` (kind: street, outcomes,
+stop-and-search), inside ``YYYY-MM/`` folders. The force slug and month come from the file name.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from pathlib import Path
+
+from cspkit.errors import InputError
+
+FILE_NAME = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])-([a-z0-9-]+?)-(street|outcomes|stop-and-search)\.csv$", re.IGNORECASE)
+
+#: police.uk kind -> warehouse table
+TABLE_OF_KIND = {"street": "street", "outcomes": "outcomes", "stop-and-search": "stop_search"}
+
+
+@dataclass(frozen=True)
+class PoliceFile:
+    """One police.uk CSV, wherever it lives; ``read()`` returns its bytes."""
+
+    source_file: str
+    table: str
+    force: str
+    month: date
+    read: Callable[[], bytes]
+
+    @property
+    def key(self) -> tuple[str, str, date]:
+        """What a newer download replaces: the same kind of file for the same force and month."""
+        return (self.table, self.force, self.month)
+
+
+def parse_name(name: str, label: str) -> tuple[str, str, date]:
+    """(table, force, month) from a file name, or an InputError that says what the name should be."""
+    match = FILE_NAME.match(Path(name).name)
+    if not match:
+        raise InputError(
+            "not a police.uk file name: expected YYYY-MM-<force>-street.csv, -outcomes.csv or -stop-and-search.csv",
+            file=label,
+        )
+    year, month, force, kind = match.groups()
+    return TABLE_OF_KIND[kind.lower()], force.lower(), date(int(year), int(month), 1)
+
+
+def _read_member(archive: Path, member: str) -> bytes:
+    with zipfile.ZipFile(archive) as zf:
+        return zf.read(member)
+
+
+def _from_zip(path: Path) -> list[PoliceFile]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = [m.filename for m in zf.infolist() if not m.is_dir()]
+    except zipfile.BadZipFile as exc:
+        raise InputError(f"not a readable zip archive: {exc}", file=path) from exc
+    found = []
+    for member in sorted(members):
+        if not member.lower().endswith(".csv") or Path(member).name.startswith("."):
+            continue
+        label = f"{path.name}:{member}"
+        table, force, month = parse_name(member, label)
+        found.append(PoliceFile(label, table, force, month, partial(_read_member, path, member)))
+    return found
+
+
+def _from_file(path: Path, label: str) -> PoliceFile:
+    table, force, month = parse_name(path.name, label)
+    return PoliceFile(label, table, force, month, path.read_bytes)
+
+
+def discover(paths: Iterable[str | Path]) -> list[PoliceFile]:
+    """Every police.uk CSV under the given paths, in the order given (sorted within a zip or folder)."""
+    found: list[PoliceFile] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise InputError("no such file or folder", file=path)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*.csv") if not p.name.startswith("."))
+            found.extend(_from_file(p, f"{path.name}/{p.relative_to(path).as_posix()}") for p in files)
+            for archive in sorted(path.rglob("*.zip")):
+                found.extend(_from_zip(archive))
+        elif zipfile.is_zipfile(path):
+            found.extend(_from_zip(path))
+        else:
+            found.append(_from_file(path, path.name))
+    if not found:
+        raise InputError("no police.uk CSV files found (expected YYYY-MM-<force>-<kind>.csv)",
+                         file=", ".join(str(p) for p in paths))
+    return found
