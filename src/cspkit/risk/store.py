@@ -1,0 +1,204 @@
+"""Where scores live: the current score per scorer, issue and criterion, and an append-only audit trail.
+
+:class:`ScoreStore` is the small interface the CLI uses; :class:`WarehouseScoreStore` implements
+it over the assessment's DuckDB warehouse (tables ``risk_scores`` and ``risk_audit``). The web app
+keeps scores in its own ORM but calls the same pure function, :func:`plan_changes`, to decide
+what is new, what changed and what to audit, so both keep the same trail: who, when, old value,
+new value, the suggested value and why. Recording the same scores twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from cspkit.data import warehouse
+from cspkit.risk.method import Method
+from cspkit.risk.register import IssueRegister
+from cspkit.risk.scores import Score, validate_scores
+
+RISK_TABLES = {
+    "risk_scores": """
+        CREATE TABLE IF NOT EXISTS risk_scores (
+            method VARCHAR NOT NULL,
+            organisation VARCHAR NOT NULL,
+            scorer VARCHAR NOT NULL,
+            issue_id VARCHAR NOT NULL,
+            criterion VARCHAR NOT NULL,
+            value DOUBLE NOT NULL,
+            suggested DOUBLE,
+            reason VARCHAR NOT NULL,
+            scored_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (method, organisation, scorer, issue_id, criterion)
+        )""",
+    # Append-only: rows are only ever inserted.
+    "risk_audit": """
+        CREATE TABLE IF NOT EXISTS risk_audit (
+            seq BIGINT NOT NULL,
+            recorded_at TIMESTAMP NOT NULL,
+            method VARCHAR NOT NULL,
+            organisation VARCHAR NOT NULL,
+            scorer VARCHAR NOT NULL,
+            issue_id VARCHAR NOT NULL,
+            criterion VARCHAR NOT NULL,
+            action VARCHAR NOT NULL,
+            old_value DOUBLE,
+            new_value DOUBLE NOT NULL,
+            suggested DOUBLE,
+            override BOOLEAN NOT NULL,
+            reason VARCHAR NOT NULL,
+            changed_by VARCHAR NOT NULL,
+            source VARCHAR NOT NULL
+        )""",
+}
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One event in the trail: a first score ("score") or a changed one ("change")."""
+
+    at: datetime
+    method: str
+    organisation: str
+    scorer: str
+    issue_id: str
+    criterion: str
+    action: str
+    old_value: float | None
+    new_value: float
+    suggested: float | None
+    override: bool
+    reason: str
+    changed_by: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What recording a batch of scores does: the scores to write and the audit entries to append."""
+
+    upserts: tuple[Score, ...]
+    audit: tuple[AuditEntry, ...]
+    unchanged: int
+
+    @property
+    def added(self) -> int:
+        return sum(1 for a in self.audit if a.action == "score")
+
+    @property
+    def changed(self) -> int:
+        return sum(1 for a in self.audit if a.action == "change")
+
+
+def plan_changes(
+    current: Sequence[Score],
+    incoming: Sequence[Score],
+    method: Method,
+    changed_by: str,
+    source: str,
+    at: datetime | None = None,
+) -> Changes:
+    """Compare incoming scores with the current ones: new, changed (audited) or identical (ignored)."""
+    at = at or datetime.now(UTC).replace(tzinfo=None)
+    existing = {s.key: s for s in current}
+    upserts, audit, unchanged = [], [], 0
+    for score in incoming:
+        old = existing.get(score.key)
+        if old is not None and (old.value, old.suggested, old.reason) == (score.value, score.suggested, score.reason):
+            unchanged += 1
+            continue
+        stamped = replace(score, scored_at=at)
+        upserts.append(stamped)
+        existing[score.key] = stamped
+        audit.append(
+            AuditEntry(
+                at=at, method=method.label, organisation=score.organisation, scorer=score.scorer,
+                issue_id=score.issue_id, criterion=score.criterion, action="score" if old is None else "change",
+                old_value=None if old is None else old.value, new_value=score.value, suggested=score.suggested,
+                override=score.is_override, reason=score.reason, changed_by=changed_by, source=source,
+            )
+        )
+    return Changes(upserts=tuple(upserts), audit=tuple(audit), unchanged=unchanged)
+
+
+class ScoreStore(Protocol):
+    """What the CLI needs from a store of scores (the web app has its own ORM-backed one)."""
+
+    def scores(self, method: Method) -> list[Score]: ...
+
+    def record(
+        self, scores: Sequence[Score], method: Method, register: IssueRegister, changed_by: str, source: str
+    ) -> Changes: ...
+
+    def audit_trail(self, method: Method | None = None) -> list[AuditEntry]: ...
+
+
+class WarehouseScoreStore:
+    """Scores and their audit trail in the assessment's DuckDB warehouse."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def _has_tables(self) -> bool:
+        if not self.path.exists():
+            return False
+        with warehouse.read(self.path) as con:
+            return all(warehouse.table_exists(con, name) for name in RISK_TABLES)
+
+    def scores(self, method: Method) -> list[Score]:
+        """The current score of every scorer, issue and criterion for this method and version."""
+        if not self._has_tables():
+            return []
+        _, rows = warehouse.query(
+            self.path,
+            "SELECT organisation, scorer, issue_id, criterion, value, suggested, reason, scored_at "
+            "FROM risk_scores WHERE method = ? ORDER BY organisation, scorer, issue_id, criterion",
+            [method.label],
+        )
+        return [Score(*row) for row in rows]
+
+    def record(
+        self, scores: Sequence[Score], method: Method, register: IssueRegister, changed_by: str, source: str
+    ) -> Changes:
+        """Check every score, then write the changes and their audit entries in one transaction."""
+        validate_scores(scores, method, register, source=source)
+        changes = plan_changes(self.scores(method), scores, method, changed_by, source)
+        if not changes.upserts:
+            return changes
+        with warehouse.write(self.path) as con:
+            for ddl in RISK_TABLES.values():
+                con.execute(ddl)
+            con.executemany(
+                "INSERT OR REPLACE INTO risk_scores VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    [method.label, s.organisation, s.scorer, s.issue_id, s.criterion, s.value, s.suggested, s.reason,
+                     s.scored_at]
+                    for s in changes.upserts
+                ],
+            )
+            start = con.execute("SELECT coalesce(max(seq), 0) FROM risk_audit").fetchone()[0]
+            con.executemany(
+                "INSERT INTO risk_audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    [start + n, a.at, a.method, a.organisation, a.scorer, a.issue_id, a.criterion, a.action,
+                     a.old_value, a.new_value, a.suggested, a.override, a.reason, a.changed_by, a.source]
+                    for n, a in enumerate(changes.audit, start=1)
+                ],
+            )
+        return changes
+
+    def audit_trail(self, method: Method | None = None) -> list[AuditEntry]:
+        """Every recorded event, oldest first."""
+        if not self._has_tables():
+            return []
+        where, params = ("WHERE method = ?", [method.label]) if method is not None else ("", [])
+        _, rows = warehouse.query(
+            self.path,
+            "SELECT recorded_at, method, organisation, scorer, issue_id, criterion, action, old_value, new_value, suggested, "
+            f"override, reason, changed_by, source FROM risk_audit {where} ORDER BY seq",
+            params,
+        )
+        return [AuditEntry(*row) for row in rows]
