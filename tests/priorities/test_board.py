@@ -117,4 +117,4 @@ def test_previous_priorities_and_measure_changes(tmp_path: Path) -> None:
     table = measure_changes(plan, change_of)
     assert table["measure"].to_list() == ["ASB incidents", "Fires"]
     assert table["change"].to_list() == [40.0, None]
-    assert table["note"].to_list()[1] == "no data in the warehouse for this measure"
+    assert table["verdict"].to_list()[1] == "no data in the warehouse for this measure"

@@ -76,19 +76,20 @@ ACHIEVEMENT_SCHEMA = {
     "change_pct": pl.Float64,
     "p_value": pl.Float64,
     "significant": pl.Boolean,
-    "note": pl.String,
+    "verdict": pl.String,
+    "provenance": pl.String,
 }
 
 
 def measure_changes(plan: PreviousPlan, change_of: Callable[[Measure], TestedChange | None]) -> pl.DataFrame:
-    """One row per measure: its tested change, or a note saying why there is none."""
+    """One row per measure: its tested change in the analysis module's words, or why there is none."""
     rows = []
     for priority in plan.priorities:
         for measure in priority.measures:
             change = change_of(measure)
             row = {"priority": priority.title, "measure": measure.label}
             if change is None:
-                row["note"] = "no data in the warehouse for this measure"
+                row["verdict"] = "no data in the warehouse for this measure"
             else:
                 row |= {
                     "before": change.before,
@@ -97,7 +98,8 @@ def measure_changes(plan: PreviousPlan, change_of: Callable[[Measure], TestedCha
                     "change_pct": change.percent,
                     "p_value": change.p_value,
                     "significant": change.significant,
-                    "note": "",
+                    "verdict": change.verdict,
+                    "provenance": change.provenance,
                 }
             rows.append(row)
     return pl.DataFrame(rows, schema=ACHIEVEMENT_SCHEMA)

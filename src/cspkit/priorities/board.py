@@ -30,6 +30,8 @@ class TestedChange:
     percent: float | None
     p_value: float | None
     significant: bool
+    verdict: str = ""  # the analysis module's words for the test result
+    provenance: str = ""
 
     @property
     def absolute(self) -> float:

@@ -1,0 +1,638 @@
+"""The strategic assessment: the document model built from the evidence, once, for every format.
+
+Sections follow the partnership's five-step method: executive summary, methodology, achievements,
+each priority with its evidence, knowledge gaps, issues for consideration, the focus group, the
+risk matrix, horizon scanning, the survey, and a data appendix with the table behind every chart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from cspkit.report import charts
+from cspkit.report.document import Bullets, Document, Figure, Paragraph, Section, Table, number, percent, table_from_frame
+from cspkit.report.evidence import AssessmentEvidence, IssueFigures
+from cspkit.report.text import DocumentText, load_text
+
+STEP_NOT_RUN = "Step not run"
+
+
+def figure(key: str, caption: str, chart: charts.Chart, notes: Sequence[str] = (), data: Table | None = None) -> Figure:
+    """A document figure from a chart; its data table goes to the appendix."""
+    table = data or table_from_frame(key, f"Data for: {caption}", chart.data)
+    return Figure(key=key, caption=caption, png=chart.png, alt_text=chart.alt_text, data=table, notes=tuple(notes))
+
+
+def not_run(evidence: AssessmentEvidence, step: str, what: str) -> Paragraph:
+    """The paragraph a document shows where a step did not run: never invented numbers."""
+    result = evidence.step(step)
+    reason = result.detail if result is not None else "no input was given"
+    return Paragraph(f"{STEP_NOT_RUN}: {what}. {reason}", style="notice")
+
+
+def document_text(evidence: AssessmentEvidence) -> DocumentText:
+    threshold = int(evidence.committee.get("suppression_threshold", 5))
+    return load_text(
+        {
+            "csp": evidence.csp_name,
+            "area": evidence.area_name,
+            "period": evidence.period,
+            "threshold": threshold,
+            "threshold_minus_one": max(threshold - 1, 1),
+        },
+        evidence.committee.get("text_file"),
+    )
+
+
+def build_assessment(evidence: AssessmentEvidence) -> Document:
+    """The whole strategic assessment as one document model."""
+    text = document_text(evidence)
+    doc = Document(
+        title=f"{evidence.csp_name} strategic assessment",
+        subtitle=f"{evidence.area_name}, {evidence.period}",
+        cover=[
+            ("Partnership", evidence.csp_name),
+            ("Area", f"{evidence.area_name} ({', '.join(evidence.area_codes)})"),
+            ("Period", evidence.period),
+            ("Prepared by", evidence.committee.get("author", "Community safety analyst")),
+            ("Built with", "cspkit: every figure is footnoted to its source and can be rebuilt from it"),
+        ],
+        notice=evidence.synthetic_notice(),
+        author=evidence.committee.get("author", ""),
+    )
+    _executive_summary(doc.section("Executive summary"), evidence, text)
+    _methodology(doc.section("Introduction and methodology"), evidence, text)
+    _achievements(doc.section("Achievements against the previous priorities"), evidence)
+    _priorities(doc.section("Priorities"), evidence)
+    _knowledge_gaps(doc.section("Knowledge gaps"), evidence)
+    _considerations(doc.section("Issues for consideration"), evidence)
+    _focus_group(doc.section("The partnership focus group"), evidence)
+    _risk(doc.section("Risk matrix"), evidence)
+    _horizon(doc.section("Horizon scanning"), evidence)
+    _survey(doc.section("Residents' survey"), evidence)
+    _appendix(doc, evidence)
+    return doc
+
+
+def _executive_summary(section: Section, ev: AssessmentEvidence, text: DocumentText) -> None:
+    section.add(Paragraph(text["assessment.introduction"], style="lead"))
+    if ev.decision is not None:
+        section.add(
+            Paragraph(
+                f"The partnership agreed {len(ev.decision.priorities)} priorities and {len(ev.decision.knowledge_gaps)} knowledge gap(s):"
+            ),
+            Bullets(
+                tuple(f"Priority: {p.title}" for p in ev.decision.priorities)
+                + tuple(f"Knowledge gap: {g.title}" for g in ev.decision.knowledge_gaps)
+            ),
+        )
+    else:
+        section.add(not_run(ev, "Decision", "no focus-group decision was recorded, so no priorities are stated"))
+    if ev.headlines:
+        section.add(Paragraph("Headline figures:"))
+        section.add(
+            Table(
+                key="headline_figures",
+                caption=f"Headline figures, {ev.area_name}",
+                columns=("Measure", "Latest 12 months", "What changed"),
+                rows=tuple((h.label, h.value, h.sentence) for h in ev.headlines),
+                numeric=(False, True, False),
+                notes=tuple(dict.fromkeys(h.provenance for h in ev.headlines)),
+            )
+        )
+    else:
+        section.add(not_run(ev, "Analysis", "no headline figures"))
+
+
+def _methodology(section: Section, ev: AssessmentEvidence, text: DocumentText) -> None:
+    section.sub("The partnership and its statutory duty").add(Paragraph(text["assessment.statutory_duty"]))
+    steps = section.sub("The five steps")
+    steps.add(
+        Bullets(
+            (
+                text["steps.horizon"],
+                text["steps.risk"],
+                text["steps.survey"],
+                text["steps.focus_group"],
+                text["steps.assessment"],
+            )
+        )
+    )
+    if ev.shortlist_rule:
+        steps.add(Paragraph(f"Evidence board and shortlist: {ev.shortlist_rule}"))
+    used = section.sub("What each step used")
+    used.add(
+        Table(
+            key="steps_run",
+            caption="The steps of this assessment run, what each used, and the time each took",
+            columns=("Step", "Status", "What it used or why it did not run", "Seconds"),
+            rows=tuple((s.step, s.status, s.detail, f"{s.seconds:.1f}") for s in ev.steps),
+            numeric=(False, False, False, True),
+        )
+    )
+    skipped = [s for s in ev.steps if s.status != "done"]
+    for s in skipped:
+        used.add(Paragraph(f"{STEP_NOT_RUN}: {s.step}. {s.detail}", style="notice"))
+    section.sub("Small numbers and data quality").add(Paragraph(text["assessment.suppression"]), Paragraph(ev.suppression_note))
+
+
+def _achievements(section: Section, ev: AssessmentEvidence) -> None:
+    if ev.previous is None:
+        section.add(not_run(ev, "Previous priorities", "no previous priorities file was given"))
+        return
+    section.add(Paragraph(f"The previous plan ({ev.previous.period}) had {len(ev.previous.priorities)} priorities."))
+    for priority in ev.previous.priorities:
+        sub = section.sub(f"Previous priority: {priority.title}")
+        if priority.actions:
+            sub.add(Paragraph("Actions taken:"), Bullets(priority.actions))
+        if priority.achievements:
+            sub.add(Paragraph("Key achievements:"), Bullets(priority.achievements))
+        if ev.achievements is not None:
+            rows = ev.achievements.filter(pl.col("priority") == priority.title)
+            if rows.height:
+                sub.add(
+                    table_from_frame(
+                        f"achievement_{_key(priority.title)}",
+                        f"Measures of '{priority.title}': the latest 12 months against the previous 12",
+                        rows,
+                        headers={
+                            "measure": "Measure",
+                            "before": "Previous 12 months",
+                            "after": "Latest 12 months",
+                            "change": "Change",
+                            "change_pct": "Change %",
+                            "verdict": "Tested change",
+                        },
+                        formats={
+                            "before": ev.suppress,
+                            "after": ev.suppress,
+                            "change": lambda v: number(v),
+                            "change_pct": percent,
+                        },
+                        notes=tuple(n for n in rows["provenance"].to_list() if n),
+                    )
+                )
+
+
+def _key(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in text.lower()).strip("_")[:40]
+
+
+def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigures) -> None:
+    """The evidence charts and tables of one issue: trend, categories, peers, map, repeats."""
+    notes = figures.provenance
+    for sentence in figures.sentences:
+        section.add(Paragraph(sentence, notes=notes[:1]))
+    monthly = figures.monthly
+    section.add(
+        figure(
+            f"{figures.issue_id}_trend",
+            f"{figures.name}: {figures.unit} per month with the 12-month rolling mean, {ev.area_name}",
+            charts.trend_chart(
+                f"{figures.name} trend",
+                monthly["month"].to_list(),
+                monthly["count"].to_list(),
+                monthly["rolling_12_month_mean"].to_list(),
+                figures.unit,
+            ),
+            notes,
+            data=table_from_frame(
+                f"{figures.issue_id}_trend",
+                f"{figures.name}: {figures.unit} per month and 12-month rolling mean",
+                monthly,
+                headers={"month": "Month", "count": "Count", "rolling_12_month_mean": "12-month rolling mean"},
+                formats={"month": lambda m: m.strftime("%Y-%m"), "count": ev.suppress},
+                notes=notes,
+            ),
+        )
+    )
+    if figures.categories is not None and figures.categories.height:
+        section.add(
+            table_from_frame(
+                f"{figures.issue_id}_categories",
+                f"{figures.name} by category: the latest 12 months against the previous 12",
+                figures.categories,
+                headers={"category": "Category", "previous_12": "Previous 12 months", "latest_12": "Latest 12 months"},
+                formats={"previous_12": ev.suppress, "latest_12": ev.suppress},
+                notes=notes,
+            )
+        )
+    if figures.peers is not None and figures.peers.height:
+        peers = figures.peers
+        section.add(
+            figure(
+                f"{figures.issue_id}_peers",
+                f"{figures.name}: rate per 1,000 residents, latest 12 months, {ev.area_name} and comparable areas",
+                charts.bar_chart(
+                    f"{figures.name} peer rates",
+                    peers["area"].to_list(),
+                    peers["rate_per_1000"].to_list(),
+                    "rate per 1,000 residents",
+                    highlight=figures.focus_area,
+                ),
+                notes,
+            )
+        )
+    if figures.lsoa is not None and figures.lsoa.height and ev.boundaries:
+        lsoa = figures.lsoa
+        if "hotspot" in lsoa.columns and lsoa["hotspot"].drop_nulls().len():
+            chart = charts.hotspot_map(
+                f"{figures.name} hot spots",
+                ev.boundaries,
+                dict(zip(lsoa["lsoa21_code"], lsoa["hotspot"], strict=True)),
+                dict(zip(lsoa["lsoa21_code"], lsoa["gi_z"], strict=True)),
+            )
+            caption = f"{figures.name}: Getis-Ord Gi* hot and cold spots by neighbourhood (LSOA), latest 12 months"
+        else:
+            chart = charts.choropleth(
+                f"{figures.name} map",
+                ev.boundaries,
+                dict(zip(lsoa["lsoa21_code"], lsoa["rate_per_1000"], strict=True)),
+                "rate per 1,000 residents",
+            )
+            caption = f"{figures.name}: rate per 1,000 residents by neighbourhood (LSOA), latest 12 months"
+        cols = [c for c in ("lsoa21_code", "count", "rate_per_1000", "gi_z", "hotspot") if c in lsoa.columns]
+        data = table_from_frame(
+            f"{figures.issue_id}_lsoa",
+            f"{figures.name} by neighbourhood (LSOA), latest 12 months",
+            lsoa.select(cols).sort("rate_per_1000", descending=True, nulls_last=True),
+            headers={
+                c: h
+                for c, h in {
+                    "lsoa21_code": "LSOA",
+                    "count": "Count",
+                    "rate_per_1000": "Rate per 1,000",
+                    "gi_z": "Gi* z",
+                    "hotspot": "Hot spot class",
+                }.items()
+                if c in cols
+            },
+            formats={"count": ev.suppress, "rate_per_1000": lambda v: number(v, 2), "gi_z": lambda v: number(v, 2)},
+            notes=notes,
+        )
+        section.add(figure(f"{figures.issue_id}_map", caption, chart, notes, data=data))
+    if figures.repeats:
+        section.add(Paragraph("Repeat victimisation and repeat locations:"), Bullets(figures.repeats, notes=notes[:1]))
+
+
+def _survey_view(ev: AssessmentEvidence, issue_id: str) -> Paragraph | None:
+    if ev.survey is None:
+        return None
+    rows = ev.survey.concerns.filter(pl.col("issue_id") == issue_id)
+    if not rows.height:
+        return Paragraph("Residents were not asked about this issue directly in the survey.")
+    r = rows.row(0, named=True)
+    synthetic = " (synthetic survey)" if ev.survey.synthetic else ""
+    return Paragraph(
+        f"Residents' view{synthetic}: {r['share_pct']:.0f}% of respondents (95% interval {r['ci_low']:.0f}% to "
+        f"{r['ci_high']:.0f}%, weighted) named {r['concern'].lower()} among their main concerns, rank {r['rank']} "
+        f"of {ev.survey.concerns.height} concerns.",
+        notes=(ev.survey.provenance,),
+    )
+
+
+def _priorities(section: Section, ev: AssessmentEvidence) -> None:
+    if ev.decision is None:
+        section.add(not_run(ev, "Decision", "the priorities are set by the focus group's decision file"))
+        return
+    section.add(Paragraph(f"The partnership agreed these priorities at the {ev.decision.meeting} on {ev.decision.date}."))
+    for priority in ev.decision.priorities:
+        sub = section.sub(f"Priority: {priority.title}")
+        sub.add(Paragraph(f"Why the partnership chose it: {priority.rationale}"))
+        _board_line(sub, ev, priority.issue_id)
+        figures = ev.issues.get(priority.issue_id)
+        if figures is not None:
+            issue_figures(sub, ev, figures)
+        else:
+            sub.add(
+                Paragraph(
+                    "No recorded crime or partner data in the warehouse measure this issue, so its evidence is the risk matrix and the survey."
+                )
+            )
+        view = _survey_view(ev, priority.issue_id)
+        if view is not None:
+            sub.add(view)
+
+
+def _board_line(section: Section, ev: AssessmentEvidence, issue_id: str) -> None:
+    if ev.board is None:
+        return
+    rows = ev.board.filter(pl.col("issue_id") == issue_id)
+    if not rows.height:
+        return
+    r = rows.row(0, named=True)
+    parts = []
+    if r["risk_rank"] is not None:
+        parts.append(f"risk matrix rank {r['risk_rank']} (score {number(r['risk_score'], 1)})")
+    if r["volume_12m"] is not None:
+        parts.append(f"{ev.suppress(r['volume_12m'])} in the latest 12 months")
+    if r["rate_per_1000"] is not None:
+        parts.append(f"{r['rate_per_1000']:.2f} per 1,000 residents")
+    if r["concern_rank"] is not None:
+        parts.append(f"residents' concern rank {r['concern_rank']}")
+    if r["horizon"]:
+        parts.append(f"horizon scanning: {r['horizon']}")
+    if parts:
+        section.add(Paragraph("On the evidence board: " + "; ".join(parts) + "."))
+
+
+def _knowledge_gaps(section: Section, ev: AssessmentEvidence) -> None:
+    if ev.decision is None:
+        section.add(not_run(ev, "Decision", "knowledge gaps are set by the focus group's decision file"))
+        return
+    if not ev.decision.knowledge_gaps:
+        section.add(Paragraph("The partnership recorded no knowledge gap."))
+    for gap in ev.decision.knowledge_gaps:
+        sub = section.sub(f"Knowledge gap: {gap.title}")
+        sub.add(
+            Paragraph(f"What is unknown: {gap.rationale}"),
+            Paragraph(f"How the partnership will learn it: {gap.how_we_will_learn}"),
+        )
+        _board_line(sub, ev, gap.issue_id)
+        view = _survey_view(ev, gap.issue_id)
+        if view is not None:
+            sub.add(view)
+
+
+def _considerations(section: Section, ev: AssessmentEvidence) -> None:
+    if ev.decision is None or not ev.decision.considerations:
+        section.add(Paragraph("No issues were recorded for consideration."))
+        return
+    section.add(
+        Paragraph("These issues are watched but not prioritised:"),
+        Table(
+            key="issues_for_consideration",
+            caption="Issues for consideration and why they are watched",
+            columns=("Issue", "Reason"),
+            rows=tuple((c.title, c.reason) for c in ev.decision.considerations),
+        ),
+    )
+
+
+def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
+    if ev.board is not None:
+        section.sub("Evidence board").add(
+            Paragraph("Each candidate issue's evidence side by side, as the focus group saw it."),
+            table_from_frame(
+                "evidence_board",
+                "Evidence board: risk, volume, tested change, residents' concern and knowledge-gap class",
+                ev.board,
+                headers={
+                    "issue": "Issue",
+                    "risk_rank": "Risk rank",
+                    "risk_score": "Risk score",
+                    "harm": "Harm",
+                    "volume_12m": "Latest 12 months",
+                    "rate_per_1000": "Rate per 1,000",
+                    "change_1y_pct": "Change, 1 year",
+                    "change_3y_pct": "Change, 3 years",
+                    "concern_rank": "Concern rank",
+                    "knowledge_gap_class": "Class",
+                },
+                formats={
+                    "volume_12m": ev.suppress,
+                    "rate_per_1000": lambda v: number(v, 2),
+                    "change_1y_pct": percent,
+                    "change_3y_pct": percent,
+                    "risk_score": lambda v: number(v, 1),
+                    "harm": lambda v: number(v, 1),
+                },
+                notes=("Changes are marked only as the analysis module tested them; see each priority's section for the test.",),
+            ),
+        )
+    else:
+        section.add(not_run(ev, "Evidence board", "no evidence board"))
+    if ev.shortlist is not None:
+        section.sub("Suggested shortlist").add(
+            Paragraph(ev.shortlist_rule),
+            table_from_frame(
+                "suggested_shortlist",
+                "Suggested shortlist and the reason the rule gives",
+                ev.shortlist,
+                headers={"issue": "Issue", "suggestion": "Suggestion", "risk_rank": "Risk rank", "reason": "Reason"},
+            ),
+        )
+    votes = section.sub("The vote")
+    if ev.votes is None:
+        votes.add(not_run(ev, "Votes", "no ballots"))
+    else:
+        v = ev.votes
+        synthetic = " The ballots are synthetic." if ev.votes_synthetic else ""
+        table = v.table.with_columns(pl.col("issue").map_elements(ev.name_of, return_dtype=pl.String))
+        votes.add(
+            Paragraph(
+                f"{v.ballots_counted} ranked ballots were cast, one per {v.unit}, and counted two ways: the Borda count "
+                "(with n issues, first place earns n-1 points, last 0; unranked issues share the points left) and the Schulze "
+                f"method (the issue that beats each other in head-to-head comparison along the strongest paths).{synthetic}"
+            ),
+            table_from_frame(
+                "vote_count",
+                "Focus-group vote: Borda points and Schulze ranking",
+                table,
+                headers={
+                    "issue": "Issue",
+                    "borda_points": "Borda points",
+                    "borda_rank": "Borda rank",
+                    "schulze_wins": "Schulze wins",
+                    "schulze_rank": "Schulze rank",
+                },
+                formats={"borda_points": lambda x: number(x, 1)},
+            ),
+        )
+        if v.condorcet_winner:
+            votes.add(
+                Paragraph(
+                    f"{ev.name_of(v.condorcet_winner)} is the Condorcet winner: preferred to every other issue by a majority of ballots."
+                )
+            )
+        if v.disagreements:
+            votes.add(Paragraph("Where the two methods disagree:"), Bullets(v.disagreements))
+        else:
+            votes.add(Paragraph("The Borda count and the Schulze method agree on every rank."))
+    if ev.decision is not None:
+        section.sub("The decision").add(
+            Paragraph(
+                f"At the {ev.decision.meeting} on {ev.decision.date} the partnership agreed "
+                f"{', '.join(p.title for p in ev.decision.priorities)} as priorities"
+                + (
+                    f" and {', '.join(g.title for g in ev.decision.knowledge_gaps)} as knowledge gap(s)"
+                    if ev.decision.knowledge_gaps
+                    else ""
+                )
+                + ". The vote informed that decision; the reasons are recorded with each priority."
+            )
+        )
+
+
+def _risk(section: Section, ev: AssessmentEvidence) -> None:
+    if ev.risk is None:
+        section.add(not_run(ev, "Risk matrix", "no risk matrix results"))
+        return
+    r = ev.risk
+    synthetic = " The scores are synthetic, made up to demonstrate the method." if r.synthetic else ""
+    section.add(Paragraph(f"{r.method} Scored by {r.scorers} scorers across the partnership.{synthetic}", notes=(r.provenance,)))
+    section.add(
+        table_from_frame(
+            "risk_matrix",
+            "Risk matrix: issues ranked by risk score",
+            r.table,
+            headers={
+                "rank": "Rank",
+                "issue": "Issue",
+                "risk_score": "Risk score",
+                "harm": "Harm",
+                "likelihood": "Likelihood",
+                "volume": "Volume",
+                "organisational_position": "Organisational position",
+                "confidence": "Confidence",
+                "spread": "Spread",
+                "discuss": "Discuss",
+                "knowledge_gap_class": "Class",
+            },
+            formats={"discuss": lambda d: "yes" if d else ""},
+            notes=(r.provenance,),
+        )
+    )
+    heat = r.heat
+    section.add(
+        figure(
+            "risk_heat_map",
+            "Risk heat map: harm against likelihood",
+            charts.risk_heat_map(
+                "Risk heat map",
+                heat["issue"].to_list(),
+                heat["harm_level"].to_list(),
+                heat["likelihood_level"].to_list(),
+                r.harm_levels,
+                r.likelihood_levels,
+            ),
+            (r.provenance,),
+        )
+    )
+
+
+def _horizon(section: Section, ev: AssessmentEvidence) -> None:
+    if ev.horizon is None:
+        section.add(not_run(ev, "Horizon scanning", "no horizon-scanning register"))
+        return
+    h = ev.horizon
+    synthetic = " The register entries are synthetic, made up to demonstrate the method." if h.synthetic else ""
+    section.add(
+        Paragraph(f"Entries grouped by PESTELO category and sorted by likelihood times impact.{synthetic}", notes=(h.provenance,))
+    )
+    for category in h.table["category"].unique(maintain_order=True).to_list():
+        rows = h.table.filter(pl.col("category") == category)
+        section.sub(category.capitalize()).add(
+            table_from_frame(
+                f"horizon_{_key(category)}",
+                f"Horizon scanning: {category}",
+                rows,
+                headers={
+                    "title": "Development",
+                    "description": "Description",
+                    "horizon_months": "Horizon (months)",
+                    "likelihood": "Likelihood",
+                    "impact": "Impact",
+                    "score": "Score",
+                    "scope": "Local or national",
+                    "linked_issues": "Linked issues",
+                },
+                notes=(h.provenance,),
+            )
+        )
+
+
+def _survey(section: Section, ev: AssessmentEvidence) -> None:
+    if ev.survey is None:
+        section.add(not_run(ev, "Survey", "no survey responses"))
+        return
+    s = ev.survey
+    synthetic = " The responses are synthetic, generated to demonstrate the method." if s.synthetic else ""
+    section.add(Paragraph(f"{s.responses:,} residents responded.{synthetic} {s.weighting}", notes=(s.provenance,)))
+    for line in s.headline:
+        section.add(Paragraph(line, notes=(s.provenance,)))
+    concerns = s.concerns.sort("rank")
+    section.add(
+        figure(
+            "survey_concerns",
+            "Residents' main concerns: weighted share naming each, with 95% intervals",
+            charts.bar_chart(
+                "Residents' concerns",
+                concerns["concern"].to_list(),
+                concerns["share_pct"].to_list(),
+                "% of respondents (weighted)",
+                errors=list(zip(concerns["ci_low"].to_list(), concerns["ci_high"].to_list(), strict=True)),
+            ),
+            (s.provenance,),
+            data=table_from_frame(
+                "survey_concerns",
+                "Residents' concerns, weighted share with 95% interval",
+                concerns,
+                headers={
+                    "rank": "Rank",
+                    "concern": "Concern",
+                    "share_pct": "Share %",
+                    "ci_low": "95% low",
+                    "ci_high": "95% high",
+                },
+                formats={c: lambda v: number(v, 1) for c in ("share_pct", "ci_low", "ci_high")},
+                notes=(s.provenance,),
+            ),
+        )
+    )
+    section.sub("Findings with margins of error").add(
+        table_from_frame(
+            "survey_estimates",
+            "Survey estimates: weighted and unweighted percentages with 95% intervals",
+            s.estimates,
+            headers={
+                "question": "Question",
+                "answer": "Answer",
+                "weighted_pct": "Weighted %",
+                "ci_low": "95% low",
+                "ci_high": "95% high",
+                "unweighted_pct": "Unweighted %",
+                "base": "Base (n)",
+                "small_base": "Small base",
+            },
+            formats={
+                "weighted_pct": lambda v: number(v, 1),
+                "ci_low": lambda v: number(v, 1),
+                "ci_high": lambda v: number(v, 1),
+                "unweighted_pct": lambda v: number(v, 1),
+                "small_base": lambda b: "yes: not compared" if b else "",
+            },
+            notes=(s.provenance,),
+        )
+    )
+    if s.themes is not None and s.themes.height:
+        section.sub("What residents wrote").add(
+            table_from_frame(
+                "survey_themes",
+                "Themes in residents' free-text answers (quotes redacted of personal data)",
+                s.themes,
+                headers={"theme": "Theme", "share_pct": "Share %", "quotes": "Example quotes"},
+                formats={"share_pct": lambda v: number(v, 1)},
+                notes=(s.provenance,),
+            )
+        )
+
+
+def _appendix(doc: Document, ev: AssessmentEvidence) -> None:
+    """The tables behind every chart, so every plotted number can be read and checked."""
+    appendix = doc.section("Data appendix")
+    appendix.add(
+        Paragraph("The tables behind every chart in this document. The same tables are written as CSV files beside the document.")
+    )
+    for fig in doc.figures():
+        appendix.add(fig.data)
+
+
+def data_tables(doc: Document) -> list[Table]:
+    """Every table of the document (charts' data included), for CSV export, unique by key."""
+    seen: dict[str, Table] = {}
+    for table in doc.tables():
+        seen.setdefault(table.key, table)
+    return list(seen.values())

@@ -1,0 +1,251 @@
+"""Print-quality charts and maps: matplotlib PNG at 200 dpi, colour-blind-safe palettes.
+
+Every chart returns its alt text and the data table behind it, so a reader who cannot see the image
+(or wants the numbers) loses nothing. Maps draw the bundled LSOA boundary polygons; no web tiles,
+so the documents build offline.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import polars as pl  # noqa: E402
+from matplotlib import colormaps  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.collections import PatchCollection  # noqa: E402
+from matplotlib.colors import Normalize  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Patch, Polygon  # noqa: E402
+
+DPI = 200
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "black": "#000000",
+    "grey": "#999999",
+}
+SEQUENTIAL = "viridis"
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    png: bytes
+    alt_text: str
+    data: pl.DataFrame
+
+
+def _figure(width: float = 7.0, height: float = 3.6) -> Figure:
+    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+    return buffer.getvalue()
+
+
+def _style(ax: Any) -> None:
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+
+
+def trend_chart(title: str, months: Sequence[date], counts: Sequence[float], rolling: Sequence[float | None], unit: str) -> Chart:
+    """Monthly counts as bars with the 12-month rolling mean as a line."""
+    fig = _figure()
+    ax = fig.add_subplot()
+    ax.bar(months, counts, width=25, color=OKABE_ITO["sky_blue"], label=f"{unit} per month")
+    shown = [(m, r) for m, r in zip(months, rolling, strict=True) if r is not None]
+    if shown:
+        ax.plot(
+            [m for m, _ in shown],
+            [r for _, r in shown],
+            color=OKABE_ITO["vermillion"],
+            linewidth=2.2,
+            label="12-month rolling mean",
+        )
+    ax.set_ylabel(f"{unit} per month")
+    ax.legend(frameon=False, loc="upper left", fontsize=8)
+    _style(ax)
+    data = pl.DataFrame(
+        {"month": [m.strftime("%Y-%m") for m in months], "count": list(counts), "rolling_12_month_mean": list(rolling)}
+    )
+    first, last = months[0], months[-1]
+    total = sum(counts)
+    alt = (
+        f"Bar chart of {unit} per month from {first:%B %Y} to {last:%B %Y} ({total:,.0f} in all), "
+        f"between {min(counts):,.0f} and {max(counts):,.0f} a month, with a line for the 12-month rolling mean"
+    )
+    if shown:
+        alt += f", which moves from {shown[0][1]:,.1f} to {shown[-1][1]:,.1f}"
+    return Chart(title, _png(fig), alt + ".", data)
+
+
+def bar_chart(
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[float],
+    value_label: str,
+    highlight: str | None = None,
+    errors: Sequence[tuple[float, float]] | None = None,
+) -> Chart:
+    """Horizontal bars, largest at the top; ``highlight`` marks the partnership's own area among peers.
+
+    ``errors`` are (low, high) interval bounds drawn as whiskers (e.g. survey margins of error).
+    """
+    order = sorted(range(len(labels)), key=lambda i: values[i])
+    labels = [labels[i] for i in order]
+    values = [values[i] for i in order]
+    fig = _figure(7.0, max(2.2, 0.32 * len(labels) + 0.9))
+    ax = fig.add_subplot()
+    colours = [OKABE_ITO["vermillion"] if label == highlight else OKABE_ITO["blue"] for label in labels]
+    xerr = None
+    if errors is not None:
+        errors = [errors[i] for i in order]
+        xerr = [
+            [v - lo for v, (lo, _) in zip(values, errors, strict=True)],
+            [hi - v for v, (_, hi) in zip(values, errors, strict=True)],
+        ]
+    ax.barh(labels, values, color=colours, xerr=xerr, error_kw={"ecolor": OKABE_ITO["black"], "capsize": 2, "linewidth": 0.8})
+    ax.set_xlabel(value_label)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    columns: dict[str, list] = {"label": labels[::-1], "value": values[::-1]}
+    if errors is not None:
+        columns["low"] = [lo for lo, _ in errors][::-1]
+        columns["high"] = [hi for _, hi in errors][::-1]
+    top = ", ".join(f"{lab} {val:,.1f}" for lab, val in list(zip(labels, values, strict=True))[::-1][:3])
+    alt = f"Horizontal bar chart of {value_label} for {len(labels)} items; the highest are {top}"
+    if highlight is not None and highlight in labels:
+        position = labels[::-1].index(highlight) + 1
+        alt += f". {highlight} is highlighted and ranks {position} of {len(labels)}"
+    return Chart(title, _png(fig), alt + ".", pl.DataFrame(columns))
+
+
+def _polygons(geometry: Mapping[str, Any]) -> list[list[tuple[float, float]]]:
+    """Outer rings of a GeoJSON Polygon or MultiPolygon."""
+    if geometry["type"] == "Polygon":
+        return [geometry["coordinates"][0]]
+    if geometry["type"] == "MultiPolygon":
+        return [poly[0] for poly in geometry["coordinates"]]
+    return []
+
+
+def _draw_areas(ax: Any, boundaries: Mapping[str, Mapping[str, Any]], colour_of: Mapping[str, Any]) -> None:
+    patches, colours = [], []
+    for code, geometry in boundaries.items():
+        for ring in _polygons(geometry):
+            patches.append(Polygon(ring, closed=True))
+            colours.append(colour_of.get(code, "#eeeeee"))
+    ax.add_collection(PatchCollection(patches, facecolor=colours, edgecolor="white", linewidth=0.25))
+    ax.autoscale_view()
+    ax.set_aspect(1.6)  # roughly equal-area at English latitudes for lon/lat degrees
+    ax.set_axis_off()
+
+
+def choropleth(
+    title: str, boundaries: Mapping[str, Mapping[str, Any]], values: Mapping[str, float | None], value_label: str
+) -> Chart:
+    """LSOAs shaded by a value on the viridis scale; LSOAs without a value are light grey."""
+    fig = _figure(6.5, 6.0)
+    ax = fig.add_subplot()
+    known = [v for v in values.values() if v is not None]
+    norm = Normalize(vmin=min(known, default=0.0), vmax=max(known, default=1.0))
+    cmap = colormaps[SEQUENTIAL]
+    _draw_areas(ax, boundaries, {c: cmap(norm(v)) for c, v in values.items() if v is not None})
+    mappable = matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap)
+    fig.colorbar(mappable, ax=ax, shrink=0.6, label=value_label)
+    ranked = sorted(((v, c) for c, v in values.items() if v is not None), reverse=True)
+    data = pl.DataFrame(
+        {"lsoa21_code": [c for _, c in ranked], "value": [v for v, _ in ranked]},
+        schema={"lsoa21_code": pl.String, "value": pl.Float64},
+    )
+    alt = (
+        f"Map of {len(boundaries)} neighbourhoods (LSOAs) shaded by {value_label}, from {norm.vmin:,.1f} (dark purple) "
+        f"to {norm.vmax:,.1f} (yellow)"
+    )
+    if ranked:
+        alt += f"; the highest is {ranked[0][1]} at {ranked[0][0]:,.1f}"
+    return Chart(title, _png(fig), alt + ".", data)
+
+
+HOTSPOT_COLOURS = {
+    "hot spot": OKABE_ITO["vermillion"],
+    "cold spot": OKABE_ITO["blue"],
+    "not significant": "#dddddd",
+}
+
+
+def hotspot_map(
+    title: str, boundaries: Mapping[str, Mapping[str, Any]], classes: Mapping[str, str], z_scores: Mapping[str, float]
+) -> Chart:
+    """LSOAs coloured by their Getis-Ord Gi* class (after the analysis module's FDR correction)."""
+    fig = _figure(6.5, 6.0)
+    ax = fig.add_subplot()
+    _draw_areas(ax, boundaries, {c: HOTSPOT_COLOURS.get(k, "#dddddd") for c, k in classes.items()})
+    ax.legend(
+        handles=[Patch(color=col, label=lab) for lab, col in HOTSPOT_COLOURS.items()], frameon=False, loc="lower left", fontsize=8
+    )
+    codes = sorted(classes, key=lambda c: -z_scores.get(c, 0.0))
+    data = pl.DataFrame(
+        {"lsoa21_code": codes, "gi_star_z": [z_scores.get(c) for c in codes], "class": [classes[c] for c in codes]}
+    )
+    hot = sum(1 for k in classes.values() if k == "hot spot")
+    cold = sum(1 for k in classes.values() if k == "cold spot")
+    alt = f"Map of {len(boundaries)} neighbourhoods (LSOAs) showing {hot} statistically significant hot spots in orange-red and {cold} cold spots in blue; the rest are grey."
+    return Chart(title, _png(fig), alt, data)
+
+
+def risk_heat_map(
+    title: str, issues: Sequence[str], harm: Sequence[int], likelihood: Sequence[int], harm_levels: int, likelihood_levels: int
+) -> Chart:
+    """The harm x likelihood grid with each issue written in its cell; cell shade = harm x likelihood."""
+    fig = _figure(7.0, 5.2)
+    ax = fig.add_subplot()
+    cmap = colormaps[SEQUENTIAL]
+    top = harm_levels * likelihood_levels
+    for h in range(1, harm_levels + 1):
+        for lk in range(1, likelihood_levels + 1):
+            ax.add_patch(
+                matplotlib.patches.Rectangle(
+                    (lk - 0.5, h - 0.5), 1, 1, facecolor=cmap(0.15 + 0.75 * (h * lk) / top), alpha=0.35, edgecolor="white"
+                )
+            )
+    cells: dict[tuple[int, int], list[str]] = {}
+    for name, h, lk in zip(issues, harm, likelihood, strict=True):
+        cells.setdefault((h, lk), []).append(name)
+    for (h, lk), names in cells.items():
+        ax.text(lk, h, "\n".join(names), ha="center", va="center", fontsize=6.5, wrap=True)
+    ax.set_xlim(0.5, likelihood_levels + 0.5)
+    ax.set_ylim(0.5, harm_levels + 0.5)
+    ax.set_xticks(range(1, likelihood_levels + 1))
+    ax.set_yticks(range(1, harm_levels + 1))
+    ax.set_xlabel("Likelihood (level)")
+    ax.set_ylabel("Harm (level)")
+    data = pl.DataFrame({"issue": list(issues), "harm_level": list(harm), "likelihood_level": list(likelihood)})
+    highest = max(cells, key=lambda k: k[0] * k[1]) if cells else None
+    alt = (
+        f"Risk heat map: a {harm_levels} by {likelihood_levels} grid of harm against likelihood with {len(issues)} issues placed"
+    )
+    if highest:
+        alt += f"; the highest cell (harm {highest[0]}, likelihood {highest[1]}) holds {', '.join(cells[highest])}"
+    return Chart(title, _png(fig), alt + ".", data)

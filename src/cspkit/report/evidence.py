@@ -1,0 +1,169 @@
+"""The evidence a document is built from: plain values gathered once by the pipeline.
+
+Each step's results arrive here in the shape the documents need (Polars tables with the columns
+named below, sentences already worded by the step that owns the method). The builders only
+arrange and format them, so a number in a document is always the number a step computed.
+A step that did not run leaves its field ``None`` and says why in :attr:`AssessmentEvidence.steps`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from cspkit.priorities.achievements import PreviousPlan
+from cspkit.priorities.decision import Decision
+from cspkit.priorities.voting import VoteResult
+
+SYNTHETIC = "SYNTHETIC"
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What one step of ``cspkit assess`` did: done, skipped (with the reason) or failed."""
+
+    step: str
+    status: str  # done | skipped | failed
+    detail: str
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline figure: label, the figure as shown, the analysis module's sentence, provenance."""
+
+    label: str
+    value: str
+    sentence: str
+    provenance: str
+
+
+@dataclass(frozen=True)
+class IssueFigures:
+    """The analysis behind one issue, for its section of the assessment.
+
+    Tables:
+    - ``monthly``: month (Date), count (Int64), rolling_12_month_mean (Float64, null for the first 11 months)
+    - ``categories``: category, previous_12, latest_12 (counts)
+    - ``peers``: area, rate_per_1000 (the CSP's own row named ``focus_area``)
+    - ``lsoa``: lsoa21_code, count, rate_per_1000, gi_z, hotspot ("hot spot", "cold spot", "not significant")
+    """
+
+    issue_id: str
+    name: str
+    unit: str
+    monthly: pl.DataFrame
+    sentences: tuple[str, ...] = ()
+    categories: pl.DataFrame | None = None
+    peers: pl.DataFrame | None = None
+    focus_area: str = ""
+    lsoa: pl.DataFrame | None = None
+    repeats: tuple[str, ...] = ()
+    provenance: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RiskEvidence:
+    """The risk matrix results.
+
+    ``table``: rank, issue_id, issue, risk_score, harm, likelihood, volume, organisational_position,
+    confidence, spread, discuss, knowledge_gap_class. ``heat``: issue, harm_level, likelihood_level.
+    """
+
+    table: pl.DataFrame
+    heat: pl.DataFrame
+    harm_levels: int
+    likelihood_levels: int
+    method: str
+    scorers: int
+    synthetic: bool
+    provenance: str
+
+
+@dataclass(frozen=True)
+class HorizonEvidence:
+    """Horizon-scanning register: category (PESTELO), title, description, source, horizon_months,
+    likelihood, impact, score, scope (local or national), linked_issues."""
+
+    table: pl.DataFrame
+    synthetic: bool
+    provenance: str
+
+
+@dataclass(frozen=True)
+class SurveyEvidence:
+    """Survey findings.
+
+    ``estimates``: question, answer, weighted_pct, ci_low, ci_high, unweighted_pct, base, small_base.
+    ``concerns``: rank, issue_id, concern, share_pct, ci_low, ci_high.
+    ``themes``: theme, share_pct, quotes.
+    """
+
+    responses: int
+    estimates: pl.DataFrame
+    concerns: pl.DataFrame
+    themes: pl.DataFrame | None
+    weighting: str
+    synthetic: bool
+    provenance: str
+    headline: tuple[str, ...] = ()
+
+
+@dataclass
+class AssessmentEvidence:
+    """Everything the strategic assessment and the committee report say, gathered once."""
+
+    csp_name: str
+    area_name: str
+    area_codes: tuple[str, ...]
+    period: str
+    suppress: Callable[[Any], str]
+    suppression_note: str
+    steps: list[StepResult] = field(default_factory=list)
+    headlines: list[Headline] = field(default_factory=list)
+    issues: dict[str, IssueFigures] = field(default_factory=dict)
+    issue_names: dict[str, str] = field(default_factory=dict)
+    boundaries: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    board: pl.DataFrame | None = None
+    shortlist: pl.DataFrame | None = None
+    shortlist_rule: str = ""
+    votes: VoteResult | None = None
+    votes_synthetic: bool = False
+    decision: Decision | None = None
+    previous: PreviousPlan | None = None
+    achievements: pl.DataFrame | None = None
+    risk: RiskEvidence | None = None
+    horizon: HorizonEvidence | None = None
+    survey: SurveyEvidence | None = None
+    committee: dict[str, Any] = field(default_factory=dict)
+
+    def name_of(self, issue_id: str) -> str:
+        return self.issue_names.get(issue_id, issue_id.replace("_", " ").capitalize())
+
+    def step(self, name: str) -> StepResult | None:
+        return next((s for s in self.steps if s.step == name), None)
+
+    def synthetic_inputs(self) -> list[str]:
+        """Which inputs are synthetic, for the notice on the cover."""
+        named = [
+            ("risk matrix scores", self.risk is not None and self.risk.synthetic),
+            ("horizon-scanning register", self.horizon is not None and self.horizon.synthetic),
+            ("residents' survey responses", self.survey is not None and self.survey.synthetic),
+            ("focus-group votes", self.votes is not None and self.votes_synthetic),
+            ("focus-group decision", self.decision is not None and self.decision.synthetic),
+            ("previous priorities and achievements", self.previous is not None and self.previous.synthetic),
+        ]
+        return [name for name, synthetic in named if synthetic]
+
+    def synthetic_notice(self) -> str | None:
+        names = self.synthetic_inputs()
+        if not names:
+            return None
+        return (
+            f"{SYNTHETIC} DEMONSTRATION INPUTS: the {', '.join(names)} in this document are synthetic, made up to "
+            "demonstrate the method. They are not the views of any real partnership or resident. "
+            "Police recorded crime and population figures are real published data."
+        )
