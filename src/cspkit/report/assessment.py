@@ -81,7 +81,8 @@ def _executive_summary(section: Section, ev: AssessmentEvidence, text: DocumentT
     if ev.decision is not None:
         section.add(
             Paragraph(
-                f"The partnership agreed {len(ev.decision.priorities)} priorities and {len(ev.decision.knowledge_gaps)} knowledge gap(s):"
+                f"The partnership agreed {len(ev.decision.priorities)} priorities and "
+                f"{len(ev.decision.knowledge_gaps)} knowledge gap(s):"
             ),
             Bullets(
                 tuple(f"Priority: {p.title}" for p in ev.decision.priorities)
@@ -308,7 +309,8 @@ def _priorities(section: Section, ev: AssessmentEvidence) -> None:
         else:
             sub.add(
                 Paragraph(
-                    "No recorded crime or partner data in the warehouse measure this issue, so its evidence is the risk matrix and the survey."
+                    "No recorded crime or partner data in the warehouse measure this issue, "
+                    "so its evidence is the risk matrix and the survey."
                 )
             )
         view = _survey_view(ev, priority.issue_id)
@@ -444,7 +446,8 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
         if v.condorcet_winner:
             votes.add(
                 Paragraph(
-                    f"{ev.name_of(v.condorcet_winner)} is the Condorcet winner: preferred to every other issue by a majority of ballots."
+                    f"{ev.name_of(v.condorcet_winner)} is the Condorcet winner: "
+                    "preferred to every other issue by a majority of ballots."
                 )
             )
         if v.disagreements:

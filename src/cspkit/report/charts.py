@@ -17,13 +17,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import polars as pl  # noqa: E402
-from matplotlib import colormaps  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.collections import PatchCollection  # noqa: E402
-from matplotlib.colors import Normalize  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Patch, Polygon  # noqa: E402
+import polars as pl
+from matplotlib import colormaps
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PatchCollection
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, Polygon
 
 DPI = 200
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
@@ -211,7 +211,10 @@ def hotspot_map(
     )
     hot = sum(1 for k in classes.values() if k == "hot spot")
     cold = sum(1 for k in classes.values() if k == "cold spot")
-    alt = f"Map of {len(boundaries)} neighbourhoods (LSOAs) showing {hot} statistically significant hot spots in orange-red and {cold} cold spots in blue; the rest are grey."
+    alt = (
+        f"Map of {len(boundaries)} neighbourhoods (LSOAs) showing {hot} statistically significant hot spots in "
+        f"orange-red and {cold} cold spots in blue; the rest are grey."
+    )
     return Chart(title, _png(fig), alt, data)
 
 
