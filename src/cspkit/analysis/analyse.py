@@ -1,0 +1,248 @@
+"""The full analysis set for one area and period: what the report and the risk matrix read.
+
+:func:`analyse_area` computes every table once. A part that cannot honestly be computed (too few
+months for a trend, no partner data, no peers in the warehouse) is left empty with the reason in
+``notes``; a problem that makes every figure wrong (unknown area, months missing from the
+warehouse, LSOAs without population) stops the run with an :class:`~cspkit.errors.AnalysisError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from cspkit.analysis.area import Area, Period, ResolvedArea, resolve_area
+from cspkit.analysis.comparisons import change_table, trend_table
+from cspkit.analysis.concentration import concentration_table
+from cspkit.analysis.harm import harm_ranking, load_harm_weights
+from cspkit.analysis.hotspots import hotspot_table
+from cspkit.analysis.outcomes import latest_outcomes, outcome_profile
+from cspkit.analysis.peers import peer_group, peer_position, peer_rates
+from cspkit.analysis.repeats import partner_sources, repeat_locations, repeat_victimisation
+from cspkit.analysis.scope import ALL_CRIME, ASB, Scope
+from cspkit.analysis.seasonality import rolling_12, seasonal_index
+from cspkit.analysis.volumes import (
+    Denominators,
+    denominators,
+    monthly_counts,
+    period_totals,
+    rate_table,
+    with_all_crime,
+    yearly_view,
+)
+from cspkit.config import AssessmentConfig
+from cspkit.data import warehouse
+from cspkit.errors import AnalysisError, ConfigError
+from cspkit.provenance import Provenance
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """Choices a partnership may change in ``[analysis]`` of assessment.toml."""
+
+    alpha: float = 0.05
+    hotspot_weights: str = "queen"
+    knn_k: int = 8
+    harm_weights: Path | None = None
+    peer_count: int = 10
+    peers: tuple[str, ...] = ()
+    partner_sources: tuple[str, ...] | None = None
+    top_locations: int = 10
+
+
+def options_from_config(config: AssessmentConfig) -> AnalysisOptions:
+    """Read and check ``[analysis]``; unknown keys are errors so a typo is never ignored."""
+    section = config.section("analysis")
+    known = {f.name for f in fields(AnalysisOptions)}
+    unknown = set(section) - known
+    if unknown:
+        raise ConfigError(f"unknown setting(s) in [analysis]: {', '.join(sorted(unknown))}", file=config.path)
+    values: dict[str, Any] = dict(section)
+    if "harm_weights" in values:
+        values["harm_weights"] = config.resolve(values["harm_weights"])
+    for key in ("peers", "partner_sources"):
+        if key in values:
+            values[key] = tuple(values[key])
+    if not 0 < float(values.get("alpha", 0.05)) < 1:
+        raise ConfigError("[analysis] alpha must be between 0 and 1", file=config.path)
+    if values.get("hotspot_weights", "queen") not in ("queen", "knn"):
+        raise ConfigError('[analysis] hotspot_weights must be "queen" or "knn"', file=config.path)
+    return AnalysisOptions(**values)
+
+
+@contextmanager
+def open_scope(warehouse_path: str | Path, area: Area | str, period: Period) -> Iterator[Scope]:
+    """A read-only scope on the warehouse, with the area resolved and the months checked."""
+    area = area if isinstance(area, Area) else Area.parse(area)
+    with warehouse.read(warehouse_path) as con:
+        scope = Scope(con, resolve_area(con, area), period)
+        scope.require_street_months()
+        yield scope
+
+
+@dataclass
+class AreaAnalysis:
+    """Every table of the analysis for one area and period (Polars frames; see docs/analysis.md)."""
+
+    area: ResolvedArea
+    period: Period
+    denominators: Denominators
+    monthly: pl.DataFrame
+    rates: pl.DataFrame
+    yearly: pl.DataFrame | None = None
+    change: pl.DataFrame | None = None
+    trends: pl.DataFrame | None = None
+    seasonality: pl.DataFrame | None = None
+    rolling: pl.DataFrame | None = None
+    concentration: pl.DataFrame | None = None
+    hotspots: pl.DataFrame | None = None
+    repeat_locations: pl.DataFrame | None = None
+    top_locations: pl.DataFrame | None = None
+    repeat_victims: pl.DataFrame | None = None
+    repeat_victim_change: pl.DataFrame | None = None
+    outcomes: pl.DataFrame | None = None
+    latest_outcomes: pl.DataFrame | None = None
+    harm: pl.DataFrame | None = None
+    peer_group: pl.DataFrame | None = None
+    peer_rates: pl.DataFrame | None = None
+    peer_position: pl.DataFrame | None = None
+    notes: dict[str, str] = field(default_factory=dict)
+    provenance: dict[str, Provenance] = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        """Every table that was computed, by name."""
+        return {f.name: value for f in fields(self) if isinstance(value := getattr(self, f.name), pl.DataFrame)}
+
+
+def analyse_area(
+    warehouse_path: str | Path, area: Area | str, period: Period, options: AnalysisOptions | None = None
+) -> AreaAnalysis:
+    """Compute the full analysis set for one area and period from the warehouse."""
+    options = options or AnalysisOptions()
+    with open_scope(warehouse_path, area, period) as scope:
+        dens = denominators(scope.con, scope.area)
+        monthly = with_all_crime(monthly_counts(scope), ["month"])
+        result = AreaAnalysis(
+            area=scope.area,
+            period=period,
+            denominators=dens,
+            monthly=monthly,
+            rates=rate_table(period_totals(monthly, period), dens),
+        )
+        street_method = "police.uk street-level crime and ASB, counted by LSOA 2021 and month"
+        result.provenance["monthly"] = scope.provenance(street_method)
+        result.provenance["rates"] = scope.provenance(
+            street_method + "; rates per 1,000 Census 2021 residents (burglary also per 1,000 households)"
+        )
+
+        def attempt(names: tuple[str, ...], method: str, compute: Callable[[], Any], table: str = "street") -> None:
+            try:
+                values = compute()
+            except AnalysisError as exc:
+                for name in names:
+                    result.notes[name] = exc.message
+                return
+            values = values if isinstance(values, tuple) else (values,)
+            for name, value in zip(names, values, strict=True):
+                setattr(result, name, value)
+                result.provenance[name] = scope.provenance(method, table)
+
+        attempt(("yearly",), "12-month totals and rates ending at the period's end", lambda: yearly_view(monthly, period, dens))
+        attempt(
+            ("change",),
+            "exact conditional binomial (Poisson means) test, equal exposure",
+            lambda: change_table(monthly, period, options.alpha),
+        )
+        attempt(
+            ("trends",),
+            "quasi-Poisson regression of monthly counts on time and month of year",
+            lambda: trend_table(monthly, options.alpha),
+        )
+        attempt(("seasonality",), "month-of-year mean over the category's monthly mean x 100", lambda: seasonal_index(monthly))
+        attempt(("rolling",), "12-month rolling sum and mean", lambda: rolling_12(monthly))
+        attempt(
+            ("concentration",),
+            "top 5%/10% shares and Gini over LSOAs and street locations",
+            lambda: pl.concat([concentration_table(scope, c) for c in (None, *_types(monthly))], how="vertical"),
+        )
+        attempt(
+            ("hotspots",),
+            f"Getis-Ord Gi* ({options.hotspot_weights} weights) with Benjamini-Hochberg FDR",
+            lambda: hotspot_table(scope, options.hotspot_weights, options.knn_k, alpha=options.alpha),
+        )
+        attempt(
+            ("repeat_locations", "top_locations"),
+            "street locations (text and coordinates) with 2+ incidents",
+            lambda: repeat_locations(scope, top=options.top_locations),
+        )
+        attempt(("outcomes",), "street last outcome category by crime type", lambda: outcome_profile(scope))
+        attempt(("latest_outcomes",), "latest outcomes-file outcome per crime ID", lambda: latest_outcomes(scope))
+        weights = load_harm_weights(options.harm_weights)
+        attempt(
+            ("harm",),
+            f"harm = count x weight ({weights.name}, version {weights.version})",
+            lambda: harm_ranking(
+                period_totals(monthly, period.latest_12() if period.months >= 12 else period).filter(
+                    pl.col("crime_type") != ALL_CRIME
+                ),
+                weights,
+                dens.residents,
+            ),
+        )
+        _repeat_victims(scope, options, result)
+        _peers(scope, options, result)
+    return result
+
+
+def _types(monthly: pl.DataFrame) -> list[str]:
+    return sorted(set(monthly["crime_type"]) - {ALL_CRIME, ASB})
+
+
+def _repeat_victims(scope: Scope, options: AnalysisOptions, result: AreaAnalysis) -> None:
+    sources = list(options.partner_sources) if options.partner_sources is not None else partner_sources(scope)
+    if not sources:
+        result.notes["repeat_victims"] = "no partner data with a pseudonymised person key in the warehouse"
+        return
+    periods, changes = [], []
+    for source in sources:
+        try:
+            by_period, change = repeat_victimisation(scope, source, alpha=options.alpha)
+        except AnalysisError as exc:
+            result.notes[f"repeat_victims:{source}"] = exc.message
+            continue
+        periods.append(by_period)
+        changes.append(change)
+        result.provenance[f"repeat_victims:{source}"] = scope.provenance(
+            "repeat victims within 12 months by person key; two-proportion z or Fisher's exact test", f"partner_{source}"
+        )
+    if periods:
+        result.repeat_victims, result.repeat_victim_change = pl.concat(periods), pl.concat(changes)
+
+
+def _peers(scope: Scope, options: AnalysisOptions, result: AreaAnalysis) -> None:
+    lads = list(scope.area.lad_codes)
+    whole = scope.con.execute("SELECT count(*) FROM lsoa WHERE lad_code IN (SELECT unnest(?))", [lads]).fetchone()[0]
+    if whole != len(scope.area.lsoas):
+        result.notes["peer_group"] = "peer comparison is for whole districts; the area includes wards or LSOAs"
+        return
+    try:
+        group = peer_group(scope.con, lads, scope.period, options.peer_count, options.peers or None)
+        rates = peer_rates(scope.con, group, lads, scope.period)
+    except AnalysisError as exc:
+        result.notes["peer_group"] = exc.message
+        return
+    result.peer_group, result.peer_rates, result.peer_position = group, rates, peer_position(rates)
+    prov = Provenance(
+        method="k nearest districts on standardised log residents, age-band shares and mean IMD score; "
+        "IQR fences and mean +/- 2 sd of the peers' rates",
+        sources=("police.uk street (all districts in the group)", "Census 2021 population", "English IMD"),
+        area_codes=tuple(group["lad_code"].to_list()),
+        period=scope.period.label(),
+    )
+    for name in ("peer_group", "peer_rates", "peer_position"):
+        result.provenance[name] = prov

@@ -1,0 +1,203 @@
+"""Peer comparison: is the area's rate unusual among districts like it?
+
+Peers are the ``k`` districts nearest to the CSP on standardised profile variables (like the
+Home Office's Most Similar Groups, but from the data at hand), or a list the partnership gives.
+Profile variables: log of residents, the share of residents in each Census age band, and the
+residents-weighted mean IMD score. There is no land-area table in the warehouse, so population
+density is not used. All aggregation runs in DuckDB, so a national warehouse is never copied out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import polars as pl
+
+from cspkit.analysis.area import Period
+from cspkit.analysis.scope import ALL_CRIME, ASB, require_table
+from cspkit.errors import AnalysisError
+
+MIN_PEERS = 3
+
+
+def lad_profiles(con) -> pl.DataFrame:
+    """One row per district: ``lad_code``, ``lad_name``, ``residents``, ``share_<age band>``..., ``imd_score``."""
+    require_table(con, "population")
+    by_band = con.execute(
+        """SELECT l.lad_code, p.age_band, sum(p.residents) AS residents
+           FROM population p JOIN lsoa l USING (lsoa21_code) WHERE l.lad_code IS NOT NULL GROUP BY ALL"""
+    ).pl()
+    if by_band.is_empty():
+        raise AnalysisError("no population by district: load the lsoa and population reference tables")
+    wide = by_band.pivot(on="age_band", index="lad_code", values="residents").fill_null(0)
+    bands = sorted(c for c in wide.columns if c != "lad_code")
+    wide = wide.with_columns(pl.sum_horizontal(bands).alias("residents"))
+    wide = wide.select("lad_code", "residents", *[(pl.col(b) / pl.col("residents")).alias(f"share {b}") for b in bands])
+    imd = con.execute(
+        """SELECT l.lad_code, any_value(l.lad_name) AS lad_name,
+                  sum(i.imd_score * p.residents) / nullif(sum(p.residents) FILTER (WHERE i.imd_score IS NOT NULL), 0) AS imd_score
+           FROM lsoa l
+           LEFT JOIN (SELECT lsoa21_code, sum(residents) AS residents FROM population GROUP BY 1) p USING (lsoa21_code)
+           LEFT JOIN imd i USING (lsoa21_code)
+           WHERE l.lad_code IS NOT NULL GROUP BY 1"""
+    ).pl()
+    return imd.join(wide, on="lad_code", how="inner").sort("lad_code")
+
+
+def _features(profiles: pl.DataFrame) -> list[str]:
+    return ["log_residents", *[c for c in profiles.columns if c.startswith("share ")], "imd_score"]
+
+
+def months_covered(con, period: Period) -> pl.DataFrame:
+    """``lad_code``, ``months``: how many months of the period each district has street data for."""
+    return con.execute(
+        """SELECT lad_code, count(DISTINCT month) AS months FROM street
+           WHERE month BETWEEN ? AND ? AND lad_code IS NOT NULL GROUP BY 1""",
+        [period.start, period.end],
+    ).pl()
+
+
+def peer_group(con, area_lads: Sequence[str], period: Period, k: int = 10, peers: Sequence[str] | None = None) -> pl.DataFrame:
+    """The CSP (its districts combined) and its peers: ``lad_code``, ``lad_name``, ``residents``,
+    the profile variables, ``distance`` (standardised Euclidean, 0 for the area) and ``is_area``.
+
+    Candidates must have police.uk data for every month of the period (a peer with missing months
+    would look safer than it is).
+    """
+    profiles = lad_profiles(con)
+    unknown = set(area_lads) - set(profiles["lad_code"])
+    if unknown:
+        raise AnalysisError(f"no population profile for district(s) {', '.join(sorted(unknown))}")
+    covered = months_covered(con, period).filter(pl.col("months") == period.months)["lad_code"]
+    profiles = profiles.with_columns(pl.col("residents").log().alias("log_residents"))
+    shares = [c for c in profiles.columns if c.startswith("share ")]
+    area_rows = profiles.filter(pl.col("lad_code").is_in(list(area_lads)))
+    residents = area_rows["residents"].sum()
+    area = (
+        pl.DataFrame(
+            {
+                "lad_code": ",".join(area_lads),
+                "lad_name": ", ".join(area_rows["lad_name"].cast(pl.String).fill_null("").to_list()),
+                "residents": residents,
+                **{s: (area_rows[s] * area_rows["residents"]).sum() / residents for s in shares},
+                "imd_score": (area_rows["imd_score"] * area_rows["residents"]).sum() / residents
+                if area_rows["imd_score"].null_count() == 0
+                else None,
+                "log_residents": float(np.log(residents)),
+            }
+        )
+        .select(profiles.columns)
+        .cast(profiles.schema)
+    )
+    candidates = profiles.filter(~pl.col("lad_code").is_in(list(area_lads)) & pl.col("lad_code").is_in(covered.implode()))
+    if peers:
+        missing = set(peers) - set(candidates["lad_code"])
+        if missing:
+            raise AnalysisError(
+                f"peer district(s) {', '.join(sorted(missing))} have no population profile "
+                f"or lack police.uk data for some month of {period.label()}"
+            )
+        chosen = candidates.filter(pl.col("lad_code").is_in(list(peers))).with_columns(
+            pl.lit(None, dtype=pl.Float64).alias("distance")
+        )
+    else:
+        features = _features(profiles)
+        if area["imd_score"][0] is None:
+            features.remove("imd_score")
+        candidates = candidates.drop_nulls(features)
+        if len(candidates) < MIN_PEERS:
+            raise AnalysisError(
+                f"peer comparison needs at least {MIN_PEERS} other districts with population, deprivation and police.uk data "
+                f"for every month of {period.label()}; the warehouse has {len(candidates)}"
+            )
+        matrix = candidates.select(features).to_numpy()
+        sd = matrix.std(axis=0)
+        sd[sd == 0] = 1.0
+        distance = np.sqrt((((matrix - area.select(features).to_numpy()) / sd) ** 2).sum(axis=1))
+        chosen = candidates.with_columns(pl.Series("distance", distance)).sort("distance").head(k)
+    return pl.concat(
+        [
+            area.with_columns(pl.lit(0.0).alias("distance"), pl.lit(True).alias("is_area")),
+            chosen.with_columns(pl.lit(False).alias("is_area")),
+        ],
+        how="vertical_relaxed",
+    ).drop("log_residents")
+
+
+def peer_rates(con, group: pl.DataFrame, area_lads: Sequence[str], period: Period) -> pl.DataFrame:
+    """``crime_type``, ``lad_code``, ``lad_name``, ``count``, ``residents``, ``rate_per_1000_residents``,
+    ``is_area``, ``rank`` (1 = highest rate) for every category and all crime (ASB excluded)."""
+    peers = group.filter(~pl.col("is_area"))["lad_code"].to_list()
+    unit = {code: code for code in peers} | {code: group.filter(pl.col("is_area"))["lad_code"][0] for code in area_lads}
+    counted = con.execute(
+        """SELECT lad_code, crime_type, count(*) AS count FROM street
+           WHERE lad_code IN (SELECT unnest(?)) AND month BETWEEN ? AND ? GROUP BY ALL""",
+        [list(unit), period.start, period.end],
+    ).pl()
+    counted = (
+        counted.with_columns(pl.col("lad_code").replace_strict(unit))
+        .group_by("lad_code", "crime_type")
+        .agg(pl.col("count").sum())
+    )
+    all_crime = (
+        counted.filter(pl.col("crime_type") != ASB)
+        .group_by("lad_code")
+        .agg(pl.col("count").sum())
+        .with_columns(pl.lit(ALL_CRIME).alias("crime_type"))
+        .select(counted.columns)
+    )
+    counted = pl.concat([counted, all_crime])
+    grid = group.select("lad_code", "lad_name", "residents", "is_area").join(counted.select("crime_type").unique(), how="cross")
+    return (
+        grid.join(counted, on=["lad_code", "crime_type"], how="left")
+        .with_columns(pl.col("count").fill_null(0))
+        .with_columns((pl.col("count") / pl.col("residents") * 1000).alias("rate_per_1000_residents"))
+        .with_columns(
+            pl.col("rate_per_1000_residents").rank("min", descending=True).over("crime_type").cast(pl.Int64).alias("rank")
+        )
+        .select("crime_type", "lad_code", "lad_name", "count", "residents", "rate_per_1000_residents", "is_area", "rank")
+        .sort("crime_type", "rank")
+    )
+
+
+def peer_position(rates: pl.DataFrame) -> pl.DataFrame:
+    """Where the area's rate lies among its peers' rates, per category.
+
+    ``outside_iqr_fences``: beyond Q1 - 1.5 IQR or Q3 + 1.5 IQR of the peers; ``outside_2sd``: beyond
+    the peers' mean +/- 2 standard deviations (sample sd).
+    """
+    rows = []
+    for (crime_type,), frame in rates.group_by(["crime_type"], maintain_order=True):
+        area = frame.filter(pl.col("is_area"))
+        peer = frame.filter(~pl.col("is_area"))["rate_per_1000_residents"].to_numpy()
+        value = float(area["rate_per_1000_residents"][0])
+        q1, median, q3 = np.percentile(peer, [25, 50, 75])
+        low, high = q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)
+        mean, sd = float(peer.mean()), float(peer.std(ddof=1)) if len(peer) > 1 else 0.0
+        position = (
+            "above the peer group's usual range"
+            if value > high
+            else "below the peer group's usual range"
+            if value < low
+            else "within the peer group's usual range"
+        )
+        rows.append(
+            {
+                "crime_type": crime_type,
+                "area_rate": value,
+                "rank": int(area["rank"][0]),
+                "units": len(frame),
+                "peer_median": float(median),
+                "peer_q1": float(q1),
+                "peer_q3": float(q3),
+                "lower_fence": float(low),
+                "upper_fence": float(high),
+                "peer_mean": mean,
+                "peer_sd": sd,
+                "outside_iqr_fences": bool(value < low or value > high),
+                "outside_2sd": bool(abs(value - mean) > 2 * sd),
+                "position": position,
+            }
+        )
+    return pl.DataFrame(rows).sort("crime_type")

@@ -1,0 +1,80 @@
+"""The rows an analysis may use: one area, one period, checked against what the warehouse holds.
+
+Every query of incident tables goes through :class:`Scope`, so each figure covers exactly the
+area's LSOAs and the period's months, and a month missing from the warehouse is an error rather
+than a silent zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from cspkit.analysis.area import Period, ResolvedArea
+from cspkit.data.warehouse import table_exists
+from cspkit.errors import AnalysisError
+from cspkit.provenance import Provenance
+
+ASB = "Anti-social behaviour"
+ALL_CRIME = "All crime (excluding anti-social behaviour)"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A read connection with the area and period every query is limited to."""
+
+    con: duckdb.DuckDBPyConnection
+    area: ResolvedArea
+    period: Period
+
+    def where(self, period: Period | None = None) -> tuple[str, list]:
+        """SQL condition and parameters selecting the area's LSOAs and the period's months."""
+        period = period or self.period
+        return (
+            "lsoa21_code IN (SELECT unnest(?)) AND month BETWEEN ? AND ?",
+            [list(self.area.lsoas), period.start, period.end],
+        )
+
+    def sources(self, table: str, period: Period | None = None) -> tuple[str, ...]:
+        """The source files behind the rows in scope, for provenance."""
+        condition, params = self.where(period)
+        rows = self.con.execute(f"SELECT DISTINCT source_file FROM {table} WHERE {condition} ORDER BY 1", params).fetchall()
+        return tuple(r[0] for r in rows)
+
+    def provenance(self, method: str, table: str = "street", period: Period | None = None) -> Provenance:
+        return Provenance(
+            method=method,
+            sources=self.sources(table, period),
+            area_codes=self.area.codes,
+            period=(period or self.period).label(),
+        )
+
+    def require_street_months(self) -> None:
+        """Every month of the period must have police.uk rows for the area's districts."""
+        require_table(self.con, "street")
+        lads = list(self.area.lad_codes)
+        present = {
+            r[0]
+            for r in self.con.execute(
+                "SELECT DISTINCT month FROM street WHERE lad_code IN (SELECT unnest(?)) AND month BETWEEN ? AND ?",
+                [lads, self.period.start, self.period.end],
+            ).fetchall()
+        }
+        if not present:
+            raise AnalysisError(
+                f"no police.uk data in the warehouse for {self.area.name} in {self.period.label()}; "
+                "ingest the months first or choose another period"
+            )
+        missing = [m for m in self.period.month_list() if m not in present]
+        if missing:
+            shown = ", ".join(f"{m:%Y-%m}" for m in missing[:6]) + (" ..." if len(missing) > 6 else "")
+            raise AnalysisError(
+                f"the warehouse has no police.uk data for {len(missing)} month(s) of {self.period.label()} "
+                f"in {self.area.name}: {shown}; ingest them or shorten the period (counts are never assumed zero)"
+            )
+
+
+def require_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    if not table_exists(con, table):
+        raise AnalysisError(f"the warehouse has no '{table}' table; ingest that data first")

@@ -1,0 +1,67 @@
+"""Turning test results into the sentences a strategic assessment quotes.
+
+:func:`significance_phrase` is the only code in cspkit that writes the words "statistically
+significant", and it writes them only when the test's p-value is below alpha. Every other module
+asks it, so a document can never call chance variation a real change.
+"""
+
+from __future__ import annotations
+
+from cspkit.analysis.change import CountChange, ProportionChange, Trend
+
+DEFAULT_ALPHA = 0.05
+
+
+def format_p(p_value: float) -> str:
+    return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
+
+
+def significance_phrase(p_value: float | None, alpha: float = DEFAULT_ALPHA) -> str:
+    """The verdict of a test, in words (the one source of "statistically significant")."""
+    if p_value is None:
+        return "no test was possible"
+    if p_value < alpha:
+        return f"statistically significant ({format_p(p_value)})"
+    return f"within the range expected from chance variation ({format_p(p_value)}), so not evidence of a real change"
+
+
+def is_significant(p_value: float | None, alpha: float = DEFAULT_ALPHA) -> bool:
+    return p_value is not None and p_value < alpha
+
+
+def _direction(change: float) -> str:
+    return "rose" if change > 0 else "fell" if change < 0 else "did not change"
+
+
+def describe_count_change(result: CountChange, subject: str, alpha: float = DEFAULT_ALPHA) -> str:
+    """E.g. "Burglary rose from 120 to 150 (+30, +25.0%); the change is statistically significant (p = 0.012)."."""
+    if result.p_value is None:
+        return f"{subject}: no incidents in either period, so no change to test."
+    pct = f", {result.pct_change:+.1f}%" if result.pct_change is not None else ""
+    head = f"{subject} {_direction(result.change)} from {result.previous:,} to {result.latest:,} ({result.change:+,}{pct})"
+    if result.rate_ratio is not None and result.ci_low is not None and result.ci_high is not None:
+        head += (
+            f"; rate ratio {result.rate_ratio:.2f}, {result.confidence:.0%} interval {result.ci_low:.2f} to {result.ci_high:.2f}"
+        )
+    return f"{head}; the change is {significance_phrase(result.p_value, alpha)}."
+
+
+def describe_trend(result: Trend, subject: str, alpha: float = DEFAULT_ALPHA) -> str:
+    """E.g. "Over 36 months, Robbery shows a trend of +8.1% a year (95% interval ...); the trend is ..."."""
+    return (
+        f"Over {result.months} months, {subject} shows a trend of {result.annual_pct:+.1f}% a year "
+        f"({result.confidence:.0%} interval {result.ci_low:+.1f}% to {result.ci_high:+.1f}%, allowing for seasonality "
+        f"and overdispersion); the trend is {significance_phrase(result.p_value, alpha)}."
+    )
+
+
+def describe_proportion_change(result: ProportionChange, subject: str, alpha: float = DEFAULT_ALPHA) -> str:
+    """E.g. "The share of victims who are repeat victims rose from 20.0% to 25.0% (+5.0 points); ..."."""
+    if result.p_value is None or result.difference is None:
+        return f"{subject}: {result.test}."
+    points = result.difference * 100
+    return (
+        f"{subject} {_direction(points)} from {result.previous_share:.1%} to {result.latest_share:.1%} "
+        f"({points:+.1f} points, {result.confidence:.0%} interval {result.ci_low * 100:+.1f} to {result.ci_high * 100:+.1f}); "
+        f"the change is {significance_phrase(result.p_value, alpha)} ({result.test})."
+    )
