@@ -138,7 +138,7 @@ def suggest_harm(evidence: IssueEvidence, method: Method) -> Suggestion | None:
     if band is None:
         return None
     index = f"crime harm index {_number(evidence.harm_index)}, " if evidence.harm_index is not None else ""
-    text = f"Harm hint: {index}{evidence.harm_share * 100:.1f}% of the harm from all mapped issues; {band.label}."
+    text = f"Harm hint: {index}{evidence.harm_share * 100:.1f}% of the recorded crime harm in the area; {band.label}."
     value = band.value if rule.criterion is not None else None
     if value is not None:
         text += f" Suggests {_level_text(method, rule.criterion, value)}."
