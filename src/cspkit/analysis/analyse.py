@@ -226,7 +226,7 @@ def _repeat_victims(scope: Scope, options: AnalysisOptions, result: AreaAnalysis
 
 def _peers(scope: Scope, options: AnalysisOptions, result: AreaAnalysis) -> None:
     lads = list(scope.area.lad_codes)
-    whole = scope.con.execute("SELECT count(*) FROM lsoa WHERE lad_code IN (SELECT unnest(?))", [lads]).fetchone()[0]
+    whole = scope.con.execute("SELECT count(*) FROM lsoa WHERE lad_code IN (SELECT unnest(?))", [lads]).fetchall()[0][0]
     if whole != len(scope.area.lsoas):
         result.notes["peer_group"] = "peer comparison is for whole districts; the area includes wards or LSOAs"
         return

@@ -112,7 +112,7 @@ _LEVELS = (
 
 def resolve_area(con: duckdb.DuckDBPyConnection, area: Area) -> ResolvedArea:
     """Resolve each code or name through the ``lsoa`` table; anything unknown is an error, not a guess."""
-    if not con.execute("SELECT count(*) FROM lsoa").fetchone()[0]:
+    if not con.execute("SELECT count(*) FROM lsoa").fetchall()[0][0]:
         raise AnalysisError("the warehouse has no LSOA reference table loaded; run 'cspkit ingest geography' first")
     lsoas: dict[str, None] = {}
     names: list[str] = []

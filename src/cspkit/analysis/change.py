@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from datetime import date
+from itertools import pairwise
 
 import numpy as np
 import statsmodels.api as sm
@@ -137,10 +137,10 @@ def trend_test(counts: Sequence[int], months: Sequence[date], confidence: float 
         columns += [(month_of_year == m).astype(float) for m in range(1, 13) if m != first]
     design = np.column_stack(columns)
     model = sm.GLM(y, design, family=sm.families.Poisson())
-    fit = model.fit(scale="X2", use_t=True)
-    dispersion = float(fit.scale)
-    if dispersion < 1:
-        fit = model.fit(scale=1.0, use_t=True)
+    fit = model.fit(scale=1.0, use_t=True)
+    dispersion = float(fit.pearson_chi2 / fit.df_resid)
+    if dispersion > 1:
+        fit = model.fit(scale=dispersion, use_t=True)
     low, high = fit.conf_int(alpha=1 - confidence)[1]
     slope = fit.params[1]
     return Trend(

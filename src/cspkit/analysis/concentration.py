@@ -42,8 +42,8 @@ def lsoa_counts(scope: Scope, crime_type: str | None = None) -> pl.DataFrame:
     """``lsoa21_code``, ``count`` for every LSOA of the area (zeros included)."""
     condition, params = scope.where()
     filter_sql, extra = _crime_filter(crime_type)
-    counted = scope.con.execute(
-        f"SELECT lsoa21_code, count(*) AS count FROM street WHERE {condition} {filter_sql} GROUP BY 1", params + extra
+    counted = scope.con.sql(
+        f"SELECT lsoa21_code, count(*) AS count FROM street WHERE {condition} {filter_sql} GROUP BY 1", params=params + extra
     ).pl()
     every = pl.DataFrame({"lsoa21_code": list(scope.area.lsoas)}, schema={"lsoa21_code": pl.String})
     return (
@@ -58,11 +58,11 @@ def location_counts(scope: Scope, crime_type: str | None = None) -> pl.DataFrame
     with an incident (a location is the police.uk location text and its coordinates together)."""
     condition, params = scope.where()
     filter_sql, extra = _crime_filter(crime_type)
-    return scope.con.execute(
+    return scope.con.sql(
         f"""SELECT location, longitude, latitude, any_value(lsoa21_code) AS lsoa21_code, count(*) AS count
             FROM street WHERE {condition} {filter_sql} AND location IS NOT NULL AND longitude IS NOT NULL
             GROUP BY location, longitude, latitude ORDER BY count DESC, location""",
-        params + extra,
+        params=params + extra,
     ).pl()
 
 

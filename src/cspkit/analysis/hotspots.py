@@ -22,6 +22,7 @@ from cspkit.analysis.scope import Scope, require_table
 from cspkit.errors import AnalysisError
 
 HOT, COLD, NEITHER = "hot spot", "cold spot", "no clustering"
+NO_TEST = "no test: its neighbourhood is the whole area"
 EARTH_RADIUS_KM = 6371.0
 
 
@@ -82,15 +83,23 @@ def gi_star(values: Sequence[float], weights: sparse.csr_matrix) -> np.ndarray:
     w_sum = np.asarray(w.sum(axis=1)).ravel()
     w_sq = np.asarray(w.multiply(w).sum(axis=1)).ravel()
     numerator = w @ x - mean * w_sum
-    denominator = sd * np.sqrt((n * w_sq - w_sum**2) / (n - 1))
-    return numerator / denominator
+    denominator = sd * np.sqrt(np.maximum(n * w_sq - w_sum**2, 0) / (n - 1))
+    # A unit whose neighbourhood is the whole area has no variance to test against: no z-score.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(denominator > 0, numerator / denominator, np.nan)
 
 
 def classify(z: np.ndarray, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Two-sided p-values, Benjamini-Hochberg q-values, and hot/cold classes at FDR ``alpha``."""
     p = 2 * stats.norm.sf(np.abs(z))
-    q = stats.false_discovery_control(p, method="bh")
-    classes = [HOT if qi < alpha and zi > 0 else COLD if qi < alpha and zi < 0 else NEITHER for zi, qi in zip(z, q, strict=True)]
+    q = np.full_like(p, np.nan)
+    tested = ~np.isnan(p)
+    if tested.any():
+        q[tested] = stats.false_discovery_control(p[tested], method="bh")
+    classes = [
+        NO_TEST if np.isnan(qi) else HOT if qi < alpha and zi > 0 else COLD if qi < alpha and zi < 0 else NEITHER
+        for zi, qi in zip(z, q, strict=True)
+    ]
     return p, q, classes
 
 
@@ -129,9 +138,9 @@ def hotspot_table(
     p, q, classes = classify(z, alpha)
     return ordered.with_columns(
         pl.Series("neighbours", np.diff(weights.matrix.indptr), dtype=pl.Int64),
-        pl.Series("gi_z", z),
-        pl.Series("p_value", p),
-        pl.Series("q_value", q),
+        pl.Series("gi_z", z, nan_to_null=True),
+        pl.Series("p_value", p, nan_to_null=True),
+        pl.Series("q_value", q, nan_to_null=True),
         pl.Series("classification", classes),
         pl.lit(weights.kind).alias("weights"),
     )

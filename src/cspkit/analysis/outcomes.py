@@ -23,10 +23,10 @@ def _shares(frame: pl.DataFrame) -> pl.DataFrame:
 def outcome_profile(scope: Scope) -> pl.DataFrame:
     """``crime_type``, ``outcome``, ``count``, ``share`` from the street rows' last outcome category."""
     condition, params = scope.where()
-    frame = scope.con.execute(
+    frame = scope.con.sql(
         f"""SELECT crime_type, coalesce(nullif(trim(last_outcome_category), ''), ?) AS outcome, count(*) AS count
             FROM street WHERE {condition} AND crime_type <> ? GROUP BY ALL""",
-        [NO_OUTCOME, *params, ASB],
+        params=[NO_OUTCOME, *params, ASB],
     ).pl()
     return _shares(frame)
 
@@ -35,7 +35,7 @@ def latest_outcomes(scope: Scope) -> pl.DataFrame:
     """``crime_type``, ``outcome``, ``count``, ``share`` from each crime's latest row in ``outcomes``."""
     require_table(scope.con, "outcomes")
     condition, params = scope.where()
-    frame = scope.con.execute(
+    frame = scope.con.sql(
         f"""WITH crimes AS (
                 SELECT DISTINCT crime_id, crime_type FROM street
                 WHERE {condition} AND crime_id IS NOT NULL AND crime_type <> ?),
@@ -44,6 +44,6 @@ def latest_outcomes(scope: Scope) -> pl.DataFrame:
                 FROM outcomes WHERE crime_id IN (SELECT crime_id FROM crimes) GROUP BY crime_id)
             SELECT c.crime_type, coalesce(l.outcome, ?) AS outcome, count(*) AS count
             FROM crimes c LEFT JOIN latest l USING (crime_id) GROUP BY ALL""",
-        [*params, ASB, NO_OUTCOME],
+        params=[*params, ASB, NO_OUTCOME],
     ).pl()
     return _shares(frame)

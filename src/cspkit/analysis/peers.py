@@ -24,8 +24,8 @@ MIN_PEERS = 3
 def lad_profiles(con) -> pl.DataFrame:
     """One row per district: ``lad_code``, ``lad_name``, ``residents``, ``share_<age band>``..., ``imd_score``."""
     require_table(con, "population")
-    by_band = con.execute(
-        """SELECT l.lad_code, p.age_band, sum(p.residents) AS residents
+    by_band = con.sql(
+        """SELECT l.lad_code, p.age_band, sum(p.residents)::BIGINT AS residents
            FROM population p JOIN lsoa l USING (lsoa21_code) WHERE l.lad_code IS NOT NULL GROUP BY ALL"""
     ).pl()
     if by_band.is_empty():
@@ -34,11 +34,11 @@ def lad_profiles(con) -> pl.DataFrame:
     bands = sorted(c for c in wide.columns if c != "lad_code")
     wide = wide.with_columns(pl.sum_horizontal(bands).alias("residents"))
     wide = wide.select("lad_code", "residents", *[(pl.col(b) / pl.col("residents")).alias(f"share {b}") for b in bands])
-    imd = con.execute(
+    imd = con.sql(
         """SELECT l.lad_code, any_value(l.lad_name) AS lad_name,
-                  sum(i.imd_score * p.residents) / nullif(sum(p.residents) FILTER (WHERE i.imd_score IS NOT NULL), 0) AS imd_score
+                  (sum(i.imd_score * p.residents) / nullif(sum(p.residents) FILTER (WHERE i.imd_score IS NOT NULL), 0))::DOUBLE AS imd_score
            FROM lsoa l
-           LEFT JOIN (SELECT lsoa21_code, sum(residents) AS residents FROM population GROUP BY 1) p USING (lsoa21_code)
+           LEFT JOIN (SELECT lsoa21_code, sum(residents)::BIGINT AS residents FROM population GROUP BY 1) p USING (lsoa21_code)
            LEFT JOIN imd i USING (lsoa21_code)
            WHERE l.lad_code IS NOT NULL GROUP BY 1"""
     ).pl()
@@ -51,10 +51,10 @@ def _features(profiles: pl.DataFrame) -> list[str]:
 
 def months_covered(con, period: Period) -> pl.DataFrame:
     """``lad_code``, ``months``: how many months of the period each district has street data for."""
-    return con.execute(
+    return con.sql(
         """SELECT lad_code, count(DISTINCT month) AS months FROM street
            WHERE month BETWEEN ? AND ? AND lad_code IS NOT NULL GROUP BY 1""",
-        [period.start, period.end],
+        params=[period.start, period.end],
     ).pl()
 
 
@@ -130,10 +130,10 @@ def peer_rates(con, group: pl.DataFrame, area_lads: Sequence[str], period: Perio
     ``is_area``, ``rank`` (1 = highest rate) for every category and all crime (ASB excluded)."""
     peers = group.filter(~pl.col("is_area"))["lad_code"].to_list()
     unit = {code: code for code in peers} | {code: group.filter(pl.col("is_area"))["lad_code"][0] for code in area_lads}
-    counted = con.execute(
-        """SELECT lad_code, crime_type, count(*) AS count FROM street
+    counted = con.sql(
+        """SELECT lad_code, crime_type, count(*)::BIGINT AS count FROM street
            WHERE lad_code IN (SELECT unnest(?)) AND month BETWEEN ? AND ? GROUP BY ALL""",
-        [list(unit), period.start, period.end],
+        params=[list(unit), period.start, period.end],
     ).pl()
     counted = (
         counted.with_columns(pl.col("lad_code").replace_strict(unit))

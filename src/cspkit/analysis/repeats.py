@@ -57,12 +57,12 @@ def partner_sources(scope: Scope, key: str = "person_key") -> list[str]:
             [key],
         ).fetchall()
     ]
-    return [t.removeprefix("partner_") for t in tables if scope.con.execute(f'SELECT count({key}) FROM "{t}"').fetchone()[0]]
+    return [t.removeprefix("partner_") for t in tables if scope.con.execute(f'SELECT count({key}) FROM "{t}"').fetchall()[0][0]]
 
 
 def _keyed_incidents(scope: Scope, table: str, key: str, period: Period) -> tuple[pl.DataFrame, int]:
     condition, params = scope.where(period)
-    frame = scope.con.execute(f'SELECT {key}, date FROM "{table}" WHERE {condition}', params).pl()
+    frame = scope.con.sql(f'SELECT {key}, date FROM "{table}" WHERE {condition}', params=params).pl()
     return frame, int(frame[key].null_count())
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import duckdb
 
 from cspkit.analysis.area import Period, ResolvedArea
-from cspkit.data.warehouse import table_exists
 from cspkit.errors import AnalysisError
 from cspkit.provenance import Provenance
 
@@ -75,6 +74,11 @@ class Scope:
             )
 
 
+def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether the warehouse has ``table`` (fetching every row, as DuckDB needs before the next query)."""
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchall()[0][0])
+
+
 def require_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    if not table_exists(con, table):
+    if not has_table(con, table):
         raise AnalysisError(f"the warehouse has no '{table}' table; ingest that data first")

@@ -12,8 +12,7 @@ import duckdb
 import polars as pl
 
 from cspkit.analysis.area import Period, ResolvedArea
-from cspkit.analysis.scope import ALL_CRIME, ASB, Scope, require_table
-from cspkit.data.warehouse import table_exists
+from cspkit.analysis.scope import ALL_CRIME, ASB, Scope, has_table, require_table
 from cspkit.errors import AnalysisError
 
 #: police.uk's burglary category: its rate is per 1,000 households, the other rates per 1,000 residents.
@@ -51,10 +50,10 @@ def denominators(con: duckdb.DuckDBPyConnection, area: ResolvedArea) -> Denomina
         0
     ]
     households = None
-    if table_exists(con, "households"):
+    if has_table(con, "households"):
         known, total = con.execute(
             "SELECT count(*), sum(households) FROM households WHERE lsoa21_code IN (SELECT unnest(?))", [lsoas]
-        ).fetchone()
+        ).fetchall()[0]
         households = int(total) if known == len(lsoas) else None
     return Denominators(residents=int(residents), households=households)
 
@@ -63,8 +62,8 @@ def monthly_counts(scope: Scope, period: Period | None = None) -> pl.DataFrame:
     """Incidents by ``crime_type`` and ``month`` (every month of the period, zeros filled in)."""
     period = period or scope.period
     condition, params = scope.where(period)
-    counted = scope.con.execute(
-        f"SELECT crime_type, month, count(*) AS count FROM street WHERE {condition} GROUP BY ALL", params
+    counted = scope.con.sql(
+        f"SELECT crime_type, month, count(*) AS count FROM street WHERE {condition} GROUP BY ALL", params=params
     ).pl()
     months = pl.DataFrame({"month": period.month_list()}, schema={"month": pl.Date})
     types = counted.select("crime_type").unique()
