@@ -1,0 +1,63 @@
+"""One permission check used by every assessment page: signed in, a member of this assessment,
+and in one of the roles the page allows. Non-members get 404 so an assessment's existence is not
+revealed; members in the wrong role get 403."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+
+from cspkit.web.models import Assessment, Membership, Role
+
+EVERYONE = (Role.ANALYST, Role.SCORER, Role.VIEWER)
+
+
+def for_roles(*roles: str) -> Callable:
+    """Decorate a view taking ``(request, slug, ...)``; it receives ``request.assessment`` and ``request.membership``."""
+    allowed = set(roles or EVERYONE)
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, slug: str, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            assessment = get_object_or_404(Assessment, slug=slug)
+            membership = Membership.objects.filter(user=request.user, assessment=assessment).first()
+            if membership is None:
+                raise Http404("No such assessment")
+            if membership.role not in allowed:
+                raise PermissionDenied("Your role cannot use this page")
+            request.assessment = assessment
+            request.membership = membership
+            return view(request, slug, *args, **kwargs)
+
+        wrapper.allowed_roles = frozenset(allowed)  # read by the permission-matrix test
+        return wrapper
+
+    return decorator
+
+
+def navigation(request: HttpRequest, current: str) -> list[dict]:
+    """The service navigation for an assessment page, showing only what this role may open."""
+    slug = request.assessment.slug
+    role = request.membership.role
+    items: list[tuple[str, str, Iterable[str]]] = [
+        ("dashboard", "Dashboard", EVERYONE),
+        ("scoring", "Score issues", (Role.SCORER,)),
+        ("round", "Scoring round", (Role.ANALYST,)),
+        ("results", "Risk matrix", EVERYONE),
+        ("focus", "Focus group", EVERYONE),
+        ("survey_admin", "Survey responses", (Role.ANALYST,)),
+        ("documents", "Documents", EVERYONE),
+    ]
+    return [
+        {"href": reverse(f"web:{name}", args=[slug]), "text": text, "active": name == current}
+        for name, text, roles in items
+        if role in roles
+    ]

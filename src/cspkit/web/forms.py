@@ -1,0 +1,186 @@
+"""The web forms: each builds its fields from library data (method levels, questions, issues) and
+leaves the rules to the library, so a form can never accept what the CLI would refuse."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import ClassVar
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from cspkit.risk.method import Criterion, Method
+from cspkit.risk.register import Issue
+from cspkit.survey.questionnaire import Question
+from cspkit.web.library import Suggested, question_kind
+
+
+class SignInForm(AuthenticationForm):
+    error_messages: ClassVar = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Enter a correct username and password",
+    }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].error_messages["required"] = "Enter your username"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+        self.fields["username"].widget.attrs.update(autocomplete="username", spellcheck="false")
+        self.fields["password"].widget.attrs.update(autocomplete="current-password")
+
+
+def reason_field_name(criterion_id: str) -> str:
+    return f"{criterion_id}__reason"
+
+
+class IssueScoreForm(forms.Form):
+    """Every criterion of one issue: a level each, and a reason wherever the score differs from the data."""
+
+    def __init__(
+        self,
+        *args,
+        method: Method,
+        suggestions: dict[str, Suggested],
+        check_reason: Callable[[Criterion, float, Suggested | None, str], str | None],
+        complete: bool = True,
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = list(method.criteria)
+        self.suggestions = suggestions
+        self.check_reason = check_reason
+        for criterion in self.criteria:
+            suggestion = suggestions.get(criterion.id)
+            hint = criterion.question
+            if suggestion is not None:
+                level = criterion.level(suggestion.value) if suggestion.value is not None else None
+                suggested = f"Suggested from the data: {level.label} ({level.value:g}). " if level else ""
+                hint = f"{hint} {suggested}{suggestion.evidence}".strip()
+            score = forms.TypedChoiceField(
+                label=f"{criterion.name} ({method.group(criterion.group).name})",
+                choices=[(f"{level.value:g}", f"{level.label} ({level.value:g})") for level in criterion.levels],
+                coerce=float,
+                widget=forms.RadioSelect,
+                required=complete,
+                help_text=hint,
+                error_messages={
+                    "required": f"Select a level for {criterion.name.lower()}",
+                    "invalid_choice": f"Select one of the levels listed for {criterion.name.lower()}",
+                },
+            )
+            score.choice_hints = {f"{level.value:g}": level.description for level in criterion.levels}
+            self.fields[criterion.id] = score
+            if suggestion is not None and suggestion.value is not None:
+                self.fields[reason_field_name(criterion.id)] = forms.CharField(
+                    label=f"Reason for scoring {criterion.name.lower()} differently from the suggestion",
+                    help_text="Only needed if your score differs from the suggested score.",
+                    widget=forms.Textarea,
+                    required=False,
+                    max_length=2000,
+                )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for criterion in self.criteria:
+            value = cleaned.get(criterion.id)
+            if value in (None, ""):
+                continue
+            reason = cleaned.get(reason_field_name(criterion.id), "") or ""
+            problem = self.check_reason(criterion, value, self.suggestions.get(criterion.id), reason)
+            if problem:
+                self.add_error(reason_field_name(criterion.id), problem)
+        return cleaned
+
+
+class _LibraryCheckedChoice(forms.ChoiceField):
+    """Offers the question's options but leaves checking the answer to cspkit.survey."""
+
+    def validate(self, value: object) -> None:
+        return None
+
+
+class _LibraryCheckedChoices(forms.MultipleChoiceField):
+    def validate(self, value: object) -> None:
+        return None
+
+
+class QuestionForm(forms.Form):
+    """One survey question; its answer is checked by the survey library's own validation."""
+
+    def __init__(self, *args, question: Question, validate: Callable[[Question, object], object], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.question = question
+        self.validate = validate
+        common = {"label": question.text, "help_text": question.hint, "required": False}
+        choices = [(option.code, option.label) for option in question.options]
+        kind = question_kind(question)
+        if kind == "single":
+            self.fields["answer"] = _LibraryCheckedChoice(choices=choices, widget=forms.RadioSelect, **common)
+        elif kind == "multiple":
+            self.fields["answer"] = _LibraryCheckedChoices(choices=choices, widget=forms.CheckboxSelectMultiple, **common)
+        elif kind == "text":
+            self.fields["answer"] = forms.CharField(widget=forms.Textarea, **common)
+        else:
+            self.fields["answer"] = forms.CharField(**common)
+
+    def clean_answer(self) -> object:
+        raw = self.cleaned_data.get("answer")
+        try:
+            return self.validate(self.question, raw)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class HoneypotForm(forms.Form):
+    """The last page of the survey: a field people never see (bots fill it in) and the idempotency token."""
+
+    token = forms.CharField(widget=forms.HiddenInput)
+    website = forms.CharField(required=False, label="Leave this field empty")
+
+
+class BallotForm(forms.Form):
+    """A ranked ballot without JavaScript: a position for each shortlisted issue, 1 = most important."""
+
+    def __init__(self, *args, issues: Sequence[Issue], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.issues = list(issues)
+        positions = [("", "Not ranked")] + [(str(n), str(n)) for n in range(1, len(self.issues) + 1)]
+        for issue in self.issues:
+            self.fields[issue.id] = forms.ChoiceField(label=issue.name, choices=positions, required=False)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        ranks = {issue.id: int(cleaned[issue.id]) for issue in self.issues if cleaned.get(issue.id)}
+        if not ranks:
+            raise forms.ValidationError("Rank at least one issue")
+        used = sorted(ranks.values())
+        if len(set(used)) != len(used):
+            raise forms.ValidationError("Give each issue a different position")
+        if used != list(range(1, len(used) + 1)):
+            raise forms.ValidationError("Use positions 1, 2, 3 and so on without gaps")
+        cleaned["ranking"] = sorted(ranks, key=ranks.__getitem__)
+        return cleaned
+
+
+class DecisionForm(forms.Form):
+    def __init__(self, *args, issues: Sequence[Issue], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(issue.id, issue.name) for issue in issues]
+        self.fields["priorities"] = forms.MultipleChoiceField(
+            label="Agreed priorities", choices=choices, widget=forms.CheckboxSelectMultiple,
+            error_messages={"required": "Select at least one priority"},
+        )
+        self.fields["knowledge_gaps"] = forms.MultipleChoiceField(
+            label="Knowledge gaps", choices=choices, widget=forms.CheckboxSelectMultiple, required=False
+        )
+        self.fields["rationale"] = forms.CharField(
+            label="Rationale", help_text="In the partnership's words, why these priorities.", widget=forms.Textarea,
+            error_messages={"required": "Enter the rationale for the decision"}, max_length=10000,
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        both = set(cleaned.get("priorities", [])) & set(cleaned.get("knowledge_gaps", []))
+        if both:
+            self.add_error("knowledge_gaps", "An issue cannot be both a priority and a knowledge gap")
+        return cleaned

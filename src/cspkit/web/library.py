@@ -1,0 +1,360 @@
+"""The web app's only door into the cspkit library.
+
+Views never compute a risk score, an aggregate, a vote count or a survey estimate themselves:
+they call these functions, which call the same library functions as the CLI and turn the results
+into plain tables for the templates. Where a library step is not available, ``NotBuiltYet`` says
+so and the page shows a clear message instead of a made-up number.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from cspkit.config import AssessmentConfig, load_config
+from cspkit.errors import CspkitError
+from cspkit.priorities import board as priorities_board
+from cspkit.priorities.voting import Ballot as LibraryBallot
+from cspkit.priorities.voting import count_votes as library_count_votes
+from cspkit.risk.matrix import risk_results
+from cspkit.risk.method import Criterion, Method, load_method
+from cspkit.risk.register import IssueRegister, load_issues
+from cspkit.risk.scores import Score as LibraryScore
+from cspkit.risk.scores import score_problems
+from cspkit.survey.questionnaire import Question, Questionnaire, QuestionType, load_questionnaire
+from cspkit.survey.questionnaire import validate_answer as library_validate_answer
+from cspkit.survey.redact import redact
+from cspkit.survey.responses import SurveyResponses, responses_from_answers
+
+if TYPE_CHECKING:
+    from cspkit.web.models import Assessment
+
+REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference"
+
+
+class NotBuiltYet(Exception):
+    """A library step the page needs is not available in this version of cspkit."""
+
+    def __init__(self, step: str) -> None:
+        super().__init__(f"{step} is not built yet in this version of cspkit")
+        self.step = step
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as the templates show it: column headings and rows of display text."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    title: str = ""
+
+
+def table_from_frame(frame: pl.DataFrame, columns: dict[str, str] | None = None, title: str = "") -> Table:
+    """Display text for a library result table; ``columns`` picks and renames (library name -> heading)."""
+    names = columns or {c: c.replace("_", " ").capitalize() for c in frame.columns}
+    picked = frame.select([c for c in names if c in frame.columns])
+    return Table(
+        columns=tuple(names[c] for c in picked.columns),
+        rows=tuple(tuple(_cell(v) for v in row) for row in picked.iter_rows()),
+        title=title,
+    )
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+    return str(value)
+
+
+# --- the assessment's own files -------------------------------------------------------------
+
+
+def assessment_config(assessment: Assessment) -> AssessmentConfig | None:
+    """The assessment.toml the analyst linked to this assessment, if any."""
+    return load_config(assessment.config_path) if assessment.config_path else None
+
+
+def _configured(assessment: Assessment, section: str, key: str) -> str | Path | None:
+    config = assessment_config(assessment)
+    value = config.section(section).get(key) if config else None
+    if value is None or not isinstance(value, str):
+        return None
+    return value if "/" not in value and not value.endswith(".toml") else config.resolve(value)
+
+
+@lru_cache(maxsize=32)
+def _method(path: str | Path | None) -> Method:
+    return load_method(path)
+
+
+@lru_cache(maxsize=32)
+def _issues(path: str | Path | None) -> IssueRegister:
+    return load_issues(path)
+
+
+@lru_cache(maxsize=32)
+def _questionnaire(path: str | Path | None) -> Questionnaire:
+    return load_questionnaire(path)
+
+
+# --- risk matrix (cspkit.risk) --------------------------------------------------------------
+
+
+def scoring_method(assessment: Assessment) -> Method:
+    return _method(_configured(assessment, "risk", "method"))
+
+
+def issue_register(assessment: Assessment) -> IssueRegister:
+    return _issues(_configured(assessment, "risk", "issues"))
+
+
+@dataclass(frozen=True)
+class Suggested:
+    """A data-suggested level for one criterion of one issue (None for evidence without a level)."""
+
+    value: float | None
+    evidence: str
+
+
+def suggested_scores(assessment: Assessment) -> dict[str, dict[str, Suggested]]:
+    """issue id -> criterion id -> the data's suggestion, from the assessment's warehouse.
+
+    Without a linked assessment.toml (and so no warehouse) there is nothing to suggest.
+    """
+    config = assessment_config(assessment)
+    if config is None or not config.warehouse.exists():
+        return {}
+    from cspkit.risk import suggest
+
+    gather = getattr(suggest, "evidence_from_warehouse", None)
+    if gather is None:
+        return {}
+    method = scoring_method(assessment)
+    suggestions = suggest.suggest_all(gather(config, issue_register(assessment)), method)
+    found: dict[str, dict[str, Suggested]] = {}
+    for s in suggestions:
+        for criterion_id in s.applies_to:
+            value = s.value if s.criterion == criterion_id else None
+            before = found.setdefault(s.issue_id, {}).get(criterion_id)
+            text = f"{before.evidence} {s.evidence}".strip() if before else s.evidence
+            found[s.issue_id][criterion_id] = Suggested(value if value is not None else (before.value if before else None), text)
+    return found
+
+
+def score_problem(
+    assessment: Assessment, membership, issue_id: str, criterion: Criterion, value: float,
+    suggestion: Suggested | None, reason: str,
+) -> str | None:
+    """What cspkit.risk says is wrong with one score (first problem), or None."""
+    score = _library_score(membership.organisation, membership.user.get_username(), issue_id, criterion.id, value,
+                           suggestion.value if suggestion else None, reason)
+    problems = score_problems(score, scoring_method(assessment), issue_register(assessment))
+    return problems[0][0].upper() + problems[0][1:] if problems else None
+
+
+def _library_score(organisation: str, scorer: str, issue_id: str, criterion: str, value: float,
+                   suggested: float | None, reason: str) -> LibraryScore:
+    return LibraryScore(organisation=organisation, scorer=scorer, issue_id=issue_id, criterion=criterion,
+                        value=float(value), suggested=suggested, reason=reason)
+
+
+def library_scores(rows: Sequence[dict]) -> list[LibraryScore]:
+    return [
+        _library_score(r["organisation"], r["scorer"], r["issue_id"], r["criterion_id"], r["value"], r["suggested"], r["reason"])
+        for r in rows
+    ]
+
+
+def round_frame(assessment: Assessment, rows: Sequence[dict]) -> pl.DataFrame:
+    """The ranked risk matrix of these scores, by cspkit.risk.matrix.risk_results."""
+    return risk_results(library_scores(rows), scoring_method(assessment), issue_register(assessment))
+
+
+def round_results(assessment: Assessment, rows: Sequence[dict]) -> Table:
+    method = scoring_method(assessment)
+    frame = round_frame(assessment, rows)
+    columns = {"rank": "Rank", "issue": "Issue", "risk_score": "Risk score"}
+    columns.update({g.id: g.name for g in method.groups})
+    columns.update({"n_scorers": "Scorers", "max_range": "Largest spread", "discuss_on": "Discuss (scorers disagree on)",
+                    "class": "Class"})
+    return table_from_frame(frame, columns)
+
+
+# --- residents' survey (cspkit.survey) ------------------------------------------------------
+
+
+def questionnaire(assessment: Assessment) -> Questionnaire:
+    return _questionnaire(_configured(assessment, "survey", "questionnaire"))
+
+
+def validate_answer(question: Question, raw: object) -> str | list[str] | None:
+    """cspkit.survey's check of one answer, as JSON-friendly values for the session."""
+    try:
+        value = library_validate_answer(question, raw)  # type: ignore[arg-type]
+    except CspkitError as exc:
+        raise ValueError(exc.message) from exc
+    return list(value) if isinstance(value, tuple) else value
+
+
+def stored_answer(question: Question, answer: str | list[str] | None) -> list[str]:
+    """The rows one answer is stored as (long form); free text redacted by cspkit.survey first,
+    and postcodes never stored (the survey library keeps only the area they resolve to)."""
+    if answer in (None, "", []) or question.type == QuestionType.postcode:
+        return []
+    if question.type == QuestionType.free_text:
+        return [redact(str(answer))]
+    return list(answer) if isinstance(answer, list) else [str(answer)]
+
+
+def question_kind(question: Question) -> str:
+    if question.type == QuestionType.multiple:
+        return "multiple"
+    if question.closed:
+        return "single"
+    return "text" if question.type == QuestionType.free_text else "short"
+
+
+def survey_responses(assessment: Assessment, submissions: Sequence[dict], times: Sequence) -> SurveyResponses:
+    """Web answers in the survey library's own shape (the same path as an imported export)."""
+    return responses_from_answers(submissions, questionnaire(assessment), wave=assessment.slug,
+                                  submitted_at=times, source="web form")
+
+
+def survey_analysis(assessment: Assessment, responses: SurveyResponses) -> Table:
+    from cspkit import survey
+
+    analyse = getattr(survey, "analyse_responses", None)
+    if analyse is None:
+        raise NotBuiltYet("Survey analysis in the web app")
+    return table_from_frame(analyse(responses, questionnaire(assessment)))
+
+
+# --- focus group (cspkit.priorities) --------------------------------------------------------
+
+
+def board_evidence(assessment: Assessment, results: pl.DataFrame | None) -> list[priorities_board.IssueEvidence]:
+    """The evidence board's inputs held by the web app: the round's risk results per issue."""
+    by_issue = {row["issue_id"]: row for row in results.iter_rows(named=True)} if results is not None else {}
+    method = scoring_method(assessment)
+    harm_group = method.risk_groups[0]
+    evidence = []
+    for issue in issue_register(assessment).issues:
+        row = by_issue.get(issue.id, {})
+        evidence.append(priorities_board.IssueEvidence(
+            issue_id=issue.id, name=issue.name, risk_score=row.get("risk_score"), risk_rank=row.get("rank"),
+            harm=row.get(harm_group), knowledge_gap_class=row.get("class"),
+        ))
+    return evidence
+
+
+def evidence_board(evidence: Sequence[priorities_board.IssueEvidence]) -> Table:
+    return table_from_frame(priorities_board.evidence_board(evidence), {
+        "risk_rank": "Risk rank", "issue": "Issue", "risk_score": "Risk score", "harm": "Harm",
+        "volume_12m": "Incidents (12 months)", "rate_per_1000": "Rate per 1,000", "change_1y_pct": "Change, latest year (%)",
+        "change_3y_pct": "Change, 3 years (%)", "concern_rank": "Residents' concern rank",
+        "knowledge_gap_class": "Class", "horizon": "Horizon scanning",
+    })
+
+
+def shortlist(evidence: Sequence[priorities_board.IssueEvidence]) -> pl.DataFrame:
+    return priorities_board.suggest_shortlist(evidence, priorities_board.load_rule())
+
+
+@dataclass(frozen=True)
+class VoteCount:
+    tables: tuple[Table, ...]
+    note: str
+
+
+def count_votes(
+    assessment: Assessment, ballots: Sequence[tuple[str, str, Sequence[str]]], candidates: Sequence[str]
+) -> VoteCount:
+    """Borda and Schulze by cspkit.priorities.voting; ballots are (organisation, voter, ranking)."""
+    unit = "organisation" if assessment.vote_by == "organisation" else "person"
+    result = library_count_votes(
+        [LibraryBallot(organisation=o, voter=v, ranking=tuple(r)) for o, v, r in ballots], candidates, unit=unit,
+        source="web votes",
+    )
+    names = {i.id: i.name for i in issue_register(assessment).issues}
+    frame = result.table.with_columns(pl.col("issue").replace_strict(names, default=pl.col("issue")))
+    table = table_from_frame(frame, {"issue": "Issue", "borda_points": "Borda points", "borda_rank": "Borda rank",
+                                     "schulze_wins": "Schulze wins", "schulze_rank": "Schulze rank"},
+                             title="Count of the ranked votes")
+    winner = names.get(result.condorcet_winner, result.condorcet_winner) if result.condorcet_winner else None
+    notes = [f"{names.get(w, w)}" for w in result.disagreements]
+    note = " ".join(
+        ([f"{winner} beats every other issue head to head (Condorcet winner)."] if winner else [])
+        + (["Where Borda and Schulze disagree: " + "; ".join(notes)] if notes else ["Borda and Schulze agree."])
+    )
+    return VoteCount(tables=(table,), note=note)
+
+
+# --- dashboard and documents (cspkit.analysis, cspkit.report) ------------------------------
+
+
+def area_codes(assessment: Assessment) -> tuple[str, ...]:
+    config = assessment_config(assessment)
+    if config is not None:
+        return config.area_codes
+    return (assessment.area_code,) if assessment.area_code else ()
+
+
+def boundaries_file(assessment: Assessment) -> Path | None:
+    """The LSOA boundaries bundled for the assessment's (first) district, if cspkit ships them."""
+    for code in area_codes(assessment):
+        path = REFERENCE / f"lsoa21_boundaries_{code}.geojson"
+        if path.exists():
+            return path
+    return None
+
+
+@lru_cache(maxsize=8)
+def _areas_table(path: Path) -> Table:
+    import json
+
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    rows = sorted(
+        (f["properties"].get("LSOA21CD", ""), f["properties"].get("LSOA21NM", "")) for f in features
+    )
+    return Table(columns=("LSOA code", "LSOA name"), rows=tuple(rows))
+
+
+def map_areas(assessment: Assessment) -> Table | None:
+    """The areas drawn on the map, as the table that is the map's text alternative."""
+    path = boundaries_file(assessment)
+    return _areas_table(path) if path is not None else None
+
+
+def headline_figures(assessment: Assessment) -> Table:
+    config = assessment_config(assessment)
+    if config is None or not config.warehouse.exists():
+        raise NotBuiltYet("Headline figures need an assessment.toml with a warehouse; they")
+    from cspkit import analysis
+
+    headline = getattr(analysis, "headline_table", None)
+    if headline is None:
+        raise NotBuiltYet("Headline figures in the web app")
+    return table_from_frame(headline(config))
+
+
+def build_documents(assessment: Assessment, folder: Path, progress: Callable[[int, str], None]) -> list[Path]:
+    """Build the assessment's documents with cspkit.report into ``folder``."""
+    config = assessment_config(assessment)
+    if config is None:
+        raise NotBuiltYet("Building documents needs an assessment.toml linked to the assessment; this")
+    from cspkit import report
+
+    build = getattr(report, "build_documents", None)
+    if build is None:
+        raise NotBuiltYet("Building the documents from the web app")
+    return list(build(config, folder, progress=progress))

@@ -1,0 +1,117 @@
+"""The focus group: the evidence board, each partner's ranked vote, the count (Borda and Schulze,
+by cspkit.priorities) and the decision the partnership records."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from cspkit.web import library
+from cspkit.web.access import EVERYONE, for_roles, navigation
+from cspkit.web.audit import record
+from cspkit.web.forms import BallotForm, DecisionForm
+from cspkit.web.models import Assessment, Ballot, Decision, Role
+from cspkit.web.views.scoring import submitted_scores
+
+
+def voter_key(assessment: Assessment, membership) -> str:
+    """Whose vote this is: the organisation's, or the person's, as the assessment is set."""
+    if assessment.vote_by == Assessment.VoteBy.ORGANISATION:
+        return f"organisation:{membership.organisation.strip().lower()}"
+    return f"person:{membership.user_id}"
+
+
+def _evidence(request: HttpRequest) -> list:
+    """The board's evidence; the round's risk figures only where this person may see them."""
+    assessment = request.assessment
+    visible = request.membership.role == Role.ANALYST or assessment.round_state == Assessment.RoundState.RELEASED
+    scores = submitted_scores(assessment) if visible else []
+    results = library.round_frame(assessment, scores) if scores else None
+    return library.board_evidence(assessment, results)
+
+
+def candidates(request: HttpRequest) -> list:
+    """The issues on the ballot: the suggested shortlist when it has two or more, else every issue."""
+    register = library.issue_register(request.assessment)
+    shortlist = library.shortlist(_evidence(request))
+    chosen = shortlist.filter(shortlist["suggestion"] == "priority candidate")["issue_id"].to_list()
+    return [register.get(i) for i in chosen] if len(chosen) >= 2 else list(register.issues)
+
+
+@for_roles(*EVERYONE)
+def focus(request: HttpRequest, slug: str) -> HttpResponse:
+    assessment = request.assessment
+    board, missing = library.evidence_board(_evidence(request)), ""
+    ballot = Ballot.objects.filter(assessment=assessment, voter=voter_key(assessment, request.membership)).first()
+    return render(request, "web/focus.html", {
+        "board": board, "missing": missing, "ballot": ballot, "votes": assessment.ballots.count(),
+        "decided": hasattr(assessment, "decision"), "membership": request.membership,
+        "nav_items": navigation(request, "focus"),
+    })
+
+
+@for_roles(Role.SCORER)
+def vote(request: HttpRequest, slug: str) -> HttpResponse:
+    """A ranked ballot. Voting again replaces the earlier ballot: never two for one voter."""
+    assessment = request.assessment
+    on_ballot = candidates(request)
+    if hasattr(assessment, "decision"):
+        messages.success(request, "The focus group has recorded its decision; voting is closed")
+        return redirect("web:focus", slug)
+    key = voter_key(assessment, request.membership)
+    existing = Ballot.objects.filter(assessment=assessment, voter=key).first()
+    if request.method == "POST":
+        form = BallotForm(request.POST, issues=on_ballot)
+        if form.is_valid():
+            ranking = form.cleaned_data["ranking"]
+            with transaction.atomic():
+                Ballot.objects.update_or_create(
+                    assessment=assessment, voter=key, defaults={"ranking": ranking, "membership": request.membership}
+                )
+                record(request, "vote", key, existing.ranking if existing else "", ranking, "")
+            messages.success(request, "Your vote has been recorded")
+            return redirect("web:focus", slug)
+    else:
+        initial = {issue_id: str(n) for n, issue_id in enumerate(existing.ranking, 1)} if existing else {}
+        form = BallotForm(initial=initial, issues=on_ballot)
+    return render(request, "web/vote.html", {
+        "form": form, "membership": request.membership, "nav_items": navigation(request, "focus"),
+        "by_organisation": assessment.vote_by == Assessment.VoteBy.ORGANISATION,
+    })
+
+
+@for_roles(*EVERYONE)
+def result(request: HttpRequest, slug: str) -> HttpResponse:
+    """The count of the ballots and the recorded decision; the analyst records the decision here."""
+    assessment = request.assessment
+    ballots = [(b.membership.organisation, b.voter, b.ranking) for b in assessment.ballots.select_related("membership")]
+    count, missing = None, ""
+    if ballots:
+        names = [issue.id for issue in candidates(request)]
+        ranked = [i for _, _, ranking in ballots for i in ranking]
+        count = library.count_votes(assessment, ballots, list(dict.fromkeys(names + ranked)))
+    issues = library.issue_register(assessment).issues
+    names = {issue.id: issue.name for issue in issues}
+    decision = Decision.objects.filter(assessment=assessment).first()
+    form = None
+    if request.membership.role == Role.ANALYST:
+        initial = ({"priorities": decision.priorities, "knowledge_gaps": decision.knowledge_gaps,
+                    "rationale": decision.rationale} if decision else {})
+        form = DecisionForm(request.POST or None, initial=initial, issues=issues)
+        if request.method == "POST" and form.is_valid():
+            with transaction.atomic():
+                new = {k: form.cleaned_data[k] for k in ("priorities", "knowledge_gaps", "rationale")}
+                Decision.objects.update_or_create(assessment=assessment, defaults={**new, "recorded_by": request.user})
+                old = {"priorities": decision.priorities, "knowledge_gaps": decision.knowledge_gaps} if decision else ""
+                record(request, "decision", assessment.slug, old, new, new["rationale"])
+            messages.success(request, "The decision has been recorded")
+            return redirect("web:focus_result", slug)
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "web/focus_result.html", {
+        "count": count, "missing": missing, "ballots": len(ballots), "decision": decision, "form": form,
+        "names": names, "membership": request.membership, "nav_items": navigation(request, "focus"),
+        "decision_priorities": [names.get(i, i) for i in decision.priorities] if decision else [],
+        "decision_gaps": [names.get(i, i) for i in decision.knowledge_gaps] if decision else [],
+    }, status=status)
