@@ -1,0 +1,287 @@
+"""Turn a survey export into :class:`SurveyResponses`, accounting for every row.
+
+Only the mapped question columns are read; the platform's names, emails, IP addresses and ids
+never leave this function, and the raw file is never copied. A postcode is used to fill in the
+area (when the resident did not choose one) and then dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping as MappingType
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+from cspkit.errors import InputError
+from cspkit.survey.importers.grid import Grid, read_grid
+from cspkit.survey.importers.mapping import Mapping, QuestionColumns, normalise_text
+from cspkit.survey.questionnaire import Question, Questionnaire, QuestionType, normalise_postcode, validate_answer
+from cspkit.survey.redact import redact
+from cspkit.survey.responses import (
+    ANSWER_SCHEMA,
+    DROPPED,
+    EXCLUDED,
+    EXCLUSION_SCHEMA,
+    RESPONDENT_SCHEMA,
+    SurveyResponses,
+    answer_rows,
+    is_complete,
+)
+
+#: SurveyMonkey's second header row for a column that holds the whole answer.
+_WHOLE_ANSWER = frozenset({"", "response", "open-ended response", "open ended response"})
+_FALSE = frozenset({"", "0", "no", "false", "n", "not selected"})
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where one question's answers are: one column of text, or one column per option."""
+
+    question: Question
+    column: int | None
+    option_columns: tuple[tuple[int, str | None, str], ...]  # (index, code or None, header)
+    spec: QuestionColumns
+
+
+class _Problem(Exception):
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+def import_responses(
+    path: str | Path,
+    questionnaire: Questionnaire,
+    mapping: Mapping,
+    wave: str,
+    postcode_areas: MappingType[str, str] | None = None,
+    strict: bool = True,
+) -> SurveyResponses:
+    """Read an export and map it to the questionnaire.
+
+    ``strict`` (the default) stops at answers that are not in the codes, naming file, row and
+    column, because that usually means the mapping needs another ``answers`` line. With
+    ``strict=False`` those answers are dropped and listed in ``exclusions``.
+    """
+    grid = read_grid(path, mapping.header_rows, mapping.encoding, mapping.sheet)
+    name = grid.file.name
+    headers = _column_headers(grid)
+    sources, notes = _locate(grid, headers, questionnaire, mapping)
+    meta = {key: _find_meta(headers, getattr(mapping, key), mapping, name) for key in ("respondent_id", "submitted_at", "status")}
+    postcode_q = questionnaire.postcode_question
+    area_q = questionnaire.area_question
+
+    rows: list[tuple[str, str, str]] = []
+    people: list[dict[str, object]] = []
+    exclusions: list[dict[str, object]] = []
+    problems: list[tuple[int, str, str]] = []
+    seen_ids: set[str] = set()
+    seen_answers: set[tuple] = set()
+    postcodes_used = postcodes_unmatched = 0
+
+    for index, cells in enumerate(grid.rows):
+        row_number = mapping.header_rows + index + 1
+        answers: dict[str, str | tuple[str, ...]] = {}
+        for source in sources:
+            try:
+                value = _answer(source, cells, mapping)
+            except _Problem as problem:
+                problems.append((row_number, problem.column, problem.reason))
+                continue
+            if value is not None:
+                answers[source.question.id] = value
+        postcode = answers.pop(postcode_q.id, None) if postcode_q else None
+        if postcode is not None and area_q is not None and area_q.id not in answers:
+            area = (postcode_areas or {}).get(str(postcode))
+            if area is not None:
+                answers[area_q.id] = area
+                postcodes_used += 1
+            else:
+                postcodes_unmatched += 1
+        if not answers:
+            exclusions.append(_excluded(row_number, "no answers to any mapped question"))
+            continue
+        source_id = cells[meta["respondent_id"]] if meta["respondent_id"] is not None else ""
+        submitted = cells[meta["submitted_at"]] if meta["submitted_at"] is not None else ""
+        if source_id and source_id in seen_ids:
+            exclusions.append(_excluded(row_number, "duplicate: same respondent id as an earlier row"))
+            continue
+        fingerprint = (submitted, tuple(sorted(answers.items())))
+        if submitted and fingerprint in seen_answers:
+            exclusions.append(_excluded(row_number, "duplicate: identical answers and timestamp to an earlier row"))
+            continue
+        seen_ids.add(source_id)
+        seen_answers.add(fingerprint)
+        respondent = f"R{len(people) + 1:05d}"
+        for qid, value in answers.items():
+            rows.extend(answer_rows(respondent, qid, value))
+        status = normalise_text(cells[meta["status"]]) if meta["status"] is not None else ""
+        complete = status not in mapping.partial_values if status else is_complete(questionnaire, set(answers))
+        people.append({"respondent_id": respondent, "submitted_at": _timestamp(submitted), "complete": complete})
+
+    if problems and strict:
+        row, column, reason = problems[0]
+        more = f" ({len(problems) - 1} more like this; add the texts to the mapping's answers, or import with --lenient)"
+        raise InputError(reason + (more if len(problems) > 1 else ""), file=name, row=row, column=column)
+    exclusions.extend({"source_row": r, "column": c, "kind": DROPPED, "reason": why} for r, c, why in problems)
+    if postcode_q is not None and postcode_q.id in mapping.questions:
+        notes.append(
+            f"postcodes: {postcodes_used} used to fill in the area, {postcodes_unmatched} not found in the postcode lookup"
+            + ("" if postcode_areas else " (no postcode lookup supplied)")
+            + "; every postcode was then dropped"
+        )
+    return SurveyResponses(
+        wave=wave,
+        answers=pl.DataFrame(rows, schema=ANSWER_SCHEMA, orient="row"),
+        respondents=pl.DataFrame(people, schema=RESPONDENT_SCHEMA),
+        exclusions=pl.DataFrame(exclusions, schema=EXCLUSION_SCHEMA),
+        source=name,
+        label=mapping.label,
+        rows_read=len(grid.rows),
+        encoding=grid.encoding,
+        notes=tuple(notes),
+    )
+
+
+def _excluded(row: int, reason: str) -> dict[str, object]:
+    return {"source_row": row, "column": None, "kind": EXCLUDED, "reason": reason}
+
+
+def _column_headers(grid: Grid) -> list[tuple[str, str]]:
+    """(question header, option header) per column; a two-row header is forward-filled."""
+    top = grid.headers[0]
+    second = grid.headers[1] if len(grid.headers) > 1 else [""] * len(top)
+    result: list[tuple[str, str]] = []
+    current = ""
+    for index, cell in enumerate(top):
+        current = cell or (current if len(grid.headers) > 1 else "")
+        result.append((current, second[index]))
+    return result
+
+
+def _find_meta(headers: list[tuple[str, str]], column: str | None, mapping: Mapping, file: str) -> int | None:
+    if not column:
+        return None
+    wanted = normalise_text(column)
+    for index, (top, _) in enumerate(headers):
+        if normalise_text(top) == wanted:
+            return index
+    if column in mapping.required_meta:
+        raise InputError(f"the mapping names column '{column}', which is not in the export", file=file, column=column)
+    return None
+
+
+def _locate(
+    grid: Grid, headers: list[tuple[str, str]], questionnaire: Questionnaire, mapping: Mapping
+) -> tuple[list[_Source], list[str]]:
+    """Find every mapped question's column(s); a missing column is an error naming it."""
+    file = grid.file.name
+    tops = [normalise_text(top) for top, _ in headers]
+    exact = {normalise_text(f"{top} {sub}".strip()): i for i, (top, sub) in enumerate(headers)}
+    notes: list[str] = []
+    sources: list[_Source] = []
+    for qid, spec in mapping.questions.items():
+        question = questionnaire[qid]
+        option_columns: list[tuple[int, str | None, str]] = []
+        for header, code in spec.option_columns.items():
+            index = exact.get(normalise_text(header))
+            if index is None:
+                raise InputError(
+                    f"the mapping's option column for '{qid}' is not in the export{_closest(header, headers)}",
+                    file=file,
+                    column=header,
+                )
+            option_columns.append((index, code, header))
+        column = None
+        if spec.column:
+            matches = [i for i, top in enumerate(tops) if top == normalise_text(spec.column)]
+            if not matches:
+                raise InputError(
+                    f"the mapping's column for question '{qid}' is not in the export{_closest(spec.column, headers)}",
+                    file=file,
+                    column=spec.column,
+                )
+            subs = [(i, headers[i][1]) for i in matches]
+            if len(matches) == 1 and normalise_text(subs[0][1]) in _WHOLE_ANSWER:
+                column = matches[0]
+            else:  # one column per answer option, named in the second header row
+                for index, sub in subs:
+                    code = _code_for(question, sub, spec, mapping)
+                    if code is None:
+                        notes.append(f"column '{spec.column} / {sub}' is not an answer to '{qid}' and was not read")
+                    option_columns.append((index, code, sub))
+        sources.append(_Source(question, column, tuple(c for c in option_columns if c[1] is not None), spec))
+    return sources, notes
+
+
+def _closest(wanted: str, headers: list[tuple[str, str]]) -> str:
+    from difflib import get_close_matches
+
+    names = list(dict.fromkeys(top for top, _ in headers if top))
+    close = get_close_matches(wanted, names, n=1, cutoff=0.5)
+    return f"; the closest column is '{close[0]}'" if close else ""
+
+
+def _code_for(question: Question, text: str, spec: QuestionColumns, mapping: Mapping) -> str | None:
+    key = normalise_text(text)
+    if key in spec.answers:
+        return spec.answers[key]
+    if key in mapping.answers and mapping.answers[key] in question.codes:
+        return mapping.answers[key]
+    for option in question.options:
+        if key in (normalise_text(option.label), normalise_text(option.code)):
+            return option.code
+    return None
+
+
+def _answer(source: _Source, cells: list[str], mapping: Mapping) -> str | tuple[str, ...] | None:
+    question = source.question
+    column_name = source.spec.column or source.question.id
+    if question.type == QuestionType.free_text:
+        text = cells[source.column] if source.column is not None else ""
+        return redact(text[: question.max_length]) if text else None
+    if question.type == QuestionType.postcode:
+        text = cells[source.column] if source.column is not None else ""
+        if not text:
+            return None
+        postcode = normalise_postcode(text)
+        if postcode is None:
+            raise _Problem(column_name, "not a full UK postcode")  # the value itself is never repeated
+        return postcode
+    codes: list[str] = [code for index, code, _ in source.option_columns if normalise_text(cells[index]) not in _FALSE]
+    if source.column is not None and cells[source.column]:
+        cell = cells[source.column]
+        separator = source.spec.separator or mapping.separator
+        parts = cell.split(separator) if question.type == QuestionType.multiple else [cell]
+        for part in (p.strip() for p in parts):
+            if not part:
+                continue
+            code = _code_for(question, part, source.spec, mapping)
+            if code is None:
+                raise _Problem(column_name, f"answer '{part}' is not one of the answers to question '{question.id}'")
+            codes.append(code)
+    if not codes:
+        return None
+    try:
+        return validate_answer(question, codes)
+    except InputError as exc:
+        raise _Problem(column_name, f"question '{question.id}': {exc.message}") from exc
+
+
+def _timestamp(text: str) -> datetime | None:
+    if not text:
+        return None
+    for candidate in (text, text.replace("/", "-")):
+        try:
+            return datetime.fromisoformat(candidate)
+        except ValueError:
+            pass
+    for pattern in ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, pattern)
+        except ValueError:
+            pass
+    return None

@@ -1,0 +1,139 @@
+"""The mapping file: which export column answers which question, and which text means which code.
+
+A mapping is a small TOML file a partnership writes once per survey platform and questionnaire::
+
+    format = "surveymonkey"          # plain | smartsurvey | surveymonkey | msforms
+    label = "Residents' survey 2026"
+
+    [questions]
+    safe_day = "How safe or unsafe do you feel in your local area during the day?"
+
+    [questions.concerns]
+    column = "Which of these issues are you most concerned about in your local area?"
+    answers = { "Speeding" = "speeding" }
+
+Answer text is matched to the questionnaire's labels and codes (ignoring case, spacing and curly
+quotes); ``answers`` tables only list the texts that differ.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cspkit.errors import ConfigError
+from cspkit.survey.questionnaire import Questionnaire
+
+FORMATS_FILE = Path(__file__).parent / "formats.toml"
+
+
+def normalise_text(value: str) -> str:
+    """Text compared the way a person reads it: case, spacing and curly quotes ignored."""
+    value = value.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    return re.sub(r"\s+", " ", value).strip().casefold()
+
+
+@dataclass(frozen=True)
+class QuestionColumns:
+    """Where one question's answers are in the export."""
+
+    question_id: str
+    column: str | None = None
+    option_columns: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, str] = field(default_factory=dict)
+    separator: str | None = None
+
+
+@dataclass(frozen=True)
+class Mapping:
+    format: str
+    label: str
+    header_rows: int
+    separator: str
+    encoding: str
+    sheet: str | None
+    respondent_id: str | None
+    submitted_at: str | None
+    status: str | None
+    partial_values: tuple[str, ...]
+    questions: dict[str, QuestionColumns]
+    answers: dict[str, str]
+    source: str
+    #: columns the mapping itself named (an error when missing); preset columns are optional.
+    required_meta: frozenset[str] = frozenset()
+
+
+def _formats() -> dict[str, dict[str, Any]]:
+    return tomllib.loads(FORMATS_FILE.read_text(encoding="utf-8"))
+
+
+def load_mapping(path: str | Path, questionnaire: Questionnaire) -> Mapping:
+    """Read a mapping file and check it against the questionnaire."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError("mapping file not found", file=path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", file=path) from exc
+    return parse_mapping(raw, questionnaire, source=str(path))
+
+
+def parse_mapping(raw: dict[str, Any], questionnaire: Questionnaire, source: str = "<mapping>") -> Mapping:
+    formats = _formats()
+    fmt = raw.get("format", "plain")
+    if fmt not in formats:
+        raise ConfigError(f"'format' must be one of {', '.join(formats)}, not {fmt!r}", file=source)
+    preset = formats[fmt]
+
+    def setting(key: str) -> Any:
+        return raw.get(key, preset.get(key))
+
+    header_rows = setting("header_rows")
+    if header_rows not in (1, 2):
+        raise ConfigError("'header_rows' must be 1 or 2", file=source)
+    items = raw.get("questions")
+    if not isinstance(items, dict) or not items:
+        raise ConfigError("a mapping needs a [questions] table: question id = column", file=source)
+    questions: dict[str, QuestionColumns] = {}
+    for qid, spec in items.items():
+        if qid not in questionnaire:
+            raise ConfigError(f"[questions] names '{qid}', which is not a question in {questionnaire.title}", file=source)
+        if isinstance(spec, str):
+            spec = {"column": spec}
+        if not isinstance(spec, dict) or not (spec.get("column") or spec.get("option_columns")):
+            raise ConfigError(f"question '{qid}' needs 'column' or 'option_columns'", file=source)
+        unknown = sorted(set(spec) - {"column", "option_columns", "answers", "separator"})
+        if unknown:
+            raise ConfigError(f"question '{qid}': unknown setting(s) {', '.join(unknown)}", file=source)
+        codes = questionnaire[qid].codes
+        for text, code in {**spec.get("answers", {}), **spec.get("option_columns", {})}.items():
+            if code not in codes:
+                raise ConfigError(f"question '{qid}': '{text}' maps to '{code}', which is not one of its codes", file=source)
+        questions[qid] = QuestionColumns(
+            question_id=qid,
+            column=spec.get("column"),
+            option_columns=dict(spec.get("option_columns", {})),
+            answers={normalise_text(k): v for k, v in spec.get("answers", {}).items()},
+            separator=spec.get("separator"),
+        )
+    explicit = {raw[k] for k in ("respondent_id", "submitted_at", "status") if raw.get(k)}
+    return Mapping(
+        format=fmt,
+        label=str(raw.get("label", "")),
+        header_rows=header_rows,
+        separator=str(setting("separator")),
+        encoding=str(raw.get("encoding", "auto")),
+        sheet=raw.get("sheet"),
+        respondent_id=setting("respondent_id") or None,
+        submitted_at=setting("submitted_at") or None,
+        status=setting("status") or None,
+        partial_values=tuple(normalise_text(v) for v in setting("partial_values") or ()),
+        questions=questions,
+        answers={normalise_text(k): v for k, v in raw.get("answers", {}).items()},
+        source=source,
+        required_meta=frozenset(explicit),
+    )

@@ -1,0 +1,50 @@
+"""Take personal data out of residents' free text before it is stored or quoted.
+
+Residents write names, phone numbers and addresses into "anything else?" boxes. Every free-text
+answer is redacted on import and again before any quote leaves this package, so a quote in a
+published document can never identify anyone. Patterns are deliberately greedy: a redacted
+word that was not personal costs little; a phone number in a council report costs a lot.
+"""
+
+from __future__ import annotations
+
+import re
+
+_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("[email]", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)),
+    ("[web address]", re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)),
+    # UK phone numbers: +44 / 0044 / 0 then 9-10 digits, with spaces, dots, dashes or brackets.
+    ("[phone]", re.compile(r"(?:\+\s?44\s?(?:\(0\))?|\b0044|\(?\b0)(?:[\s.\-()]*\d){9,10}\b")),
+    # Postcodes, full (LU5 4QL, lu54ql) and outward-code-plus-sector (LU5 4).
+    ("[postcode]", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)),
+    # Vehicle registrations: current (AB12 CDE), prefix (A123 BCD) and suffix (ABC 123D).
+    ("[vehicle registration]", re.compile(r"\b[A-Z]{2}\d{2}\s?[A-Z]{3}\b", re.IGNORECASE)),
+    ("[vehicle registration]", re.compile(r"\b[A-Z]\d{1,3}\s?[A-Z]{3}\b")),
+    ("[vehicle registration]", re.compile(r"\b[A-Z]{3}\s?\d{1,3}[A-Z]\b")),
+    # House number and street name.
+    (
+        "[address]",
+        re.compile(
+            r"\b\d{1,4}[a-z]?,?\s+(?:[A-Z][\w'-]*\s+){1,3}"
+            r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Close|Drive|Dr|Way|Crescent|Court|Place|Gardens|Grove|Terrace|Hill|Walk|Mews|Rise)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    # Any other long run of digits (account, crime reference or house numbers).
+    ("[number]", re.compile(r"\b\d{6,}\b")),
+)
+
+
+#: Names a resident gives: "my name is Jane Smith", "I'm called Jo", "my neighbour John Smith".
+_NAME = re.compile(
+    r"((?i:\bmy name is|\bi am called|\bi'm called|\bcalled|\bneighbour|\bneighbor)\s+)"
+    r"[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?"
+)
+
+
+def redact(text: str) -> str:
+    """The text with emails, phone numbers, postcodes, vehicle registrations, addresses and
+    stated names replaced by a bracketed placeholder."""
+    for placeholder, pattern in _RULES:
+        text = pattern.sub(placeholder, text)
+    return _NAME.sub(r"\1[name]", text)
