@@ -33,15 +33,8 @@ def not_run(evidence: AssessmentEvidence, step: str, what: str) -> Paragraph:
 
 
 def document_text(evidence: AssessmentEvidence) -> DocumentText:
-    threshold = int(evidence.committee.get("suppression_threshold", 5))
     return load_text(
-        {
-            "csp": evidence.csp_name,
-            "area": evidence.area_name,
-            "period": evidence.period,
-            "threshold": threshold,
-            "threshold_minus_one": max(threshold - 1, 1),
-        },
+        {"csp": evidence.csp_name, "area": evidence.area_name, "period": evidence.period},
         evidence.committee.get("text_file"),
     )
 
@@ -136,7 +129,7 @@ def _methodology(section: Section, ev: AssessmentEvidence, text: DocumentText) -
     skipped = [s for s in ev.steps if s.status != "done"]
     for s in skipped:
         used.add(Paragraph(f"{STEP_NOT_RUN}: {s.step}. {s.detail}", style="notice"))
-    section.sub("Small numbers and data quality").add(Paragraph(text["assessment.suppression"]), Paragraph(ev.suppression_note))
+    section.sub("Small numbers").add(Paragraph(ev.suppression_note))
 
 
 def _achievements(section: Section, ev: AssessmentEvidence) -> None:
@@ -157,7 +150,7 @@ def _achievements(section: Section, ev: AssessmentEvidence) -> None:
                     table_from_frame(
                         f"achievement_{_key(priority.title)}",
                         f"Measures of '{priority.title}': the latest 12 months against the previous 12",
-                        rows,
+                        ev.publishable(rows, ["before", "after"]),
                         headers={
                             "measure": "Measure",
                             "before": "Previous 12 months",
@@ -166,12 +159,7 @@ def _achievements(section: Section, ev: AssessmentEvidence) -> None:
                             "change_pct": "Change %",
                             "verdict": "Tested change",
                         },
-                        formats={
-                            "before": ev.suppress,
-                            "after": ev.suppress,
-                            "change": lambda v: number(v),
-                            "change_pct": percent,
-                        },
+                        formats={"change": number, "change_pct": percent},
                         notes=tuple(n for n in rows["provenance"].to_list() if n),
                     )
                 )
@@ -202,9 +190,9 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
             data=table_from_frame(
                 f"{figures.issue_id}_trend",
                 f"{figures.name}: {figures.unit} per month and 12-month rolling mean",
-                monthly,
+                ev.publishable(monthly, ["count"]),
                 headers={"month": "Month", "count": "Count", "rolling_12_month_mean": "12-month rolling mean"},
-                formats={"month": lambda m: m.strftime("%Y-%m"), "count": ev.suppress},
+                formats={"month": lambda m: m.strftime("%Y-%m")},
                 notes=notes,
             ),
         )
@@ -214,9 +202,8 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
             table_from_frame(
                 f"{figures.issue_id}_categories",
                 f"{figures.name} by category: the latest 12 months against the previous 12",
-                figures.categories,
+                ev.publishable(figures.categories, ["previous_12", "latest_12"]),
                 headers={"category": "Category", "previous_12": "Previous 12 months", "latest_12": "Latest 12 months"},
-                formats={"previous_12": ev.suppress, "latest_12": ev.suppress},
                 notes=notes,
             )
         )
@@ -238,6 +225,10 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
         )
     if figures.lsoa is not None and figures.lsoa.height and ev.boundaries:
         lsoa = figures.lsoa
+        cols = [c for c in ("lsoa21_code", "count", "rate_per_1000", "gi_z", "hotspot") if c in lsoa.columns]
+        published = ev.publishable(
+            lsoa.select(cols).sort("rate_per_1000", descending=True, nulls_last=True), ["count"], {"rate_per_1000": "count"}
+        )
         if "hotspot" in lsoa.columns and lsoa["hotspot"].drop_nulls().len():
             chart = charts.hotspot_map(
                 f"{figures.name} hot spots",
@@ -250,15 +241,17 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
             chart = charts.choropleth(
                 f"{figures.name} map",
                 ev.boundaries,
-                dict(zip(lsoa["lsoa21_code"], lsoa["rate_per_1000"], strict=True)),
+                dict(zip(published["lsoa21_code"], [_shown(v) for v in published["rate_per_1000"]], strict=True)),
                 "rate per 1,000 residents",
             )
-            caption = f"{figures.name}: rate per 1,000 residents by neighbourhood (LSOA), latest 12 months"
-        cols = [c for c in ("lsoa21_code", "count", "rate_per_1000", "gi_z", "hotspot") if c in lsoa.columns]
+            caption = (
+                f"{figures.name}: rate per 1,000 residents by neighbourhood (LSOA), latest 12 months "
+                "(neighbourhoods with a hidden small count are left grey)"
+            )
         data = table_from_frame(
             f"{figures.issue_id}_lsoa",
             f"{figures.name} by neighbourhood (LSOA), latest 12 months",
-            lsoa.select(cols).sort("rate_per_1000", descending=True, nulls_last=True),
+            published,
             headers={
                 c: h
                 for c, h in {
@@ -270,12 +263,20 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
                 }.items()
                 if c in cols
             },
-            formats={"count": ev.suppress, "rate_per_1000": lambda v: number(v, 2), "gi_z": lambda v: number(v, 2)},
+            formats={"gi_z": lambda v: number(v, 2)},
             notes=notes,
         )
         section.add(figure(f"{figures.issue_id}_map", caption, chart, notes, data=data))
     if figures.repeats:
         section.add(Paragraph("Repeat victimisation and repeat locations:"), Bullets(figures.repeats, notes=notes[:1]))
+
+
+def _shown(value: str | None) -> float | None:
+    """A published rate as a number; None where suppression hid it."""
+    try:
+        return float(str(value).replace(",", ""))
+    except ValueError:
+        return None
 
 
 def _survey_view(ev: AssessmentEvidence, issue_id: str) -> Paragraph | None:
@@ -329,7 +330,7 @@ def _board_line(section: Section, ev: AssessmentEvidence, issue_id: str) -> None
     if r["risk_rank"] is not None:
         parts.append(f"risk matrix rank {r['risk_rank']} (score {number(r['risk_score'], 1)})")
     if r["volume_12m"] is not None:
-        parts.append(f"{ev.suppress(r['volume_12m'])} in the latest 12 months")
+        parts.append(f"{ev.count(r['volume_12m'])} in the latest 12 months")
     if r["rate_per_1000"] is not None:
         parts.append(f"{r['rate_per_1000']:.2f} per 1,000 residents")
     if r["concern_rank"] is not None:
@@ -380,7 +381,7 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
             table_from_frame(
                 "evidence_board",
                 "Evidence board: risk, volume, tested change, residents' concern and knowledge-gap class",
-                ev.board,
+                ev.publishable(ev.board, ["volume_12m"], {"rate_per_1000": "volume_12m"}),
                 headers={
                     "issue": "Issue",
                     "risk_rank": "Risk rank",
@@ -394,7 +395,6 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
                     "knowledge_gap_class": "Class",
                 },
                 formats={
-                    "volume_12m": ev.suppress,
                     "rate_per_1000": lambda v: number(v, 2),
                     "change_1y_pct": percent,
                     "change_3y_pct": percent,
@@ -498,19 +498,11 @@ def _risk(section: Section, ev: AssessmentEvidence) -> None:
             notes=(r.provenance,),
         )
     )
-    heat = r.heat
     section.add(
         figure(
             "risk_heat_map",
-            "Risk heat map: harm against likelihood",
-            charts.risk_heat_map(
-                "Risk heat map",
-                heat["issue"].to_list(),
-                heat["harm_level"].to_list(),
-                heat["likelihood_level"].to_list(),
-                r.harm_levels,
-                r.likelihood_levels,
-            ),
+            f"Risk heat map: {r.row_label} against {r.column_label}",
+            charts.risk_heat_map("Risk heat map", r.heat, r.row_label, r.column_label),
             (r.provenance,),
         )
     )

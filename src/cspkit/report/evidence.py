@@ -8,12 +8,13 @@ A step that did not run leaves its field ``None`` and says why in :attr:`Assessm
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
+from cspkit.analysis.suppression import suppress_table
 from cspkit.priorities.achievements import PreviousPlan
 from cspkit.priorities.decision import Decision
 from cspkit.priorities.voting import VoteResult
@@ -69,14 +70,15 @@ class IssueFigures:
 class RiskEvidence:
     """The risk matrix results.
 
-    ``table``: rank, issue_id, issue, risk_score, harm, likelihood, volume, organisational_position,
-    confidence, spread, discuss, knowledge_gap_class. ``heat``: issue, harm_level, likelihood_level.
+    ``table``: the risk module's ranked results (rank, issue_id, issue, risk_score, one column per
+    criterion group, n_scorers, max_range, discuss, knowledge_gap_class). ``heat``: its heat map cells
+    (row_order, row_band, column_order, column_band, issues).
     """
 
     table: pl.DataFrame
     heat: pl.DataFrame
-    harm_levels: int
-    likelihood_levels: int
+    row_label: str
+    column_label: str
     method: str
     scorers: int
     synthetic: bool
@@ -120,8 +122,7 @@ class AssessmentEvidence:
     area_name: str
     area_codes: tuple[str, ...]
     period: str
-    suppress: Callable[[Any], str]
-    suppression_note: str
+    threshold: int = 5
     steps: list[StepResult] = field(default_factory=list)
     headlines: list[Headline] = field(default_factory=list)
     issues: dict[str, IssueFigures] = field(default_factory=dict)
@@ -139,6 +140,45 @@ class AssessmentEvidence:
     horizon: HorizonEvidence | None = None
     survey: SurveyEvidence | None = None
     committee: dict[str, Any] = field(default_factory=dict)
+
+    def publishable(self, frame: pl.DataFrame, counts: Sequence[str], derived: Mapping[str, str] | None = None) -> pl.DataFrame:
+        """``frame`` with its counts (and figures derived from them) suppressed by the analysis module's rule.
+
+        Rows where a count is missing keep an en dash; they hold no number to protect.
+        """
+        counts = [c for c in counts if c in frame.columns]
+        derived = {k: v for k, v in (derived or {}).items() if k in frame.columns and v in counts}
+        if not counts or not frame.height:
+            return frame
+        indexed = frame.with_row_index("_row")
+        complete = indexed.filter(pl.all_horizontal(pl.col(c).is_not_null() for c in counts))
+        missing = indexed.filter(~pl.all_horizontal(pl.col(c).is_not_null() for c in counts))
+        shown = suppress_table(
+            complete.with_columns(pl.col(c).cast(pl.Int64) for c in counts),
+            counts,
+            self.threshold,
+            derived=derived,
+            small_base=None,
+        )
+        blanks = missing.with_columns(pl.col(c).cast(pl.String).fill_null("–") for c in [*counts, *derived]).with_columns(
+            pl.col(c).cast(pl.String) for c in [*counts, *derived]
+        )
+        return pl.concat([shown, blanks], how="vertical_relaxed").sort("_row").drop("_row")
+
+    def count(self, value: float | None) -> str:
+        """One count as it may be published."""
+        if value is None:
+            return "–"
+        return self.publishable(pl.DataFrame({"n": [int(value)]}), ["n"])["n"][0]
+
+    @property
+    def suppression_note(self) -> str:
+        if self.threshold <= 1:
+            return "Small-number suppression is switched off for this assessment."
+        return (
+            f'Counts from 1 to {self.threshold - 1} are shown as "<{self.threshold}"; a count shown as "*" is hidden '
+            "so that a small count cannot be worked out from a total. Rates from hidden counts are hidden with them."
+        )
 
     def name_of(self, issue_id: str) -> str:
         return self.issue_names.get(issue_id, issue_id.replace("_", " ").capitalize())

@@ -1,0 +1,193 @@
+"""Adapters from each step's results to the evidence the documents use.
+
+Thin on purpose: every figure, test and sentence comes from the step that owns the method (the
+analysis module's tests and wording, the risk matrix's results, the survey's estimates); this
+module only selects rows and renames columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from cspkit.analysis.analyse import AreaAnalysis
+from cspkit.analysis.comparisons import change_table, trend_table
+from cspkit.analysis.concentration import lsoa_counts
+from cspkit.analysis.hotspots import area_weights, classify, gi_star
+from cspkit.analysis.scope import ALL_CRIME, ASB, Scope
+from cspkit.analysis.seasonality import rolling_12
+from cspkit.errors import AnalysisError
+from cspkit.priorities.board import TestedChange
+from cspkit.provenance import Provenance
+from cspkit.report.evidence import Headline, IssueFigures
+
+
+def issue_monthly(analysis: AreaAnalysis, categories: Sequence[str], label: str) -> pl.DataFrame:
+    """The issue's monthly counts (its police.uk categories added together) as one series named ``label``."""
+    rows = analysis.monthly.filter(pl.col("crime_type").is_in(list(categories)))
+    return rows.group_by("month").agg(pl.col("count").sum()).with_columns(pl.lit(label).alias("crime_type")).sort("month")
+
+
+def _changes(monthly: pl.DataFrame, analysis: AreaAnalysis, alpha: float) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+    try:
+        change = change_table(monthly.select("crime_type", "month", "count"), analysis.period, alpha)
+    except AnalysisError:
+        change = None
+    try:
+        trend = trend_table(monthly.select("crime_type", "month", "count"), alpha)
+    except AnalysisError:
+        trend = None
+    return change, trend
+
+
+def tested(change: pl.DataFrame | None, index: int, provenance: str = "") -> TestedChange | None:
+    """Row ``index`` of an analysis change table (0: latest year against the one before; 1: three years)."""
+    if change is None or change.height <= index:
+        return None
+    r = change.row(index, named=True)
+    return TestedChange(
+        before=r["previous_count"],
+        after=r["latest_count"],
+        percent=r["pct_change"],
+        p_value=r["p_value"],
+        significant=bool(r["significant"]),
+        verdict=r["statement"],
+        provenance=provenance,
+    )
+
+
+def issue_changes(analysis: AreaAnalysis, categories: Sequence[str], label: str, alpha: float) -> tuple[TestedChange | None, ...]:
+    """The tested 1-year and 3-year change of an issue's series (analysis module tests)."""
+    change, _ = _changes(issue_monthly(analysis, categories, label), analysis, alpha)
+    note = analysis.provenance["monthly"].footnote() if "monthly" in analysis.provenance else ""
+    return tested(change, 0, note), tested(change, 1, note)
+
+
+def lsoa_figures(scope: Scope, categories: Sequence[str], alpha: float, kind: str = "queen", k: int = 8) -> pl.DataFrame:
+    """Counts, rates and Gi* classes by LSOA for the latest 12 months of the issue's categories."""
+    latest = Scope(scope.con, scope.area, scope.period.latest_12())
+    counts = None
+    for category in categories:
+        part = lsoa_counts(latest, category)
+        counts = (
+            part
+            if counts is None
+            else counts.join(part, on="lsoa21_code", suffix="_more").select(
+                "lsoa21_code", (pl.col("count") + pl.col("count_more")).alias("count")
+            )
+        )
+    residents = scope.con.execute(
+        "SELECT lsoa21_code, sum(residents) AS residents FROM population WHERE lsoa21_code IN (SELECT unnest(?)) GROUP BY 1",
+        [list(scope.area.lsoas)],
+    ).pl()
+    frame = counts.join(residents, on="lsoa21_code", how="left").with_columns(
+        (pl.col("count") / pl.col("residents") * 1000).alias("rate_per_1000")
+    )
+    try:
+        weights = area_weights(scope, kind, k)
+        ordered = pl.DataFrame({"lsoa21_code": list(weights.codes)}).join(frame, on="lsoa21_code", how="left")
+        z = gi_star(ordered["count"].to_numpy(), weights.matrix)
+        _, _, classes = classify(z, alpha)
+        frame = ordered.with_columns(pl.Series("gi_z", z), pl.Series("hotspot", classes))
+    except AnalysisError:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.Float64).alias("gi_z"), pl.lit(None, dtype=pl.String).alias("hotspot"))
+    return frame.select("lsoa21_code", "count", "rate_per_1000", "gi_z", "hotspot")
+
+
+def issue_figures(
+    analysis: AreaAnalysis,
+    issue_id: str,
+    name: str,
+    categories: Sequence[str],
+    alpha: float,
+    scope: Scope | None = None,
+    hotspot_weights: str = "queen",
+) -> IssueFigures | None:
+    """Everything one priority's section shows, from the analysis; None when no police category measures it."""
+    present = [c for c in categories if c in set(analysis.monthly["crime_type"])]
+    if not present:
+        return None
+    monthly = issue_monthly(analysis, present, name)
+    rolled = rolling_12(monthly.select("crime_type", "month", "count"))
+    change, trend = _changes(monthly, analysis, alpha)
+    sentences = []
+    if change is not None:
+        sentences += change["statement"].to_list()
+    if trend is not None:
+        sentences += trend["statement"].to_list()
+    notes = tuple(
+        analysis.provenance[key].footnote() for key in ("monthly", "change", "trends", "peer_rates") if key in analysis.provenance
+    )
+    categories_table = None
+    if analysis.change is not None and len(present) > 1:
+        first = analysis.change["comparison"][0]
+        categories_table = (
+            analysis.change.filter((pl.col("comparison") == first) & pl.col("crime_type").is_in(present))
+            .select(
+                pl.col("crime_type").alias("category"),
+                pl.col("previous_count").alias("previous_12"),
+                pl.col("latest_count").alias("latest_12"),
+            )
+            .sort("latest_12", descending=True)
+        )
+    peers = None
+    if analysis.peer_rates is not None:
+        peers = (
+            analysis.peer_rates.filter(pl.col("crime_type").is_in(present))
+            .group_by("lad_name", "residents")
+            .agg(pl.col("count").sum())
+            .select(pl.col("lad_name").alias("area"), (pl.col("count") / pl.col("residents") * 1000).alias("rate_per_1000"))
+            .sort("rate_per_1000", descending=True)
+        )
+    lsoa = lsoa_figures(scope, present, alpha, hotspot_weights) if scope is not None else None
+    return IssueFigures(
+        issue_id=issue_id,
+        name=name,
+        unit="incidents" if present == [ASB] else "crimes",
+        monthly=rolled.select("month", "count", pl.col("rolling_12_mean").alias("rolling_12_month_mean")),
+        sentences=tuple(sentences),
+        categories=categories_table,
+        peers=peers,
+        focus_area=analysis.area.name,
+        lsoa=lsoa,
+        provenance=notes,
+    )
+
+
+def headlines(analysis: AreaAnalysis) -> list[Headline]:
+    """Recorded crime and ASB, as separate series (a crime rate that includes ASB hides real change)."""
+    out = []
+    latest = analysis.period.latest_12() if analysis.period.months >= 12 else analysis.period
+    for category, label in ((ALL_CRIME, "Recorded crime (excluding ASB)"), (ASB, "Anti-social behaviour incidents")):
+        monthly = analysis.monthly.filter(pl.col("crime_type") == category)
+        if not monthly.height:
+            continue
+        count = int(monthly.filter(pl.col("month").is_between(latest.start, latest.end))["count"].sum())
+        rate = count / analysis.denominators.residents * 1000
+        sentence = ""
+        if analysis.change is not None:
+            rows = analysis.change.filter(pl.col("crime_type") == category)
+            sentence = rows["statement"][0] if rows.height else ""
+        prov = analysis.provenance.get("change") or analysis.provenance.get("monthly") or Provenance(method="police.uk")
+        out.append(Headline(label, f"{count:,} ({rate:.1f} per 1,000 residents)", sentence, prov.footnote()))
+    return out
+
+
+def harm_of(analysis: AreaAnalysis, categories: Sequence[str]) -> float | None:
+    """The issue's harm index (the analysis module's harm ranking, summed over its categories)."""
+    if analysis.harm is None:
+        return None
+    rows = analysis.harm.filter(pl.col("crime_type").is_in(list(categories)))["harm"].drop_nulls()
+    return float(rows.sum()) if rows.len() else None
+
+
+def latest_volume_and_rate(analysis: AreaAnalysis, categories: Sequence[str]) -> tuple[float | None, float | None]:
+    latest = analysis.period.latest_12() if analysis.period.months >= 12 else analysis.period
+    rows = analysis.monthly.filter(
+        pl.col("crime_type").is_in(list(categories)) & pl.col("month").is_between(latest.start, latest.end)
+    )
+    if not rows.height:
+        return None, None
+    count = float(rows["count"].sum())
+    return count, count / analysis.denominators.residents * 1000

@@ -1,0 +1,470 @@
+"""The body of each ``cspkit assess`` step: call the module that owns the step, keep what the documents need.
+
+Every function takes the config and the run, fills the run's evidence (and ``run.state`` for what a
+later step needs), and returns one line saying what it used. :class:`StepSkipped` means "no input".
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from cspkit.config import AssessmentConfig
+from cspkit.data import warehouse
+from cspkit.errors import ConfigError
+from cspkit.report.evidence import HorizonEvidence, RiskEvidence, SurveyEvidence
+from cspkit.report.pipeline import AssessmentRun, StepSkipped
+
+DEMO_SEED = 2026
+
+
+def _period(config: AssessmentConfig):
+    from cspkit.analysis.area import Period
+
+    return Period.parse(config.period_start, config.period_end)
+
+
+def _months_present(config: AssessmentConfig) -> set[str]:
+    if not config.warehouse.exists():
+        return set()
+    with warehouse.read(config.warehouse) as con:
+        if not warehouse.table_exists(con, "street") or not warehouse.table_exists(con, "lsoa"):
+            return set()
+        rows = con.execute(
+            "SELECT DISTINCT strftime(month, '%Y-%m') FROM street WHERE lad_code IN (SELECT unnest(?))", [list(config.area_codes)]
+        ).fetchall()
+    return {r[0] for r in rows}
+
+
+def police_data(config: AssessmentConfig, run: AssessmentRun) -> str:
+    """Ingest the configured police.uk downloads when the warehouse lacks months of the period."""
+    wanted = {f"{m:%Y-%m}" for m in _period(config).month_list()}
+    missing = wanted - _months_present(config)
+    if not missing:
+        return f"the warehouse already holds all {len(wanted)} months; nothing ingested"
+    paths = [config.resolve(p) for p in config.section("sources").get("police", {}).get("paths", [])]
+    if not paths:
+        raise StepSkipped(f"{len(missing)} months are missing and [sources.police] names no download to ingest")
+    from cspkit.data.geography import ensure_reference
+    from cspkit.data.police import ingest_police
+
+    with warehouse.write(config.warehouse) as con:
+        ensure_reference(con)  # ingest harmonises LSOAs through the reference lookup
+    report = ingest_police(config.warehouse, paths)
+    total = report.total()
+    return (
+        f"police.uk: {total['files']} files, {total['rows_read']:,} rows read, {total['loaded']:,} loaded, "
+        f"{total['quarantined']:,} quarantined, {total['duplicates']:,} duplicates"
+    )
+
+
+def reference_data(config: AssessmentConfig, run: AssessmentRun) -> str:
+    from cspkit.data.geography import reference_loaded
+
+    with warehouse.read(config.warehouse) as con:
+        loaded = reference_loaded(con)
+        area = con.execute(
+            "SELECT string_agg(DISTINCT lad_name, ', ') FROM lsoa WHERE lad_code IN (SELECT unnest(?))", [list(config.area_codes)]
+        ).fetchone()[0]
+        boundaries = con.execute(
+            """SELECT b.lsoa21_code, b.geometry FROM lsoa_boundary b JOIN lsoa l USING (lsoa21_code)
+               WHERE l.lad_code IN (SELECT unnest(?))""",
+            [list(config.area_codes)],
+        ).fetchall()
+    if not loaded:
+        from cspkit.data.geography import load_reference
+
+        load_reference(config.warehouse)
+    run.evidence.area_name = area or run.evidence.area_name
+    run.evidence.boundaries = {code: _geometry(text) for code, text in boundaries}
+    return (
+        f"bundled ONS geography, Census 2021 population and IMD; {len(boundaries)} LSOA boundaries for {run.evidence.area_name}"
+    )
+
+
+def _geometry(text: str) -> dict[str, Any]:
+    value = json.loads(text)
+    return value.get("geometry", value) if value.get("type") == "Feature" else value
+
+
+def partner_data(config: AssessmentConfig, run: AssessmentRun) -> str:
+    sources = config.section("sources").get("partner", {})
+    if not sources:
+        raise StepSkipped("no partner sources are configured in [sources.partner]")
+    try:
+        from cspkit.data.partner import ingest_partner
+    except ImportError as exc:
+        raise StepSkipped(f"partner ingestion is not available in this version of cspkit ({exc})") from exc
+    done = []
+    for name, source in sources.items():
+        result = ingest_partner(
+            config.warehouse,
+            name,
+            config.resolve(source["file"]),
+            config.resolve(source["mapping"]),
+            key_file=config.pseudonym_key_file,
+            key_env=config.pseudonym_key_env,
+        )
+        done.append(f"{name} ({getattr(result, 'loaded', '?')} rows)")
+    return "partner data: " + ", ".join(done)
+
+
+def analysis(config: AssessmentConfig, run: AssessmentRun) -> str:
+    from cspkit.analysis.analyse import analyse_area, options_from_config
+    from cspkit.report import gather
+
+    options = options_from_config(config)
+    result = analyse_area(config.warehouse, ",".join(config.area_codes), _period(config), options)
+    run.state["analysis"] = result
+    run.state["analysis_options"] = options
+    run.evidence.area_name = result.area.name
+    run.evidence.headlines = gather.headlines(result)
+    skipped = "; ".join(f"{k}: {v}" for k, v in result.notes.items())
+    return (
+        f"{result.monthly['crime_type'].n_unique()} police.uk categories over {result.period.months} months, "
+        f"{result.denominators.residents:,} residents; tested change, trend, seasonality, hot spots, harm, peers"
+        + (f" (not computed: {skipped})" if skipped else "")
+    )
+
+
+def _register(config: AssessmentConfig):
+    from cspkit.risk.register import load_issues
+
+    issues = config.section("risk").get("issues")
+    return load_issues(config.resolve(issues) if issues else None)
+
+
+def risk_matrix(config: AssessmentConfig, run: AssessmentRun) -> str:
+    from cspkit.risk.evidence import gather_evidence
+    from cspkit.risk.matrix import heatmap, risk_results
+    from cspkit.risk.method import load_method
+    from cspkit.risk.suggest import suggest_all
+
+    section = config.section("risk")
+    method_name = section.get("method")
+    method = load_method(config.resolve(method_name) if method_name and str(method_name).endswith(".toml") else method_name)
+    register = _register(config)
+    run.state["register"] = register
+    run.evidence.issue_names = {i.id: i.name for i in register.issues}
+    options = run.state.get("analysis_options")
+    evidence = gather_evidence(
+        config.warehouse, list(config.area_codes), _period(config), register, alpha=getattr(options, "alpha", 0.05)
+    )
+    run.state["risk_evidence"] = {e.issue_id: e for e in evidence}
+    suggestions = suggest_all(evidence, method)
+    scores_from = section.get("scores")
+    synthetic = scores_from == "synthetic"
+    if synthetic:
+        from cspkit.risk.demo import DEMO_SCORERS, synthetic_scores
+
+        scores = synthetic_scores(method, register, suggestions, seed=int(section.get("seed", DEMO_SEED)))
+        scorers = len(DEMO_SCORERS)
+    elif scores_from:
+        from cspkit.risk.workbook import read_workbook
+
+        folder = config.resolve(scores_from)
+        books = sorted(folder.glob("*.xlsx"))
+        if not books:
+            raise StepSkipped(f"no completed scoring workbooks in {folder}")
+        scores = [s for book in books for s in read_workbook(book, method, register)[1]]
+        scorers = len(books)
+    else:
+        raise StepSkipped('no risk scores: set [risk] scores to a folder of completed workbooks (or "synthetic" for the demo)')
+    results = risk_results(scores, method, register)
+    run.state["risk_results"] = results
+    table = results.rename({"class": "knowledge_gap_class"})
+    beside = ", ".join(g for g in method.beside_groups)
+    run.evidence.risk = RiskEvidence(
+        table=table,
+        heat=heatmap(results, method),
+        row_label=method.group(method.heatmap.row_group).name,
+        column_label=method.group(method.heatmap.column_group).name,
+        method=f"{method.name} (version {method.version}). {method.description} Shown beside the risk score: {beside}.",
+        scorers=scorers,
+        synthetic=synthetic,
+        provenance=(
+            f"Risk matrix, method {method.label}; {scorers} scorers; aggregation {method.aggregation}"
+            + ("; SYNTHETIC demo scores" if synthetic else "")
+            + "."
+        ),
+    )
+    return f"{method.label}: {register.issues.__len__()} issues, {scorers} scorers" + (
+        " (SYNTHETIC demo scores)" if synthetic else ""
+    )
+
+
+def horizon_scanning(config: AssessmentConfig, run: AssessmentRun) -> str:
+    from cspkit.horizon.files import load_register
+    from cspkit.horizon.register import horizon_section
+
+    source = config.section("horizon").get("register")
+    if not source:
+        raise StepSkipped("no horizon-scanning register: set [horizon] register")
+    path = Path(__file__).parents[1] / "horizon" / "demo_register.toml" if source == "demo" else config.resolve(source)
+    register = load_register(path)
+    table = horizon_section(register)
+    run.state["horizon"] = table
+    run.evidence.horizon = HorizonEvidence(
+        table=table,
+        synthetic=register.synthetic,
+        provenance=f"Horizon-scanning register '{register.title}'"
+        + (" (SYNTHETIC demo entries)" if register.synthetic else "")
+        + ".",
+    )
+    return f"{table.height} entries from {path.name}" + (" (SYNTHETIC)" if register.synthetic else "")
+
+
+def survey(config: AssessmentConfig, run: AssessmentRun) -> str:
+    from cspkit.survey.analysis import analyse_survey
+    from cspkit.survey.questionnaire import load_questionnaire
+    from cspkit.survey.weighting import population_margins
+
+    section = config.section("survey")
+    source = section.get("responses")
+    if not source:
+        raise StepSkipped("no survey responses: set [survey] responses")
+    questionnaire_file = section.get("questionnaire")
+    questionnaire = load_questionnaire(config.resolve(questionnaire_file) if questionnaire_file else None)
+    synthetic = source == "synthetic"
+    if synthetic:
+        from cspkit.survey.synthetic import generate_survey, population_cells
+
+        cells = population_cells(config.warehouse, list(config.area_codes), questionnaire)
+        responses = generate_survey(
+            cells, questionnaire, n=int(section.get("synthetic_responses", 700)), seed=int(section.get("seed", DEMO_SEED))
+        ).responses
+    else:
+        from cspkit.survey.importers.importer import import_responses
+        from cspkit.survey.importers.mapping import load_mapping
+
+        mapping = section.get("mapping")
+        if not mapping:
+            raise ConfigError("[survey] responses needs a [survey] mapping file", file=config.path)
+        responses = import_responses(
+            config.resolve(source), questionnaire, load_mapping(config.resolve(mapping)), wave=str(section.get("wave", "current"))
+        )
+    margins = population_margins(config.warehouse, list(config.area_codes), questionnaire)
+    results = analyse_survey(responses, questionnaire, margins)
+    run.state["survey"] = results
+    run.evidence.survey = survey_evidence(results, synthetic)
+    return (
+        f"{results.respondents} responses"
+        + (" (SYNTHETIC)" if synthetic else "")
+        + f", design effect {results.weighting.design_effect:.2f}"
+    )
+
+
+def survey_evidence(results: Any, synthetic: bool) -> SurveyEvidence:
+    """The survey's tables in the shape the documents use (the survey module computed every figure)."""
+    demographics = {"area", "age_band", "sex"}
+    estimates = results.estimates.filter(~pl.col("question_id").is_in(list(demographics))).select(
+        "question",
+        "answer",
+        pl.col("pct").alias("weighted_pct"),
+        "ci_low",
+        "ci_high",
+        pl.col("pct_unweighted").alias("unweighted_pct"),
+        pl.col("base_n").alias("base"),
+        "small_base",
+    )
+    concerns = results.concerns.select(
+        "rank",
+        pl.col("risk_issue").alias("issue_id"),
+        "concern",
+        pl.col("pct").alias("share_pct"),
+        "ci_low",
+        "ci_high",
+    )
+    themes = None
+    if results.themes.height:
+        themes = results.themes.select(
+            pl.col("label").alias("theme"),
+            pl.col("weighted_share").alias("share_pct"),
+            pl.concat_str([pl.col("quote_1"), pl.col("quote_2"), pl.col("quote_3")], separator=" | ", ignore_nulls=True).alias(
+                "quotes"
+            ),
+        )
+    w = results.weighting
+    headline = []
+    for qid in ("safe_day", "safe_dark"):
+        rows = results.estimates.filter((pl.col("question_id") == qid) & (pl.col("kind") == "net"))
+        if rows.height:
+            r = rows.row(0, named=True)
+            half = (r["ci_high"] - r["ci_low"]) / 2
+            headline.append(
+                f"{r['question']}: {r['pct']:.0f}% {r['answer'].lower()} (weighted; 95% interval {r['ci_low']:.0f}% to "
+                f"{r['ci_high']:.0f}%, a margin of about ±{half:.1f} points; {r['base_n']} answered)."
+            )
+    return SurveyEvidence(
+        responses=results.respondents,
+        estimates=estimates,
+        concerns=concerns,
+        themes=themes,
+        weighting=(
+            f"Responses were weighted by {', '.join(w.variables) or 'nothing'} to the Census 2021 population (raking); "
+            f"design effect {w.design_effect:.2f}, effective sample size {w.effective_sample_size:.0f}. "
+            "Intervals allow for the weighting."
+        ),
+        synthetic=synthetic,
+        provenance=results.provenance.footnote(),
+        headline=tuple(headline),
+    )
+
+
+def evidence_board(config: AssessmentConfig, run: AssessmentRun) -> str:
+    from cspkit.priorities.board import IssueEvidence, TestedChange, evidence_board, load_rule, suggest_shortlist
+    from cspkit.report import gather
+
+    register = run.state.get("register") or _register(config)
+    run.evidence.issue_names = {i.id: i.name for i in register.issues}
+    results = run.state.get("risk_results")
+    risk_rows = {r["issue_id"]: r for r in results.iter_rows(named=True)} if results is not None else {}
+    analysis_result = run.state.get("analysis")
+    risk_ev = run.state.get("risk_evidence", {})
+    concerns = {}
+    if run.evidence.survey is not None:
+        concerns = {r["issue_id"]: r for r in run.evidence.survey.concerns.iter_rows(named=True) if r["issue_id"]}
+    horizon = run.state.get("horizon")
+    alpha = getattr(run.state.get("analysis_options"), "alpha", 0.05)
+    issues = []
+    for issue in register.issues:
+        risk = risk_rows.get(issue.id, {})
+        ev = risk_ev.get(issue.id)
+        change_1y = change_3y = None
+        if analysis_result is not None and issue.crime_categories:
+            change_1y, change_3y = gather.issue_changes(analysis_result, issue.crime_categories, issue.name, alpha)
+        elif ev is not None and ev.previous_count is not None and ev.annual_count is not None:
+            change_1y = TestedChange(
+                before=ev.previous_count,
+                after=ev.annual_count,
+                percent=(ev.annual_count - ev.previous_count) / ev.previous_count * 100 if ev.previous_count else None,
+                p_value=ev.p_value,
+                significant=bool(ev.significant),
+            )
+        linked = ()
+        if horizon is not None:
+            linked = tuple(horizon.filter(pl.col("linked_issues").str.split(", ").list.contains(issue.id))["title"].to_list())
+        concern = concerns.get(issue.id, {})
+        issues.append(
+            IssueEvidence(
+                issue_id=issue.id,
+                name=issue.name,
+                risk_score=risk.get("risk_score"),
+                risk_rank=risk.get("rank"),
+                harm=ev.harm_index if ev is not None else None,
+                volume=ev.annual_count if ev is not None else None,
+                rate_per_1000=ev.rate_per_1000 if ev is not None else None,
+                change_3y=change_3y,
+                change_1y=change_1y,
+                concern_rank=concern.get("rank"),
+                concern_share=concern["share_pct"] / 100 if concern.get("share_pct") is not None else None,
+                knowledge_gap_class=risk.get("class"),
+                horizon=linked,
+            )
+        )
+    rule_file = config.section("priorities").get("shortlist_rule")
+    rule = load_rule(config.resolve(rule_file)) if rule_file else load_rule()
+    run.evidence.board = evidence_board(issues)
+    run.evidence.shortlist = suggest_shortlist(issues, rule)
+    run.evidence.shortlist_rule = rule.describe()
+    run.state["board_issues"] = issues
+    return f"{len(issues)} candidate issues; {run.evidence.shortlist.height} suggested by the shortlist rule"
+
+
+def decision(config: AssessmentConfig, run: AssessmentRun) -> str:
+    from cspkit.priorities.achievements import load_previous, measure_changes
+    from cspkit.priorities.decision import load_decision, load_votes
+    from cspkit.priorities.voting import count_votes
+
+    section = config.section("priorities")
+    known = set(run.evidence.issue_names) or None
+    used = []
+    if section.get("votes"):
+        votes = load_votes(config.resolve(section["votes"]), known)
+        run.evidence.votes = count_votes(votes.ballots, votes.candidates, votes.unit, source=str(votes.source))
+        run.evidence.votes_synthetic = votes.synthetic
+        used.append(f"{len(votes.ballots)} ballots" + (" (SYNTHETIC)" if votes.synthetic else ""))
+    if section.get("decision"):
+        run.evidence.decision = load_decision(config.resolve(section["decision"]), known)
+        used.append(f"decision of {run.evidence.decision.date}" + (" (SYNTHETIC)" if run.evidence.decision.synthetic else ""))
+    if section.get("previous"):
+        plan = load_previous(config.resolve(section["previous"]))
+        run.evidence.previous = plan
+        run.evidence.achievements = measure_changes(plan, lambda m: _measure_change(run, m))
+        used.append(f"previous plan {plan.period}" + (" (SYNTHETIC)" if plan.synthetic else ""))
+    if not used:
+        raise StepSkipped("no votes, decision or previous priorities: set [priorities] votes, decision and previous")
+    _priority_figures(config, run)
+    return "; ".join(used)
+
+
+def _measure_change(run: AssessmentRun, measure: Any):
+    """A previous-plan measure's change over the period, by the analysis module's test (police measures)."""
+    from cspkit.report import gather
+
+    analysis_result = run.state.get("analysis")
+    if analysis_result is None or measure.source != "police":
+        return None
+    categories = measure.categories or tuple(analysis_result.monthly["crime_type"].unique())
+    present = [c for c in categories if c in set(analysis_result.monthly["crime_type"])]
+    if not present:
+        return None
+    alpha = getattr(run.state.get("analysis_options"), "alpha", 0.05)
+    change_1y, change_3y = gather.issue_changes(analysis_result, present, measure.label, alpha)
+    return change_3y or change_1y
+
+
+def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:
+    """The analysis figures of each agreed priority and knowledge gap that police data measure."""
+    from cspkit.analysis.analyse import open_scope
+    from cspkit.report import gather
+
+    analysis_result = run.state.get("analysis")
+    register = run.state.get("register")
+    decided = run.evidence.decision
+    if analysis_result is None or register is None or decided is None:
+        return
+    options = run.state.get("analysis_options")
+    by_id = {i.id: i for i in register.issues}
+    wanted = [p.issue_id for p in decided.priorities] + [g.issue_id for g in decided.knowledge_gaps]
+    with open_scope(config.warehouse, ",".join(config.area_codes), _period(config)) as scope:
+        for issue_id in wanted:
+            issue = by_id.get(issue_id)
+            if issue is None or not issue.crime_categories:
+                continue
+            figures = gather.issue_figures(
+                analysis_result, issue.id, issue.name, issue.crime_categories, options.alpha, scope, options.hotspot_weights
+            )
+            if figures is not None:
+                run.evidence.issues[issue.id] = figures
+
+
+def documents(config: AssessmentConfig, run: AssessmentRun) -> str:
+    from cspkit.report.assessment import build_assessment, data_tables
+    from cspkit.report.committee import build_committee_report
+    from cspkit.report.render_docx import render_docx
+    from cspkit.report.render_html import render_html, write_pdf
+
+    out = config.output_dir
+    out.mkdir(parents=True, exist_ok=True)
+    assessment = build_assessment(run.evidence)
+    html = render_html(assessment)
+    (out / "strategic-assessment.html").write_text(html, encoding="utf-8")
+    run.outputs["strategic-assessment.html"] = out / "strategic-assessment.html"
+    run.outputs["strategic-assessment.docx"] = render_docx(assessment, out / "strategic-assessment.docx")
+    run.outputs["strategic-assessment.pdf"] = write_pdf(assessment, out / "strategic-assessment.pdf", html)
+    committee = build_committee_report(run.evidence)
+    run.outputs["committee-report.docx"] = render_docx(committee, out / "committee-report.docx")
+    run.outputs["committee-report.pdf"] = write_pdf(committee, out / "committee-report.pdf")
+    tables = out / "tables"
+    tables.mkdir(exist_ok=True)
+    for table in data_tables(assessment):
+        pl.DataFrame(
+            {c: [row[i] for row in table.rows] for i, c in enumerate(table.columns)},
+            schema=dict.fromkeys(table.columns, pl.String),
+        ).write_csv(tables / f"{table.key}.csv")
+    run.state["documents"] = {"assessment": assessment, "committee": committee}
+    return f"5 documents and {len(list(tables.glob('*.csv')))} data tables in {out}"
