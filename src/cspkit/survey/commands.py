@@ -1,5 +1,225 @@
-"""CLI commands for this step: thin wrappers over the library."""
+"""CLI commands for the residents' survey: thin wrappers over the library (see docs/survey.md)."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
 import typer
 
+from cspkit.cli_common import ConfigOption, FormatOption, WarehouseOption, find_config, handles_errors, resolve_warehouse
+from cspkit.data import warehouse
+from cspkit.errors import ConfigError
+from cspkit.output import OutputFormat, render_frame, render_rows
+from cspkit.survey.analysis import analyse_survey
+from cspkit.survey.importers import import_responses, load_mapping, postcode_area_lookup
+from cspkit.survey.questionnaire import Questionnaire, load_questionnaire
+from cspkit.survey.store import latest_wave, load_responses, save_responses, save_weights
+from cspkit.survey.synthetic import generate_survey, population_cells, write_synthetic_export
+from cspkit.survey.weighting import DEFAULT_BY, population_margins, weight_responses
+
 app = typer.Typer(help="Step 3: the residents' survey: import, weighting and analysis.", no_args_is_help=True)
+
+QuestionnaireOption = Annotated[
+    Path | None,
+    typer.Option("--questionnaire", "-q", help="Questionnaire TOML (default: [survey] questionnaire, else the shipped one)."),
+]
+WaveOption = Annotated[str | None, typer.Option("--wave", help="Survey wave name (default: the latest imported).")]
+AreaOption = Annotated[
+    list[str] | None, typer.Option("--area", help="Local authority district code(s) (default: the config's area_codes).")
+]
+TABLES = ("estimates", "breakdowns", "associations", "concerns", "themes", "weighting", "margins", "changes")
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """The survey's settings: command-line options over the config's [survey] table over defaults."""
+
+    questionnaire: Questionnaire
+    area_codes: tuple[str, ...]
+    by: tuple[str, ...]
+    trim: tuple[float, float]
+    min_base: int
+
+
+def _settings(config: Path | None, questionnaire: Path | None, area: list[str] | None) -> _Settings:
+    found = find_config(config)
+    section = found.section("survey") if found else {}
+    path = questionnaire or (found.resolve(section["questionnaire"]) if found and "questionnaire" in section else None)
+    codes = tuple(area or (found.area_codes if found else ()))
+    trim = section.get("trim", [0.2, 5.0])
+    if not (isinstance(trim, list) and len(trim) == 2):
+        raise ConfigError("[survey] trim must be two numbers, e.g. [0.2, 5.0]", file=found.path if found else None)
+    return _Settings(
+        questionnaire=load_questionnaire(path),
+        area_codes=codes,
+        by=tuple(section.get("weight_by", DEFAULT_BY)),
+        trim=(float(trim[0]), float(trim[1])),
+        min_base=int(section.get("min_base", 30)),
+    )
+
+
+def _need_area(settings: _Settings) -> tuple[str, ...]:
+    if not settings.area_codes:
+        raise ConfigError("no area: pass --area CODE or --config assessment.toml")
+    return settings.area_codes
+
+
+def _summary_rows(summary: dict[str, object]) -> list[tuple[str, object]]:
+    rows = [(k, v) for k, v in summary.items() if k not in ("excluded_by_reason", "notes")]
+    rows += [(f"excluded: {reason}", n) for reason, n in summary["excluded_by_reason"].items()]  # type: ignore[union-attr]
+    rows += [("note", note) for note in summary["notes"]]  # type: ignore[union-attr]
+    return rows
+
+
+@app.command("questionnaire")
+@handles_errors
+def show_questionnaire(
+    questionnaire: QuestionnaireOption = None, config: ConfigOption = None, fmt: FormatOption = OutputFormat.table
+) -> None:
+    """Check a questionnaire file and list its questions."""
+    q = _settings(config, questionnaire, None).questionnaire
+    rows = [(x.id, x.type.value, x.role or "", len(x.options), ", ".join(x.dont_know), x.text) for x in q.questions]
+    render_rows(["id", "type", "role", "options", "dont_know", "text"], rows, fmt, title=f"{q.title} {q.version}")
+
+
+@app.command("import")
+@handles_errors
+def import_command(
+    file: Annotated[Path, typer.Argument(help="The survey export: CSV or XLSX.")],
+    mapping: Annotated[Path, typer.Option("--mapping", "-m", help="Mapping TOML: export columns to question ids.")],
+    wave: Annotated[str | None, typer.Option("--wave", help="Name of this wave, e.g. 2026 (default: the file name).")] = None,
+    postcodes: Annotated[
+        Path | None, typer.Option("--postcodes", help="ONS Postcode Directory CSV (pcds, lsoa21cd) to turn postcodes into areas.")
+    ] = None,
+    lenient: Annotated[
+        bool, typer.Option("--lenient", help="Drop answers outside the codes (listed) instead of stopping.")
+    ] = False,
+    questionnaire: QuestionnaireOption = None,
+    config: ConfigOption = None,
+    warehouse_path: WarehouseOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Import a survey export into the warehouse, accounting for every row."""
+    settings = _settings(config, questionnaire, None)
+    target = resolve_warehouse(warehouse_path, config)
+    lookup = None
+    if postcodes is not None:
+        with warehouse.read(target) as con:
+            lsoa_wards = dict(con.execute("SELECT lsoa21_code, ward_code FROM lsoa").fetchall())
+        lookup = postcode_area_lookup(postcodes, lsoa_wards, settings.questionnaire)
+    responses = import_responses(
+        file, settings.questionnaire, load_mapping(mapping, settings.questionnaire), wave or file.stem, lookup, strict=not lenient
+    )
+    with warehouse.write(target) as con:
+        save_responses(con, responses, settings.questionnaire)
+    render_rows(["measure", "value"], _summary_rows(responses.summary()), fmt, title="Survey import")
+
+
+@app.command("exclusions")
+@handles_errors
+def exclusions(
+    wave: WaveOption = None,
+    config: ConfigOption = None,
+    warehouse_path: WarehouseOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """List every response excluded and answer dropped on import, with its reason."""
+    with warehouse.read(resolve_warehouse(warehouse_path, config)) as con:
+        responses = load_responses(con, wave or latest_wave(con))
+    render_frame(responses.exclusions, fmt, title=f"Excluded on import: wave {responses.wave}")
+
+
+@app.command("weight")
+@handles_errors
+def weight(
+    wave: WaveOption = None,
+    area: AreaOption = None,
+    questionnaire: QuestionnaireOption = None,
+    config: ConfigOption = None,
+    warehouse_path: WarehouseOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Rake a wave to the adult population (area x age band x sex) and store the weights."""
+    settings = _settings(config, questionnaire, area)
+    target = resolve_warehouse(warehouse_path, config)
+    with warehouse.read(target) as con:
+        responses = load_responses(con, wave or latest_wave(con))
+        margins = population_margins(con, _need_area(settings), settings.questionnaire, by=settings.by)
+    made = weight_responses(responses, settings.questionnaire, margins, trim=settings.trim)
+    with warehouse.write(target) as con:
+        save_weights(con, responses.wave, made.weights)
+    render_frame(made.report.table(), fmt, title=f"Weighting: wave {responses.wave}")
+
+
+@app.command("results")
+@handles_errors
+def results(
+    table: Annotated[str, typer.Option("--table", "-t", help=f"Which table: {', '.join(TABLES)}.")] = "estimates",
+    wave: WaveOption = None,
+    previous_wave: Annotated[str | None, typer.Option("--previous-wave", help="Compare with this stored wave.")] = None,
+    unweighted: Annotated[bool, typer.Option("--unweighted", help="Do not weight (no population tables needed).")] = False,
+    area: AreaOption = None,
+    questionnaire: QuestionnaireOption = None,
+    config: ConfigOption = None,
+    warehouse_path: WarehouseOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Weighted results of a wave: estimates, breakdowns, concerns, themes, weighting, changes."""
+    if table not in TABLES:
+        raise ConfigError(f"--table must be one of {', '.join(TABLES)}, not '{table}'")
+    settings = _settings(config, questionnaire, area)
+    with warehouse.read(resolve_warehouse(warehouse_path, config)) as con:
+        responses = load_responses(con, wave or latest_wave(con))
+        old = load_responses(con, previous_wave) if previous_wave else None
+        margins = None if unweighted else population_margins(con, _need_area(settings), settings.questionnaire, by=settings.by)
+
+    def run(r):
+        return analyse_survey(r, settings.questionnaire, margins, trim=settings.trim, min_base=settings.min_base)
+
+    found = (
+        run(responses)
+        if old is None
+        else analyse_survey(
+            responses, settings.questionnaire, margins, previous=run(old), trim=settings.trim, min_base=settings.min_base
+        )
+    )
+    tables = found.tables()
+    if table not in tables:
+        raise ConfigError("the changes table needs --previous-wave")
+    frame = tables[table]
+    if fmt == OutputFormat.table:
+        frame = frame.with_columns(pl.selectors.float().round(1))
+    render_frame(frame, fmt, title=f"Survey {table}: wave {found.wave}. {found.provenance.footnote()}")
+
+
+@app.command("generate-synthetic")
+@handles_errors
+def generate_synthetic(
+    directory: Annotated[Path, typer.Argument(help="Folder for the SYNTHETIC export, its mapping and the true percentages.")],
+    n: Annotated[int, typer.Option("--n", help="Number of synthetic respondents.")] = 700,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same file).")] = 2026,
+    area: AreaOption = None,
+    questionnaire: QuestionnaireOption = None,
+    config: ConfigOption = None,
+    warehouse_path: WarehouseOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Write a SYNTHETIC SmartSurvey-style export drawn from the area's real population (for demos)."""
+    settings = _settings(config, questionnaire, area or (None if config else ["E06000056"]))
+    with warehouse.read(resolve_warehouse(warehouse_path, config)) as con:
+        cells = population_cells(con, _need_area(settings), settings.questionnaire)
+    survey = generate_survey(cells, settings.questionnaire, n=n, seed=seed)
+    csv_path, mapping_path = write_synthetic_export(directory, survey, settings.questionnaire, seed=seed)
+    truth_path = directory / "synthetic_survey_truth.csv"
+    survey.truth.write_csv(truth_path)
+    rows = [
+        ("export (SYNTHETIC)", str(csv_path)),
+        ("mapping", str(mapping_path)),
+        ("true population percentages", str(truth_path)),
+        ("respondents", n),
+        ("over-represented areas", ", ".join(survey.over_represented)),
+    ]
+    render_rows(["item", "value"], rows, fmt, title="SYNTHETIC survey written")
