@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from cspkit.data import warehouse
@@ -99,11 +100,23 @@ def write_street(con, rows: Iterable[dict]) -> None:
                     row["lad"],
                 )
             )
-    con.executemany(
-        """INSERT INTO street (source_file, source_row, force, crime_id, month, longitude, latitude, location,
-           lsoa_code, crime_type, last_outcome_category, lsoa21_code, lad_code) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-        records,
-    )
+    columns = [
+        "source_file",
+        "source_row",
+        "force",
+        "crime_id",
+        "month",
+        "longitude",
+        "latitude",
+        "location",
+        "lsoa_code",
+        "crime_type",
+        "last_outcome_category",
+        "lsoa21_code",
+        "lad_code",
+    ]
+    frame = pl.DataFrame(records, schema=columns, orient="row")  # noqa: F841 -- read by DuckDB below
+    con.execute("INSERT INTO street BY NAME SELECT * FROM frame")
 
 
 @pytest.fixture

@@ -106,7 +106,7 @@ def test_missing_month_is_an_error_not_a_zero(build_warehouse) -> None:
 
 def test_no_data_for_the_area(build_warehouse) -> None:
     path = build_warehouse([street_row(date(2021, 1, 1), "E01000007", BETA, "Burglary", 1)])
-    with pytest.raises(AnalysisError, match="no police.uk data in the warehouse for Alpha"):
+    with pytest.raises(AnalysisError, match=r"no police\.uk data in the warehouse for Alpha"):
         analyse_area(path, ALPHA, Period.parse("2021-01", "2021-01"))
 
 

@@ -36,7 +36,8 @@ def lad_profiles(con) -> pl.DataFrame:
     wide = wide.select("lad_code", "residents", *[(pl.col(b) / pl.col("residents")).alias(f"share {b}") for b in bands])
     imd = con.sql(
         """SELECT l.lad_code, any_value(l.lad_name) AS lad_name,
-                  (sum(i.imd_score * p.residents) / nullif(sum(p.residents) FILTER (WHERE i.imd_score IS NOT NULL), 0))::DOUBLE AS imd_score
+                  (sum(i.imd_score * p.residents)
+                   / nullif(sum(p.residents) FILTER (WHERE i.imd_score IS NOT NULL), 0))::DOUBLE AS imd_score
            FROM lsoa l
            LEFT JOIN (SELECT lsoa21_code, sum(residents)::BIGINT AS residents FROM population GROUP BY 1) p USING (lsoa21_code)
            LEFT JOIN imd i USING (lsoa21_code)

@@ -1,0 +1,177 @@
+"""Repeat victimisation, repeat locations, outcomes, harm weights and peers on hand-built data."""
+
+from datetime import date, timedelta
+
+import polars as pl
+import pytest
+
+from cspkit.analysis.analyse import analyse_area, open_scope
+from cspkit.analysis.area import Period
+from cspkit.analysis.harm import harm_ranking, load_harm_weights
+from cspkit.analysis.outcomes import latest_outcomes
+from cspkit.analysis.peers import peer_group, peer_position, peer_rates
+from cspkit.analysis.repeats import INCIDENTS, VICTIMS, count_repeats, repeat_victimisation
+from cspkit.data import warehouse
+from cspkit.errors import ConfigError
+
+from .conftest import ALPHA, ALPHA_LSOAS, months, street_row, write_street
+
+PERIOD = Period.parse("2022-01", "2023-12")
+
+
+def test_count_repeats_by_hand() -> None:
+    d = date(2023, 1, 1)
+    frame = pl.DataFrame(
+        {
+            "person_key": ["a", "a", "b", "c", "c", "c", None],
+            "date": [d, d + timedelta(days=100), d, d, d + timedelta(days=400), d + timedelta(days=700), d],
+        }
+    )
+    result = count_repeats(frame)
+    # a: two incidents 100 days apart (repeat); b: one; c: gaps of 400 and 300 days -> repeat.
+    assert (result.keys, result.repeat_keys, result.incidents, result.repeat_incidents) == (3, 2, 6, 5)
+    assert count_repeats(frame, window_days=299).repeat_keys == 1  # only a (100 days) within 299
+
+
+def _domestic_abuse(con) -> None:
+    con.execute("""CREATE TABLE partner_domestic_abuse (source_file VARCHAR, source_row INTEGER, date DATE, month DATE,
+                   lsoa21_code VARCHAR, lad_code VARCHAR, person_key VARCHAR, location_key VARCHAR)""")
+    rows = []
+    # 2022: 100 victims, 10 of them twice (110 incidents); 2023: 100 victims, 25 of them twice (125).
+    for year, repeats in ((2022, 10), (2023, 25)):
+        for v in range(100):
+            key = f"{year}-{v}"
+            rows.append((date(year, 2, 1), key))
+            if v < repeats:
+                rows.append((date(year, 8, 1), key))
+    con.executemany(
+        "INSERT INTO partner_domestic_abuse VALUES ('da.csv', 1, ?, date_trunc('month', ?::DATE), ?, ?, ?, NULL)",
+        [(d, d, ALPHA_LSOAS[i % 6], ALPHA, key) for i, (d, key) in enumerate(rows)],
+    )
+
+
+@pytest.fixture
+def alpha_warehouse(build_warehouse):
+    rows = [street_row(m, c, ALPHA, "Burglary", 1) for m in months(date(2022, 1, 1), 24) for c in ALPHA_LSOAS]
+    return build_warehouse(rows, extra=_domestic_abuse)
+
+
+def test_repeat_victimisation_and_its_change(alpha_warehouse) -> None:
+    with open_scope(alpha_warehouse, ALPHA, PERIOD) as scope:
+        by_period, change = repeat_victimisation(scope, "domestic_abuse")
+    victims = by_period.filter(pl.col("measure") == VICTIMS)
+    assert victims["count"].to_list() == [10, 25] and victims["base"].to_list() == [100, 100]
+    incidents = by_period.filter(pl.col("measure") == INCIDENTS)
+    assert incidents["count"].to_list() == [20, 50] and incidents["base"].to_list() == [110, 125]
+    victim_change = change.filter(pl.col("measure") == VICTIMS).row(0, named=True)
+    assert victim_change["difference"] == pytest.approx(0.15)
+    assert victim_change["test"] == "two-proportion z-test" and victim_change["significant"]
+    assert "statistically significant" in victim_change["statement"]
+
+
+def test_repeat_victims_in_the_full_analysis(alpha_warehouse) -> None:
+    result = analyse_area(alpha_warehouse, ALPHA, PERIOD)
+    assert result.repeat_victim_change["source"].unique().to_list() == ["domestic_abuse"]
+    assert result.provenance["repeat_victims:domestic_abuse"].sources == ("da.csv",)
+
+
+def test_latest_outcome_per_crime(build_warehouse) -> None:
+    def outcomes(con) -> None:
+        con.executemany(
+            "INSERT INTO outcomes (source_file, source_row, force, crime_id, month, outcome_type) VALUES (?,?,?,?,?,?)",
+            [
+                ("o1.csv", 1, "t", "c0", date(2022, 2, 1), "Under investigation"),
+                ("o2.csv", 1, "t", "c0", date(2022, 5, 1), "Offender given a caution"),
+                ("o1.csv", 2, "t", "c1", date(2022, 2, 1), "Investigation complete; no suspect identified"),
+            ],
+        )
+
+    path = build_warehouse([street_row(date(2022, 1, 1), ALPHA_LSOAS[0], ALPHA, "Robbery", 3)], extra=outcomes)
+    with open_scope(path, ALPHA, Period.parse("2022-01", "2022-01")) as scope:
+        table = latest_outcomes(scope)
+    counts = dict(zip(table["outcome"], table["count"], strict=True))
+    assert counts == {"Offender given a caution": 1, "Investigation complete; no suspect identified": 1, "No outcome recorded": 1}
+
+
+def test_default_harm_weights_blend_and_rank() -> None:
+    weights = load_harm_weights()
+    assert weights.weights["Robbery"] == 746 and weights.weights["Anti-social behaviour"] == 0
+    assert weights.weights["Burglary"] == pytest.approx(0.7 * 438 + 0.3 * 219)
+    expected = {
+        "Anti-social behaviour",
+        "Bicycle theft",
+        "Burglary",
+        "Criminal damage and arson",
+        "Drugs",
+        "Other crime",
+        "Other theft",
+        "Possession of weapons",
+        "Public order",
+        "Robbery",
+        "Shoplifting",
+        "Theft from the person",
+        "Vehicle crime",
+        "Violence and sexual offences",
+    }
+    assert set(weights.weights) == expected
+    counts = pl.DataFrame({"crime_type": ["Shoplifting", "Robbery", "Anti-social behaviour"], "count": [500, 20, 900]})
+    ranked = harm_ranking(counts, weights, residents=10_000)
+    rows = {r["crime_type"]: r for r in ranked.iter_rows(named=True)}
+    assert rows["Robbery"]["harm_rank"] == 1 and rows["Shoplifting"]["harm_rank"] == 2  # 14,920 > 6,500
+    assert rows["Shoplifting"]["volume_rank"] == 2 and rows["Anti-social behaviour"]["volume_rank"] == 1
+    assert rows["Robbery"]["harm_per_1000_residents"] == pytest.approx(20 * 746 / 10)
+
+
+def test_user_harm_table_csv_and_errors(tmp_path) -> None:
+    good = tmp_path / "chi.csv"
+    good.write_text("category,weight\nRobbery,365\nShoplifting,2\n", encoding="utf-8")
+    weights = load_harm_weights(good)
+    ranked = harm_ranking(pl.DataFrame({"crime_type": ["Robbery", "Drugs"], "count": [2, 5]}), weights)
+    drugs = ranked.filter(pl.col("crime_type") == "Drugs").row(0, named=True)
+    assert drugs["harm"] is None and drugs["note"] == "no weight in chi.csv"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("category,weight\nRobbery,lots\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"row 1, column 'weight'"):
+        load_harm_weights(bad)
+    shares = tmp_path / "shares.toml"
+    shares.write_text('[categories."Robbery"]\ncomponents = [{offence = "x", weight = 1, share = 0.5}]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"add up to 0\.5"):
+        load_harm_weights(shares)
+
+
+def _peer_geography(con) -> None:
+    """Nine one-LSOA districts P1..P9 whose residents and IMD scores grow with their number."""
+    for i in range(1, 10):
+        code, lad = f"E0190000{i}", f"E0700000{i}"
+        con.execute("INSERT INTO lsoa VALUES (?, ?, 'E05999999', 'W', ?, ?, 52, 0)", [code, code, lad, f"P{i}"])
+        con.execute("INSERT INTO population VALUES (?, '16 to 64', ?), (?, 'other', ?)", [code, 600 * i, code, 400 * i])
+        con.execute("INSERT INTO imd (lsoa21_code, imd_score) VALUES (?, ?)", [code, 10.0 + 2 * i])
+    rows = [
+        street_row(m, f"E0190000{i}", f"E0700000{i}", "Burglary", i * i if i != 9 else 300)
+        for m in months(date(2022, 1, 1), 24)
+        for i in range(1, 10)
+    ]
+    write_street(con, rows)
+
+
+def test_peers_nearest_and_position(build_warehouse) -> None:
+    rows = [street_row(m, c, ALPHA, "Burglary", 1) for m in months(date(2022, 1, 1), 24) for c in ALPHA_LSOAS]
+    path = build_warehouse(rows, extra=_peer_geography)
+    with warehouse.read(path) as con:
+        group = peer_group(con, [ALPHA], PERIOD, k=4)
+        # Alpha: 6,000 residents, 60% aged 16-64, IMD 20 -> nearest are P5, P6, P4, P7 (IMD 20, 22, 18, 24).
+        assert group.filter(~pl.col("is_area"))["lad_code"].to_list()[:2] == ["E07000005", "E07000006"]
+        assert set(group["lad_code"][1:]) == {"E07000004", "E07000005", "E07000006", "E07000007"}
+        rates = peer_rates(con, group, [ALPHA], PERIOD)
+        given = peer_group(con, [ALPHA], PERIOD, peers=["E07000001", "E07000002", "E07000003", "E07000009"])
+        given_position = peer_position(peer_rates(con, given, [ALPHA], PERIOD))
+    burglary = rates.filter(pl.col("crime_type") == "Burglary")
+    alpha = burglary.filter(pl.col("is_area")).row(0, named=True)
+    assert alpha["rate_per_1000_residents"] == pytest.approx(144 / 6000 * 1000)
+    p5 = burglary.filter(pl.col("lad_code") == "E07000005").row(0, named=True)
+    assert p5["rate_per_1000_residents"] == pytest.approx(25 * 24 / 5000 * 1000)
+    position = given_position.filter(pl.col("crime_type") == "Burglary").row(0, named=True)
+    # Peer rates per 1,000: P1 24, P2 48, P3 72, P9 800; Alpha 24.
+    assert position["peer_median"] == pytest.approx(60.0)
+    assert position["rank"] == 4 and position["units"] == 5
+    assert not position["outside_iqr_fences"]
