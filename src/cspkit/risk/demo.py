@@ -18,7 +18,7 @@ from cspkit.risk.method import Criterion, Method
 from cspkit.risk.register import IssueRegister
 from cspkit.risk.scores import Score
 from cspkit.risk.store import Changes, ScoreStore
-from cspkit.risk.suggest import Suggestion, suggested_values
+from cspkit.risk.suggest import NO_DATA, Suggestion, suggested_values
 from cspkit.risk.workbook import Scorer
 
 SYNTHETIC_SOURCE = "synthetic demo scores"
@@ -42,6 +42,7 @@ _REASONS = (
     "Synthetic demo reason: our service sees the harm from this issue more directly than the data shows.",
     "Synthetic demo reason: the rise is mostly a recording change, not more incidents.",
 )
+_NO_DATA_REASON = "Synthetic demo reason: no warehouse data, but partner casework and intelligence give some picture."
 
 # Profile fields for the default method's criteria; other methods fall back to each criterion's middle level.
 _HARM_CRITERIA = ("harm_physical", "harm_psychological", "harm_financial", "harm_community", "harm_environment",
@@ -82,6 +83,8 @@ def synthetic_scores(
     rng = random.Random(seed)
     profiles = demo_profiles()
     suggested = suggested_values(suggestions)
+    no_data_issues = {s.issue_id for s in suggestions if s.kind == NO_DATA}
+    no_data_criterion = method.suggest_confidence.criterion if method.suggest_confidence else None
     scores = []
     for scorer in scorers:
         for issue in register.issues:
@@ -89,10 +92,13 @@ def synthetic_scores(
             emphasised = profile is not None and scorer.organisation in profile.get("emphasis", [])
             for criterion in method.criteria:
                 hint = suggested.get((issue.id, criterion.id))
-                if hint is not None and rng.random() < 0.75:
+                # "No data" says little to a partner who knows the issue from casework: most override it.
+                no_data = no_data_criterion == criterion.id and issue.id in no_data_issues
+                accept = 0.3 if no_data else 0.75
+                if hint is not None and rng.random() < accept:
                     value = hint
                 else:
-                    base = hint if hint is not None else _typical(profile, criterion)
+                    base = hint if hint is not None and not no_data else _typical(profile, criterion)
                     shift = rng.choices((-1, 0, 1), weights=(0.2, 0.6, 0.2))[0]
                     if emphasised and criterion.group == method.risk_groups[0] and rng.random() < 0.7:
                         shift += 1
@@ -102,7 +108,7 @@ def synthetic_scores(
                     Score(
                         organisation=scorer.organisation, scorer=scorer.name, issue_id=issue.id,
                         criterion=criterion.id, value=value, suggested=hint,
-                        reason=rng.choice(_REASONS) if override else "",
+                        reason=(_NO_DATA_REASON if no_data else rng.choice(_REASONS)) if override else "",
                     )
                 )
     return scores

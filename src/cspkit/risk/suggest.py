@@ -16,6 +16,7 @@ import polars as pl
 
 from cspkit.risk.method import Band, Method, band_for
 
+NO_DATA = "no data"
 NO_DATA_TEXT = "No data maps to this issue: no police.uk category or partner source in the warehouse measures it"
 
 
@@ -166,7 +167,7 @@ def suggest_no_data(evidence: IssueEvidence, method: Method) -> Suggestion | Non
         if rule_criterion is not None and rule_criterion.criterion not in shown:
             shown.append(rule_criterion.criterion)
     return Suggestion(
-        issue_id=evidence.issue_id, kind="no data", criterion=criterion, value=value, evidence=text,
+        issue_id=evidence.issue_id, kind=NO_DATA, criterion=criterion, value=value, evidence=text,
         applies_to=tuple(shown), figures={"data_maps": False},
     )
 
