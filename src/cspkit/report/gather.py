@@ -77,9 +77,9 @@ def lsoa_figures(scope: Scope, categories: Sequence[str], alpha: float, kind: st
                 "lsoa21_code", (pl.col("count") + pl.col("count_more")).alias("count")
             )
         )
-    residents = scope.con.execute(
+    residents = scope.con.sql(
         "SELECT lsoa21_code, sum(residents) AS residents FROM population WHERE lsoa21_code IN (SELECT unnest(?)) GROUP BY 1",
-        [list(scope.area.lsoas)],
+        params=[list(scope.area.lsoas)],
     ).pl()
     frame = counts.join(residents, on="lsoa21_code", how="left").with_columns(
         (pl.col("count") / pl.col("residents") * 1000).alias("rate_per_1000")
