@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from cspkit.analysis.concentration import concentration_table
 from cspkit.analysis.harm import harm_ranking, load_harm_weights
 from cspkit.analysis.hotspots import hotspot_table
 from cspkit.analysis.outcomes import latest_outcomes, outcome_profile
-from cspkit.analysis.peers import peer_group, peer_position, peer_rates
+from cspkit.analysis.peers import PEER_METHOD, peer_group, peer_position, peer_rates, whole_districts
 from cspkit.analysis.repeats import partner_sources, repeat_locations, repeat_victimisation
 from cspkit.analysis.scope import ALL_CRIME, ASB, Scope
 from cspkit.analysis.seasonality import rolling_12, seasonal_index
@@ -61,7 +61,7 @@ def options_from_config(config: AssessmentConfig) -> AnalysisOptions:
     known = {f.name for f in fields(AnalysisOptions)}
     unknown = set(section) - known
     if unknown:
-        raise ConfigError(f"unknown setting(s) in [analysis]: {', '.join(sorted(unknown))}", file=config.path)
+        raise ConfigError(f"unknown setting(s) in the analysis table: {', '.join(sorted(unknown))}", file=config.path)
     values: dict[str, Any] = dict(section)
     if "harm_weights" in values:
         values["harm_weights"] = config.resolve(values["harm_weights"])
@@ -69,9 +69,9 @@ def options_from_config(config: AssessmentConfig) -> AnalysisOptions:
         if key in values:
             values[key] = tuple(values[key])
     if not 0 < float(values.get("alpha", 0.05)) < 1:
-        raise ConfigError("[analysis] alpha must be between 0 and 1", file=config.path)
+        raise ConfigError("analysis.alpha must be between 0 and 1", file=config.path)
     if values.get("hotspot_weights", "queen") not in ("queen", "knn"):
-        raise ConfigError('[analysis] hotspot_weights must be "queen" or "knn"', file=config.path)
+        raise ConfigError('analysis.hotspot_weights must be "queen" or "knn"', file=config.path)
     return AnalysisOptions(**values)
 
 
@@ -225,24 +225,14 @@ def _repeat_victims(scope: Scope, options: AnalysisOptions, result: AreaAnalysis
 
 
 def _peers(scope: Scope, options: AnalysisOptions, result: AreaAnalysis) -> None:
-    lads = list(scope.area.lad_codes)
-    whole = scope.con.execute("SELECT count(*) FROM lsoa WHERE lad_code IN (SELECT unnest(?))", [lads]).fetchall()[0][0]
-    if whole != len(scope.area.lsoas):
-        result.notes["peer_group"] = "peer comparison is for whole districts; the area includes wards or LSOAs"
-        return
     try:
+        lads = whole_districts(scope)
         group = peer_group(scope.con, lads, scope.period, options.peer_count, options.peers or None)
         rates = peer_rates(scope.con, group, lads, scope.period)
     except AnalysisError as exc:
         result.notes["peer_group"] = exc.message
         return
     result.peer_group, result.peer_rates, result.peer_position = group, rates, peer_position(rates)
-    prov = Provenance(
-        method="k nearest districts on standardised log residents, age-band shares and mean IMD score; "
-        "IQR fences and mean +/- 2 sd of the peers' rates",
-        sources=("police.uk street (all districts in the group)", "Census 2021 population", "English IMD"),
-        area_codes=tuple(group["lad_code"].to_list()),
-        period=scope.period.label(),
-    )
+    prov = replace(scope.provenance(PEER_METHOD), area_codes=tuple(group["lad_code"].to_list()))
     for name in ("peer_group", "peer_rates", "peer_position"):
         result.provenance[name] = prov

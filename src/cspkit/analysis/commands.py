@@ -1,5 +1,311 @@
-"""CLI commands for this step: thin wrappers over the library."""
+"""CLI commands for this step (``cspkit analyse ...``): thin wrappers over the library.
 
+Every command takes the same ``--area``, ``--from``/``--to``, ``--config``, ``--warehouse`` and
+``--format``; the area and period default to the ones in assessment.toml.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
 import typer
 
+from cspkit.analysis.analyse import AnalysisOptions, open_scope, options_from_config
+from cspkit.analysis.area import Period
+from cspkit.analysis.comparisons import change_table, trend_table
+from cspkit.analysis.concentration import concentration_table
+from cspkit.analysis.harm import harm_ranking, load_harm_weights
+from cspkit.analysis.hotspots import hotspot_table
+from cspkit.analysis.outcomes import latest_outcomes, outcome_profile
+from cspkit.analysis.peers import PEER_METHOD, peer_group, peer_position, peer_rates, whole_districts
+from cspkit.analysis.repeats import repeat_locations, repeat_victimisation
+from cspkit.analysis.scope import ALL_CRIME, Scope
+from cspkit.analysis.seasonality import rolling_12, seasonal_index
+from cspkit.analysis.volumes import denominators, monthly_counts, period_totals, rate_table, with_all_crime
+from cspkit.cli_common import ConfigOption, FormatOption, WarehouseOption, find_config, handles_errors, resolve_warehouse
+from cspkit.errors import AnalysisError
+from cspkit.output import OutputFormat, render_frame, render_json
+from cspkit.provenance import Provenance
+
 app = typer.Typer(help="Step 5 evidence: volumes, rates, tested change, hotspots, repeats, harm, peers.", no_args_is_help=True)
+
+AreaOption = Annotated[
+    str | None,
+    typer.Option("--area", "-a", help="District, ward or LSOA codes or names, comma-separated (default: the config's area)."),
+]
+FromOption = Annotated[str | None, typer.Option("--from", help="First month, YYYY-MM (default: the config's period_start).")]
+ToOption = Annotated[str | None, typer.Option("--to", help="Last month, YYYY-MM (default: the config's period_end).")]
+CrimeTypeOption = Annotated[
+    str | None, typer.Option("--crime-type", help="One police.uk category (default: all crime excluding ASB).")
+]
+
+Compute = Callable[[Scope, AnalysisOptions], tuple[pl.DataFrame, Provenance]]
+
+
+def _run(
+    area: str | None,
+    start: str | None,
+    end: str | None,
+    config: Path | None,
+    warehouse_path: Path | None,
+    fmt: OutputFormat,
+    title: str,
+    compute: Compute,
+    **overrides,
+) -> None:
+    """Resolve area, period and options from the command line and config, compute, and print."""
+    found = find_config(config)
+    if area is None and found is None:
+        raise AnalysisError("no area: pass --area CODE or --config assessment.toml")
+    if (start is None or end is None) and found is None:
+        raise AnalysisError("no period: pass --from YYYY-MM and --to YYYY-MM, or --config assessment.toml")
+    period = Period.parse(start or found.period_start, end or found.period_end)
+    options = options_from_config(found) if found else AnalysisOptions()
+    options = replace(options, **{k: v for k, v in overrides.items() if v is not None})
+    path = resolve_warehouse(warehouse_path, config)
+    with open_scope(path, area or ",".join(found.area_codes), period) as scope:
+        table, provenance = compute(scope, options)
+    _print(table, provenance, fmt, title)
+
+
+def _print(table: pl.DataFrame, provenance: Provenance, fmt: OutputFormat, title: str) -> None:
+    if fmt == OutputFormat.json:
+        render_json({"table": title, "rows": table.to_dicts(), "provenance": provenance.to_dict()})
+        return
+    render_frame(table, fmt, title=title)
+    if fmt == OutputFormat.table:
+        sys.stdout.write(f"Source: {provenance.footnote()}\n")
+
+
+def _monthly(scope: Scope) -> pl.DataFrame:
+    return with_all_crime(monthly_counts(scope), ["month"])
+
+
+@app.command()
+@handles_errors
+def volumes(
+    area: AreaOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    config: ConfigOption = None,
+    warehouse_path: WarehouseOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    monthly: Annotated[bool, typer.Option("--monthly", help="Counts by category and month instead of period totals.")] = False,
+) -> None:
+    """Counts by category, with rates per 1,000 residents (burglary also per 1,000 households)."""
+
+    def compute(scope: Scope, _: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
+        counts = _monthly(scope)
+        if monthly:
+            return counts, scope.provenance("police.uk street records counted by category and month")
+        table = rate_table(period_totals(counts, scope.period), denominators(scope.con, scope.area))
+        return table, scope.provenance(
+            "police.uk street records; rates per 1,000 Census 2021 residents (burglary per households)"
+        )
+
+    _run(area, start, end, config, warehouse_path, fmt, "Volumes and rates", compute)
+
+
+@app.command()
+@handles_errors
+def change(
+    area: AreaOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    config: ConfigOption = None,
+    warehouse_path: WarehouseOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Latest 12 months against the previous 12 (and 3 years earlier), with the exact Poisson test."""
+
+    def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
+        table = change_table(_monthly(scope), scope.period, options.alpha)
+        return table, scope.provenance("exact conditional binomial test of two Poisson counts")
+
+    _run(area, start, end, config, warehouse_path, fmt, "Change", compute)
+
+
+@app.command()
+@handles_errors
+def trend(
+    area: AreaOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    config: ConfigOption = None,
+    warehouse_path: WarehouseOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Annual % trend over the monthly series (quasi-Poisson with month-of-year terms; 24+ months)."""
+
+    def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
+        return trend_table(_monthly(scope), options.alpha), scope.provenance("quasi-Poisson regression on time and month of year")
+
+    _run(area, start, end, config, warehouse_path, fmt, "Trend", compute)
+
+
+@app.command()
+@handles_errors
+def seasonality(
+    area: AreaOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    config: ConfigOption = None,
+    warehouse_path: WarehouseOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    rolling: Annotated[bool, typer.Option("--rolling", help="The 12-month rolling series instead of the index.")] = False,
+) -> None:
+    """Month-of-year index (100 = an average month; 36+ months), or the 12-month rolling series."""
+
+    def compute(scope: Scope, _: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
+        if rolling:
+            return rolling_12(_monthly(scope)), scope.provenance("12-month rolling sum and mean")
+        return seasonal_index(_monthly(scope)), scope.provenance("month-of-year mean over the category's monthly mean x 100")
+
+    _run(area, start, end, config, warehouse_path, fmt, "Seasonality", compute)
+
+
+@app.command()
+@handles_errors
+def concentration(
+    area: AreaOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    config: ConfigOption = None,
+    warehouse_path: WarehouseOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    crime_type: CrimeTypeOption = None,
+) -> None:
+    """Share of incidents in the top 5% and 10% of LSOAs and street locations, and the Gini coefficient."""
+
+    def compute(scope: Scope, _: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
+        table = concentration_table(scope, crime_type)
+        return table, scope.provenance("top 5%/10% shares and Gini over LSOAs and street locations")
+
+    _run(area, start, end, config, warehouse_path, fmt, "Concentration", compute)
+
+
+@app.command()
+@handles_errors
+def hotspots(
+    area: AreaOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    config: ConfigOption = None,
+    warehouse_path: WarehouseOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    crime_type: CrimeTypeOption = None,
+    weights: Annotated[str | None, typer.Option("--weights", help="queen (boundaries) or knn (centroids).")] = None,
+    k: Annotated[int | None, typer.Option("--k", help="Neighbours for knn weights (default 8).")] = None,
+) -> None:
+    """Getis-Ord Gi* hot and cold spots over the area's LSOAs, with Benjamini-Hochberg FDR."""
+
+    def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
+        table = hotspot_table(scope, options.hotspot_weights, options.knn_k, crime_type, options.alpha)
+        return table, scope.provenance(f"Getis-Ord Gi* ({options.hotspot_weights} weights, binary, self included), BH FDR")
+
+    _run(area, start, end, config, warehouse_path, fmt, "Hot spots", compute, hotspot_weights=weights, knn_k=k)
+
+
+@app.command()
+@handles_errors
+def repeats(
+    area: AreaOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    config: ConfigOption = None,
+    warehouse_path: WarehouseOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    crime_type: CrimeTypeOption = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="A partner source with person keys (default: police.uk repeat locations).")
+    ] = None,
+    summary: Annotated[bool, typer.Option("--summary", help="Repeat-location shares instead of the busiest locations.")] = False,
+) -> None:
+    """Repeat victims (partner data with a person key) or repeat street locations (police.uk)."""
+
+    def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
+        if source:
+            _, change_rows = repeat_victimisation(scope, source, alpha=options.alpha)
+            method = "repeat victims within 12 months by person key; two-proportion z or Fisher's exact test"
+            return change_rows, scope.provenance(method, f"partner_{source}")
+        found, top = repeat_locations(scope, crime_type, options.top_locations)
+        return (found if summary else top), scope.provenance("street locations (text and coordinates) with 2+ incidents")
+
+    _run(area, start, end, config, warehouse_path, fmt, "Repeats", compute)
+
+
+@app.command()
+@handles_errors
+def outcomes(
+    area: AreaOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    config: ConfigOption = None,
+    warehouse_path: WarehouseOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    latest: Annotated[bool, typer.Option("--latest", help="Use each crime's latest outcome from the outcomes files.")] = False,
+) -> None:
+    """Outcome profile per crime category."""
+
+    def compute(scope: Scope, _: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
+        if latest:
+            return latest_outcomes(scope), scope.provenance("latest outcomes-file outcome per crime ID")
+        return outcome_profile(scope), scope.provenance("street last outcome category by crime type")
+
+    _run(area, start, end, config, warehouse_path, fmt, "Outcomes", compute)
+
+
+@app.command()
+@handles_errors
+def harm(
+    area: AreaOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    config: ConfigOption = None,
+    warehouse_path: WarehouseOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    harm_weights: Annotated[
+        Path | None, typer.Option("--harm-weights", help="Your own weights (TOML or CSV category,weight).")
+    ] = None,
+) -> None:
+    """Categories ranked by volume and by harm side by side."""
+
+    def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
+        weights = load_harm_weights(options.harm_weights)
+        counts = period_totals(_monthly(scope), scope.period).filter(pl.col("crime_type") != ALL_CRIME)
+        table = harm_ranking(counts, weights, denominators(scope.con, scope.area).residents)
+        return table, scope.provenance(f"harm = count x weight ({weights.name}, version {weights.version}, {weights.file})")
+
+    _run(area, start, end, config, warehouse_path, fmt, "Harm", compute, harm_weights=harm_weights)
+
+
+@app.command()
+@handles_errors
+def peers(
+    area: AreaOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    config: ConfigOption = None,
+    warehouse_path: WarehouseOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    k: Annotated[int | None, typer.Option("--k", help="Number of nearest districts (default 10).")] = None,
+    peer: Annotated[
+        list[str] | None, typer.Option("--peer", help="A peer district code (repeatable); replaces the nearest-k group.")
+    ] = None,
+    rates: Annotated[bool, typer.Option("--rates", help="Every district's rate instead of the area's position.")] = False,
+) -> None:
+    """The area's rate among similar districts, and whether it lies outside their usual range."""
+
+    def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
+        lads = whole_districts(scope)
+        group = peer_group(scope.con, lads, scope.period, options.peer_count, options.peers or None)
+        table = peer_rates(scope.con, group, lads, scope.period)
+        prov = replace(scope.provenance(PEER_METHOD), area_codes=tuple(group["lad_code"].to_list()))
+        return (table if rates else peer_position(table)), prov
+
+    _run(area, start, end, config, warehouse_path, fmt, "Peers", compute, peer_count=k, peers=tuple(peer) if peer else None)

@@ -15,10 +15,23 @@ import numpy as np
 import polars as pl
 
 from cspkit.analysis.area import Period
-from cspkit.analysis.scope import ALL_CRIME, ASB, require_table
+from cspkit.analysis.scope import ALL_CRIME, ASB, Scope, require_table
 from cspkit.errors import AnalysisError
 
 MIN_PEERS = 3
+PEER_METHOD = (
+    "k nearest districts on standardised log residents, age-band shares and mean IMD score; "
+    "IQR fences and mean +/- 2 sd of the peers' rates"
+)
+
+
+def whole_districts(scope: Scope) -> list[str]:
+    """The area's districts, when the area is exactly those districts (peers compare districts)."""
+    lads = list(scope.area.lad_codes)
+    whole = scope.con.execute("SELECT count(*) FROM lsoa WHERE lad_code IN (SELECT unnest(?))", [lads]).fetchall()[0][0]
+    if whole != len(scope.area.lsoas):
+        raise AnalysisError("peer comparison is for whole districts; the area includes part of a district (a ward or LSOAs)")
+    return lads
 
 
 def lad_profiles(con) -> pl.DataFrame:
