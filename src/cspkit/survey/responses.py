@@ -72,9 +72,9 @@ class SurveyResponses:
         }
 
 
-def is_complete(questionnaire: Questionnaire, answered: set[str]) -> bool:
-    """A response is complete when every required question is answered."""
-    return all(q.id in answered for q in questionnaire.questions if q.required)
+def is_complete(questionnaire: Questionnaire, answered: set[str], asked: set[str] | None = None) -> bool:
+    """A response is complete when every required question (of those ``asked``, default all) is answered."""
+    return all(q.id in answered for q in questionnaire.questions if q.required and (asked is None or q.id in asked))
 
 
 def answer_rows(respondent_id: str, question_id: str, value: str | tuple[str, ...] | None) -> list[tuple[str, str, str]]:

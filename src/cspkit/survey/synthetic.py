@@ -152,24 +152,32 @@ def generate_survey(
     seed: int = 2026,
     bias: ResponseBias | None = None,
     wave: str = "synthetic",
-    population_size: int | None = None,
+    population_size: int = 50_000,
 ) -> SyntheticSurvey:
-    """Simulate the population in ``cells`` and draw ``n`` biased respondents from it."""
+    """Simulate the population in ``cells`` and draw ``n`` biased respondents from it.
+
+    The simulated population has ``population_size`` people spread over the cells exactly in
+    proportion to the real population, so its margins are the real margins (to rounding).
+    """
     bias = bias or ResponseBias()
     rng = np.random.default_rng(seed)
-    size = population_size or round(cells["population"].sum())
-    cell_p = cells["population"].to_numpy() / cells["population"].sum()
-    person_cell = rng.choice(cells.height, size=size, p=cell_p)
+    population = cells["population"].to_numpy()
+    counts = np.round(population * population_size / population.sum()).astype(int)
+    person_cell = np.repeat(np.arange(cells.height), counts)
+    size = person_cell.size
     area, age, sex = (cells[c].to_numpy()[person_cell] for c in ("area", "age_band", "sex"))
     area_q, age_q, sex_q = questionnaire.area_question, questionnaire.with_role("age_band"), questionnaire.with_role("sex")
     areas = [o.code for o in area_q.options if o.wards]
     ages = [o.code for o in age_q.options if o.population]
     area_effect = dict(zip(areas, rng.normal(0, 0.5, len(areas)), strict=True))
-    covariates = np.column_stack([
-        (np.array([ages.index(a) for a in age]) - (len(ages) - 1) / 2) / max(1, (len(ages) - 1) / 2),
-        (sex == next(o.code for o in sex_q.options if o.population == "female")).astype(float),
-        np.array([area_effect[a] for a in area]),
+    female = next(o.code for o in sex_q.options if o.population == "female")
+    half = max(1, (len(ages) - 1) / 2)
+    cell_x = np.column_stack([
+        (np.array([ages.index(a) for a in cells["age_band"]]) - (len(ages) - 1) / 2) / half,
+        (cells["sex"].to_numpy() == female).astype(float),
+        np.array([area_effect[a] for a in cells["area"]]),
     ])  # fmt: skip
+    covariates = cell_x[person_cell]
     answers: dict[str, np.ndarray] = {area_q.id: area, age_q.id: age, sex_q.id: sex}
     for question in questionnaire.questions:
         if question.id in answers or question.type in (QuestionType.free_text, QuestionType.postcode):

@@ -1,0 +1,63 @@
+"""Personal data never leaves the survey module in a quote."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cspkit.survey.redact import redact
+from cspkit.survey.themes import themes_table
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("email me at jane.smith+cs@example.co.uk please", "jane.smith+cs@example.co.uk"),
+        ("my mobile is 07700 900123", "07700 900123"),
+        ("ring 07700900123", "07700900123"),
+        ("call +44 7700 900 123", "7700 900 123"),
+        ("landline (01582) 123456", "123456"),
+        ("London 020 7946 0018", "7946 0018"),
+        ("+44 (0)1582 123456 any time", "1582 123456"),
+        ("I live at LU5 4QL", "LU5 4QL"),
+        ("postcode lu54ql", "lu54ql"),
+        ("the car AB12 CDE parks on the pavement", "AB12 CDE"),
+        ("old van A123 BCD", "A123 BCD"),
+        ("suffix plate ABC 123D", "ABC 123D"),
+        ("it happens outside 14 Church Street every night", "14 Church Street"),
+        ("My name is Jane Smith", "Jane Smith"),
+        ("my neighbour John Smith keeps dogs", "John Smith"),
+        ("crime reference 4412345678", "4412345678"),
+    ],
+)
+def test_redaction_removes_personal_data(text: str, secret: str) -> None:
+    cleaned = redact(text)
+    assert secret not in cleaned
+    assert "[" in cleaned
+
+
+def test_redaction_keeps_ordinary_text() -> None:
+    text = "More police patrols on foot in the evenings, and better street lighting near the park."
+    assert redact(text) == text
+    assert redact("my neighbour is noisy") == "my neighbour is noisy"
+
+
+def test_theme_quotes_are_redacted_and_labelled() -> None:
+    lighting = [f"Better street lighting in the park, it is too dark at night, call 07700 900{i:03d}" for i in range(15)]
+    police = [f"More police patrols on foot in the evening please, email me{i}@example.com" for i in range(15)]
+    speeding = [f"Speed cameras because cars are speeding on the main road AB{i:02d} CDE" for i in range(15)]
+    table = themes_table(lighting + police + speeding, n_themes=3)
+    assert table.height == 3
+    assert table["responses"].sum() == 45
+    assert abs(table["share"].sum() - 100) < 1e-9
+    labels = " ".join(table["top_terms"].to_list())
+    for word in ("lighting", "police", "speeding"):
+        assert word in labels
+    quotes = " ".join(q for col in ("quote_1", "quote_2", "quote_3") for q in table[col].drop_nulls().to_list())
+    assert not re.search(r"07700|@example|AB\d\d CDE", quotes)
+    assert "[phone]" in quotes and "[email]" in quotes
+
+
+def test_too_few_answers_give_no_themes() -> None:
+    assert themes_table(["More police", "Lighting please"]).height == 0
