@@ -13,6 +13,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -284,3 +285,8 @@ def horizon_section(register: HorizonRegister) -> pl.DataFrame:
     ]
     rows.sort(key=lambda r: (r["category_order"], -r["score"], r["title"]))
     return pl.DataFrame(rows, schema=SECTION_SCHEMA)
+
+
+def demo_register_path() -> Path:
+    """The SYNTHETIC demo register shipped with cspkit (for the demo assessment only)."""
+    return Path(str(resources.files("cspkit.horizon") / "demo_register.toml"))

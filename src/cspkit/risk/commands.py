@@ -111,18 +111,20 @@ def method_show(config: ConfigOption = None, method: MethodOption = None, fmt: F
 def issues_cmd(
     config: ConfigOption = None,
     issues: IssuesOption = None,
-    copy_to: Annotated[Path | None, typer.Option(help="Write the register to this TOML file for editing.")] = None,
+    copy_to: Annotated[
+        Path | None, typer.Option(help="Copy the shipped register (or --issues) to this TOML file, to edit it.")
+    ] = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """List the candidate issues and the data that measures each (or copy the register to edit it)."""
-    cfg = find_config(config)
-    register = load_issues(issues or _risk_setting(cfg, "issues"))
     if copy_to is not None:
+        register = load_issues(issues)
         if copy_to.exists():
             raise InputError("file exists; choose another name or delete it first", file=copy_to)
         write_issues(register, copy_to)
         typer.echo(f"Wrote {copy_to}. Name it in assessment.toml: [risk] issues = \"{copy_to.name}\"")
         return
+    register = load_issues(issues or _risk_setting(find_config(config), "issues"))
     rows = [
         {
             "id": i.id, "issue": i.name, "police_uk_categories": ", ".join(i.crime_categories),
