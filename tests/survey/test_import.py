@@ -41,10 +41,28 @@ def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Pat
 def plain_rows() -> list[list[str]]:
     return [
         ["respondent_id", "submitted_at", "Email", SAFE_DAY, CONCERNS, AREA, AGE, IMPROVE],
-        ["a1", "2026-09-01 10:00", "x@example.com", "Very safe", "Burglary;Speeding cars", "Ampthill", "65 or over", "More police"],
+        [
+            "a1",
+            "2026-09-01 10:00",
+            "x@example.com",
+            "Very safe",
+            "Burglary;Speeding cars",
+            "Ampthill",
+            "65 or over",
+            "More police",
+        ],
         ["a2", "2026-09-01 11:00", "", "fairly safe", "Anti-social behaviour", "Flitwick", "25 to 34", ""],
         ["a3", "2026-09-01 12:00", "", "Fairly unsafe", "", "", "", ""],  # partial: stopped after one question
-        ["a1", "2026-09-01 10:00", "x@example.com", "Very safe", "Burglary;Speeding cars", "Ampthill", "65 or over", "More police"],
+        [
+            "a1",
+            "2026-09-01 10:00",
+            "x@example.com",
+            "Very safe",
+            "Burglary;Speeding cars",
+            "Ampthill",
+            "65 or over",
+            "More police",
+        ],
         ["a4", "2026-09-01 13:00", "", "", "", "", "", ""],  # no answers
         ["a5", "2026-09-01 14:00", "", "Very safe", "", "Potton", "16 to 24", "Call me on 07700 900123"],
     ]
@@ -77,7 +95,9 @@ def test_plain_csv(tmp_path: Path, questionnaire) -> None:
 def test_duplicate_by_identical_answers_and_timestamp(tmp_path: Path, questionnaire) -> None:
     rows = plain_rows()[:3]
     rows.append(["b9", *rows[1][1:]])  # new id, same answers and time: a double submission
-    responses = import_responses(write_csv(tmp_path / "d.csv", rows), questionnaire, parse_mapping(PLAIN_MAPPING, questionnaire), "w")
+    responses = import_responses(
+        write_csv(tmp_path / "d.csv", rows), questionnaire, parse_mapping(PLAIN_MAPPING, questionnaire), "w"
+    )
     assert responses.summary()["excluded_by_reason"] == {"duplicate: identical answers and timestamp to an earlier row": 1}
 
 
@@ -135,8 +155,34 @@ def test_empty_files(tmp_path: Path, questionnaire, content: bytes, message: str
 
 
 def surveymonkey_rows() -> list[list[str]]:
-    header = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address", SAFE_DAY, CONCERNS, "", "", "", AREA]
-    options = ["", "", "", "", "", "", "Response", "Burglary", "Drug dealing", "Speeding and dangerous driving", "Other (please specify)", "Response"]
+    header = [
+        "Respondent ID",
+        "Collector ID",
+        "Start Date",
+        "End Date",
+        "IP Address",
+        "Email Address",
+        SAFE_DAY,
+        CONCERNS,
+        "",
+        "",
+        "",
+        AREA,
+    ]
+    options = [
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "Response",
+        "Burglary",
+        "Drug dealing",
+        "Speeding and dangerous driving",
+        "Other (please specify)",
+        "Response",
+    ]
     data = [
         ["1101", "9", "09/01/2026 10:00:00 AM", "09/01/2026 10:05:00 AM", "10.0.0.1", "", "Very safe", "Burglary", "", "Speeding and dangerous driving", "", "Sandy"],
         ["1102", "9", "09/01/2026 11:00:00 AM", "09/01/2026 11:05:00 AM", "10.0.0.2", "", "Very unsafe", "", "Drug dealing", "", "Loud music", "Potton"],
@@ -151,7 +197,11 @@ SM_MAPPING = {"format": "surveymonkey", "questions": {"safe_day": SAFE_DAY, "con
 def check_surveymonkey(responses) -> None:
     a = responses.answers
     concerns = a.filter(pl.col("question_id") == "concerns").sort("respondent_id", "answer")
-    assert concerns.select("respondent_id", "answer").rows() == [("R00001", "burglary"), ("R00001", "speeding"), ("R00002", "drug_dealing")]
+    assert concerns.select("respondent_id", "answer").rows() == [
+        ("R00001", "burglary"),
+        ("R00001", "speeding"),
+        ("R00002", "drug_dealing"),
+    ]
     assert responses.count == 3
     assert any("Other (please specify)" in note for note in responses.notes)  # the unmapped option column is reported
     assert "10.0.0.1" not in " ".join(a["answer"].to_list())
@@ -180,7 +230,15 @@ def test_microsoft_forms_xlsx(tmp_path: Path, questionnaire) -> None:
 
     rows = [
         ["ID", "Start time", "Completion time", "Email", "Name", SAFE_DAY, CONCERNS],
-        [1, datetime(2026, 9, 1, 10), datetime(2026, 9, 1, 10, 4), "anonymous", "", "Fairly safe", "Burglary;Fraud, scams and online crime;"],
+        [
+            1,
+            datetime(2026, 9, 1, 10),
+            datetime(2026, 9, 1, 10, 4),
+            "anonymous",
+            "",
+            "Fairly safe",
+            "Burglary;Fraud, scams and online crime;",
+        ],
         [2, datetime(2026, 9, 1, 11), datetime(2026, 9, 1, 11, 4), "anonymous", "", "Very safe", "None of these;"],
     ]
     mapping = parse_mapping({"format": "msforms", "questions": {"safe_day": SAFE_DAY, "concerns": CONCERNS}}, questionnaire)
@@ -209,10 +267,17 @@ def test_postcode_resolved_then_dropped(tmp_path: Path) -> None:
     raw = tomllib.loads(DEFAULT_QUESTIONNAIRE.read_text(encoding="utf-8"))
     raw["questions"].append({"id": "postcode", "text": "Postcode", "type": "postcode"})
     q = parse_questionnaire(raw)
-    onspd = write_csv(tmp_path / "onspd.csv", [["pcds", "lsoa21cd", "other"], ["LU5 4QL", "E01015555", "x"], ["SG19 1AA", "E01099999", "y"]])
+    onspd = write_csv(
+        tmp_path / "onspd.csv", [["pcds", "lsoa21cd", "other"], ["LU5 4QL", "E01015555", "x"], ["SG19 1AA", "E01099999", "y"]]
+    )
     lookup = postcode_area_lookup(onspd, {"E01015555": "E05014394"}, q)
     assert lookup == {"LU5 4QL": "E05014394"}
-    rows = [["id", SAFE_DAY, "Postcode"], ["1", "Very safe", "lu54ql"], ["2", "Very safe", "SG19 1AA"], ["3", "Very safe", "nonsense"]]
+    rows = [
+        ["id", SAFE_DAY, "Postcode"],
+        ["1", "Very safe", "lu54ql"],
+        ["2", "Very safe", "SG19 1AA"],
+        ["3", "Very safe", "nonsense"],
+    ]
     mapping = parse_mapping({"questions": {"safe_day": SAFE_DAY, "postcode": "Postcode"}}, q)
     responses = import_responses(write_csv(tmp_path / "p.csv", rows), q, mapping, "w", postcode_areas=lookup, strict=False)
     a = responses.answers

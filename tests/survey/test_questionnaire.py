@@ -7,7 +7,13 @@ import tomllib
 import pytest
 
 from cspkit.errors import ConfigError, InputError
-from cspkit.survey.questionnaire import DEFAULT_QUESTIONNAIRE, QuestionType, load_questionnaire, parse_questionnaire, validate_answer
+from cspkit.survey.questionnaire import (
+    DEFAULT_QUESTIONNAIRE,
+    QuestionType,
+    load_questionnaire,
+    parse_questionnaire,
+    validate_answer,
+)
 
 RISK_ISSUE_IDS = {
     "domestic_abuse", "sexual_abuse", "exploitation", "modern_slavery", "serious_violence", "burglary", "vehicle_crime",
@@ -18,7 +24,19 @@ RISK_ISSUE_IDS = {
 
 def test_default_questionnaire_covers_the_issue(questionnaire) -> None:
     ids = [q.id for q in questionnaire.questions]
-    assert ids == ["safe_day", "safe_dark", "concerns", "change", "victim", "reported", "confidence", "improve", "area", "age_band", "sex"]
+    assert ids == [
+        "safe_day",
+        "safe_dark",
+        "concerns",
+        "change",
+        "victim",
+        "reported",
+        "confidence",
+        "improve",
+        "area",
+        "age_band",
+        "sex",
+    ]
     assert questionnaire["improve"].type == QuestionType.free_text
     assert questionnaire.area_question.id == "area"
     assert len(questionnaire.area_question.options) == 31  # the wards of Central Bedfordshire (2024)

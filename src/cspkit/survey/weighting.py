@@ -246,9 +246,9 @@ class WeightingReport:
     converged: bool
     iterations: int
     max_margin_error: float
-    trim_rounds: int
     trimmed: int
     trim_caps: tuple[float, float]
+    outside_caps: int
     min_weight: float
     max_weight: float
     design_effect: float
@@ -267,8 +267,8 @@ class WeightingReport:
             ("iterations", self.iterations),
             ("max margin error (share of population)", round(self.max_margin_error, 6)),
             ("trim caps (x mean weight)", f"{self.trim_caps[0]} to {self.trim_caps[1]}"),
-            ("trim rounds", self.trim_rounds),
             ("weights trimmed", self.trimmed),
+            ("weights still outside the caps (margins take precedence)", self.outside_caps),
             ("smallest weight (x mean)", round(self.min_weight, 3)),
             ("largest weight (x mean)", round(self.max_weight, 3)),
             ("design effect (Kish 1 + CV^2)", round(self.design_effect, 3)),
@@ -297,7 +297,6 @@ def rake(
     trim: tuple[float, float] = (0.2, 5.0),
     max_iterations: int = 200,
     tolerance: float = 1e-6,
-    max_trim_rounds: int = 20,
 ) -> Weights:
     """Raking weights for respondents whose categories are in ``categories`` (from
     :func:`weighting_categories`).
@@ -305,8 +304,10 @@ def rake(
     A respondent who did not state a variable keeps their share of the sample on that margin
     (a "not stated" category whose target is its unweighted share), so nobody is dropped. A
     category with no respondents cannot be matched: its population is spread over the others
-    in that margin, and the report names it. Weights are trimmed to ``trim`` times the mean and
-    re-raked until none is outside the caps or ``max_trim_rounds`` is reached.
+    in that margin, and the report names it. Weights are trimmed to ``trim`` times the mean:
+    the raking goes on until the margins are met with every weight inside the caps (trimming within
+    each iteration, as Stata's ipfraking does); if the margins cannot be met within the caps, the
+    margins win and the report counts the weights left outside.
     """
     variables = tuple(margins.margins)
     n = categories.height
@@ -339,40 +340,40 @@ def rake(
         target = [total * stated_share * cats[c] / stated_total for c in present] + [total * (1 - stated_share)]
         targets.append(np.array(target))
 
-    weights = np.full(n, total / n)
-    iterations = trim_rounds = 0
-    converged = False
+    mean = total / n  # raking keeps the weights summing to the total, so the mean is fixed
+    floor, ceiling = low * mean, high * mean
+    weights = np.full(n, mean)
     trimmed = np.zeros(n, dtype=bool)
-    for trim_round in range(max_trim_rounds + 1):
+    converged = False
+    iterations = 0
+    for _ in range(max_iterations):
+        iterations += 1
+        weights = _rake_cycle(weights, index_columns, targets)
+        outside = (weights < floor) | (weights > ceiling)
+        trimmed |= outside
+        weights = np.clip(weights, floor, ceiling)
+        if _max_error(weights, index_columns, targets, total) < tolerance:
+            converged = True
+            break
+    if not converged:  # the caps cannot be met with the margins: the margins take precedence
         for _ in range(max_iterations):
             iterations += 1
-            for idx, target in zip(index_columns, targets, strict=True):
-                current = np.bincount(idx, weights=weights, minlength=target.size)
-                factor = np.divide(target, current, out=np.ones_like(target), where=current > 0)
-                weights = weights * factor[idx]
-            error = _max_error(weights, index_columns, targets, total)
-            if error < tolerance:
+            weights = _rake_cycle(weights, index_columns, targets)
+            if _max_error(weights, index_columns, targets, total) < tolerance:
                 converged = True
                 break
-        mean = weights.mean()
-        outside = (weights < low * mean) | (weights > high * mean)
-        if not outside.any() or trim_round == max_trim_rounds:
-            break
-        trimmed |= outside
-        weights = np.clip(weights, low * mean, high * mean)
-        trim_rounds += 1
     error = _max_error(weights, index_columns, targets, total)
     mean = weights.mean()
     deff = kish_design_effect(weights)
     report = WeightingReport(
         variables=variables,
         respondents=n,
-        converged=converged and error < max(tolerance, 1e-4),
+        converged=converged,
         iterations=iterations,
         max_margin_error=error,
-        trim_rounds=trim_rounds,
         trimmed=int(trimmed.sum()),
         trim_caps=(low, high),
+        outside_caps=int(np.sum((weights < low * mean * (1 - 1e-5)) | (weights > high * mean * (1 + 1e-5)))),
         min_weight=float(weights.min() / mean),
         max_weight=float(weights.max() / mean),
         design_effect=deff,
@@ -384,6 +385,15 @@ def rake(
     )
     frame = pl.DataFrame({"respondent_id": categories["respondent_id"], "weight": weights})
     return Weights(weights=frame, report=report)
+
+
+def _rake_cycle(weights: np.ndarray, index_columns: list[np.ndarray], targets: list[np.ndarray]) -> np.ndarray:
+    """One pass of iterative proportional fitting: scale the weights to each margin in turn."""
+    for idx, target in zip(index_columns, targets, strict=True):
+        current = np.bincount(idx, weights=weights, minlength=target.size)
+        factor = np.divide(target, current, out=np.ones_like(target), where=current > 0)
+        weights = weights * factor[idx]
+    return weights
 
 
 def _max_error(weights: np.ndarray, index_columns: list[np.ndarray], targets: list[np.ndarray], total: float) -> float:
@@ -405,9 +415,9 @@ def unweighted(responses: SurveyResponses) -> Weights:
         converged=True,
         iterations=0,
         max_margin_error=0.0,
-        trim_rounds=0,
         trimmed=0,
         trim_caps=(1.0, 1.0),
+        outside_caps=0,
         min_weight=1.0,
         max_weight=1.0,
         design_effect=1.0,

@@ -119,7 +119,9 @@ def import_responses(
         for qid, value in answers.items():
             rows.extend(answer_rows(respondent, qid, value))
         status = normalise_text(cells[meta["status"]]) if meta["status"] is not None else ""
-        complete = status not in mapping.partial_values if status else is_complete(questionnaire, set(answers), set(mapping.questions))
+        complete = (
+            status not in mapping.partial_values if status else is_complete(questionnaire, set(answers), set(mapping.questions))
+        )
         people.append({"respondent_id": respondent, "submitted_at": _timestamp(submitted), "complete": complete})
 
     if problems and strict:
