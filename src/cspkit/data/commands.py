@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,11 +12,15 @@ from cspkit.cli_common import (
     ConfigOption,
     FormatOption,
     WarehouseOption,
+    err_console,
     handles_errors,
+    require_config,
     resolve_warehouse,
 )
 from cspkit.data import warehouse
-from cspkit.errors import WarehouseError
+from cspkit.data.geography import ingest_geography
+from cspkit.data.police import ingest_police
+from cspkit.errors import ConfigError, WarehouseError
 from cspkit.output import OutputFormat, render_rows
 
 app = typer.Typer(help="Load police.uk, partner and reference data into the warehouse.",
@@ -40,3 +45,63 @@ def sql(
     path = resolve_warehouse(warehouse_path, config)
     columns, rows = warehouse.query(path, statement)
     render_rows(columns, rows, fmt)
+
+
+def _progress_bar(fmt: OutputFormat):
+    """A Rich progress bar on stderr for interactive runs; None when JSON is piped or stderr is not a terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    if fmt == OutputFormat.json or not err_console.is_terminal:
+        return None
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=err_console, transient=True)
+
+
+def _run_with_progress(fmt: OutputFormat, work):
+    bar = _progress_bar(fmt)
+    if bar is None:
+        return work(None)
+    with bar:
+        task = bar.add_task("Ingesting", total=None)
+
+        def advance(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, description=label.rsplit("/", 1)[-1])
+
+        return work(advance)
+
+
+@app.command("police")
+@handles_errors
+def ingest_police_command(
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="data.police.uk downloads: zip archives, folders (YYYY-MM/YYYY-MM-<force>-<kind>.csv) or CSV files. "
+             "Default: [sources.police] paths in the config.")] = None,
+    warehouse_path: WarehouseOption = None,
+    config: ConfigOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Load police.uk street, outcomes and stop-and-search files; print rows read, loaded, quarantined, duplicates."""
+    path = resolve_warehouse(warehouse_path, config)
+    if not paths:
+        found = require_config(config)
+        paths = [found.resolve(p) for p in found.section("sources").get("police", {}).get("paths", [])]
+        if not paths:
+            raise ConfigError("no police.uk paths given and none in [sources.police] paths", file=found.path)
+    report = _run_with_progress(fmt, lambda progress: ingest_police(path, paths, progress=progress))
+    report.render(fmt)
+
+
+@app.command("geography")
+@handles_errors
+def ingest_geography_command(
+    files: Annotated[list[Path] | None, typer.Argument(
+        help="Optional national files: ONS postcode directory CSV, LSOA lookups (CSV), LSOA 2021 boundaries "
+             "(GeoJSON). Without files, (re)load the bundled reference tables.")] = None,
+    warehouse_path: WarehouseOption = None,
+    config: ConfigOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Load the bundled geography, population and deprivation tables, plus any national files you give."""
+    path = resolve_warehouse(warehouse_path, config)
+    counts = ingest_geography(path, list(files) if files else None)
+    render_rows(["table", "rows"], sorted(counts.items()), fmt, title="Reference tables loaded")

@@ -41,7 +41,7 @@ def _load_csv_table(con: duckdb.DuckDBPyConnection, table: str, path: Path | str
     con.execute(
         f"INSERT INTO {table} BY NAME SELECT * FROM read_csv(?, header = true, all_varchar = false)", [str(path)]
     )
-    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
 
 
 def load_boundaries(con: duckdb.DuckDBPyConnection, path: Path | str, label: str | None = None) -> int:
@@ -83,7 +83,7 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def reference_loaded(con: duckdb.DuckDBPyConnection) -> bool:
-    return con.execute("SELECT count(*) FROM lsoa").fetchone()[0] > 0
+    return con.execute("SELECT count(*) FROM lsoa").fetchall()[0][0] > 0
 
 
 def ensure_reference(con: duckdb.DuckDBPyConnection) -> None:
@@ -127,12 +127,12 @@ def ingest_geography_file(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[s
         con.execute(f"""INSERT OR REPLACE INTO postcode
             SELECT DISTINCT ON (pc) pc, "{lsoa21}" FROM (
               SELECT upper(replace("{postcode}", ' ', '')) AS pc, "{lsoa21}" FROM {src}) WHERE pc <> ''""")
-        return "postcode", con.execute("SELECT count(*) FROM postcode").fetchone()[0]
+        return "postcode", con.execute("SELECT count(*) FROM postcode").fetchall()[0][0]
     if {"lsoa11cd", "lsoa21cd", "chgind"} <= set(header) or {"f_lsoa11cd", "lsoa21cd", "chgind"} <= set(header):
         code11 = "lsoa11cd" if "lsoa11cd" in header else "f_lsoa11cd"
         con.execute("DELETE FROM lsoa11_lsoa21")
         con.execute(f"""INSERT INTO lsoa11_lsoa21 SELECT "{code11}", lsoa21cd, chgind, false FROM {src}""")
-        return "lsoa11_lsoa21", con.execute("SELECT count(*) FROM lsoa11_lsoa21").fetchone()[0]
+        return "lsoa11_lsoa21", con.execute("SELECT count(*) FROM lsoa11_lsoa21").fetchall()[0][0]
     ward = _pick(header, "wd24cd", "wd25cd", "wd23cd", "wd22cd")
     lad = _pick(header, "lad24cd", "lad25cd", "lad23cd", "lad22cd")
     if lsoa21 and ward and lad:
@@ -141,7 +141,7 @@ def ingest_geography_file(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[s
             SELECT n."{lsoa21}", n.lsoa21nm, n."{ward}", n."{ward.replace('cd', 'nm')}", n."{lad}",
                    n."{lad.replace('cd', 'nm')}", o.latitude, o.longitude
             FROM {src} n LEFT JOIN lsoa o ON o.lsoa21_code = n."{lsoa21}" """)
-        return "lsoa", con.execute("SELECT count(*) FROM lsoa").fetchone()[0]
+        return "lsoa", con.execute("SELECT count(*) FROM lsoa").fetchall()[0][0]
     raise InputError(
         "unrecognised geography file: expected an ONS postcode directory (pcds, lsoa21), an LSOA 2011 to 2021 "
         "lookup (LSOA11CD, LSOA21CD, CHGIND), an LSOA 2021 to ward to LAD lookup (LSOA21CD, WD24CD, LAD24CD) "
@@ -196,17 +196,19 @@ class LsoaLookup:
 
 
 def harmonise(frame: pl.DataFrame, lookup: LsoaLookup, latitude: str = "latitude", longitude: str = "longitude",
-              ) -> pl.DataFrame:
-    """Add ``lsoa21_code`` and ``lad_code`` to a frame with lsoa_code, source_row and coordinates.
+              row_key: list[str] | None = None) -> pl.DataFrame:
+    """Add ``lsoa21_code`` and ``lad_code`` to a frame with lsoa_code and coordinates.
 
+    ``row_key`` names the columns that identify a row (default ``source_row``).
     A code found in no lookup gives a null lsoa21_code beside a non-null lsoa_code: the caller
     quarantines it as an unknown LSOA.
     """
-    out = frame.join(lookup.direct, left_on="lsoa_code", right_on="_code", how="left")
+    row_key = row_key or ["source_row"]
+    out = frame.join(lookup.direct, left_on="lsoa_code", right_on="_code", how="left", maintain_order="left")
     split_codes = lookup.split_children["_code"]
     is_split = pl.col("lsoa_code").is_in(split_codes.implode()) & pl.col(latitude).is_not_null()
     splits = out.filter(is_split).select(
-        "source_row", "lsoa_code", pl.col(latitude).alias("_lat"), pl.col(longitude).alias("_lon")
+        *row_key, "lsoa_code", pl.col(latitude).alias("_lat"), pl.col(longitude).alias("_lon")
     )
     if splits.height:
         # Nearest child centroid, distances on a local equirectangular projection (fine at LSOA scale).
@@ -216,14 +218,14 @@ def harmonise(frame: pl.DataFrame, lookup: LsoaLookup, latitude: str = "latitude
                 (((pl.col("_lon") - pl.col("_clon")) * (pl.col("_lat").radians().cos())) ** 2
                  + (pl.col("_lat") - pl.col("_clat")) ** 2).alias("_d2")
             )
-            .sort("source_row", "_d2")
-            .group_by("source_row", maintain_order=True)
+            .sort([*row_key, "_d2"])
+            .group_by(row_key, maintain_order=True)
             .agg(pl.col("_child").first())
         )
-        out = out.join(nearest, on="source_row", how="left").with_columns(
+        out = out.join(nearest, on=row_key, how="left", maintain_order="left").with_columns(
             pl.coalesce("_child", "_lsoa21").alias("_lsoa21")
         ).drop("_child")
-    out = out.join(lookup.lad, on="_lsoa21", how="left")
+    out = out.join(lookup.lad, on="_lsoa21", how="left", maintain_order="left")
     return out.rename({"_lsoa21": "lsoa21_code", "_lad": "lad_code"})
 
 

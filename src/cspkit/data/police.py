@@ -1,9 +1,10 @@
 """police.uk ingestion: every row of every file loaded, quarantined with its reason, or counted as a duplicate.
 
 Each CSV is read by Polars as text (nothing is guessed), checked with vectorised expressions, put on
-the 2021 LSOA boundaries and appended to DuckDB through Arrow, several files per insert. One file
-(plus one batch) is in memory at a time, so memory stays bounded whatever the archive size. The
-whole run is one transaction: a failure leaves the warehouse as it was.
+the 2021 LSOA boundaries and appended to DuckDB through Arrow, several files per insert. One batch
+of files is in memory at a time and each insert commits, so memory stays bounded whatever the
+archive size; the run works on a copy of the warehouse that replaces it only on success, so a
+failure midway leaves the warehouse exactly as it was (see ``warehouse.write_swapped``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import hashlib
 import io
 import re
 import tomllib
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
@@ -36,7 +37,9 @@ LABELS: dict[str, dict[str, dict[str, str]]] = tomllib.loads((_DATA / "police_la
 
 DUPLICATE = "duplicate Crime ID"
 #: Rows held before one INSERT: amortises DuckDB's per-statement cost, bounds memory.
-BATCH_ROWS = 300_000
+BATCH_ROWS = 250_000
+#: DuckDB's own buffer limit during an ingest; it writes row groups to disk beyond it.
+DUCKDB_MEMORY = "400MB"
 
 Progress = Callable[[int, int, str], None]
 
@@ -95,7 +98,6 @@ def _first_reason(checks: list[tuple[pl.Expr, pl.Expr]]) -> pl.Expr:
         chain = pl.when(condition).then(reason) if chain is None else chain.when(condition).then(reason)
     return chain.otherwise(pl.lit(None, dtype=pl.String))
 
-
 def _text(s: str) -> pl.Expr:
     return pl.lit(s, dtype=pl.String)
 
@@ -112,12 +114,12 @@ def _coordinate_checks() -> list[tuple[pl.Expr, pl.Expr]]:
     ]
 
 
-def _month_checks(month: date) -> list[tuple[pl.Expr, pl.Expr]]:
+def _month_checks() -> list[tuple[pl.Expr, pl.Expr]]:
     raw = pl.col("month").str.strip_chars()
     return [
         (raw.is_null(), _text("missing Month")),
         (~raw.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$"), pl.concat_str([_text("unparseable Month: "), raw])),
-        (raw != month.strftime("%Y-%m"), pl.concat_str([_text("Month is not the file's month: "), raw])),
+        (raw != pl.col("_file_month"), pl.concat_str([_text("Month is not the file's month: "), raw])),
     ]
 
 
@@ -134,30 +136,35 @@ def _previous_month(month: date) -> date:
     return date(month.year - 1, 12, 1) if month.month == 1 else date(month.year, month.month - 1, 1)
 
 
-def _checks(table: str, month: date) -> list[tuple[pl.Expr, pl.Expr]]:
+BOOLEAN_COLUMNS = ("part_of_a_policing_operation", "outcome_linked_to_object_of_search",
+                   "removal_of_more_than_just_outer_clothing")
+
+
+def _checks(table: str) -> list[tuple[pl.Expr, pl.Expr]]:
     """The row checks of one kind of file, in the order their reasons are reported."""
+    truncated = (pl.col("_truncated"), _text("truncated row: the file ends mid-row"))
     if table == "street":
-        return [*_month_checks(month), _required("crime_type", "Crime type"), *_coordinate_checks()]
+        return [truncated, *_month_checks(), _required("crime_type", "Crime type"), *_coordinate_checks()]
     if table == "outcomes":
-        return [*_month_checks(month), _required("crime_id", "Crime ID"), _required("outcome_type", "Outcome type"),
-                *_coordinate_checks()]
-    allowed = [month.strftime("%Y-%m"), _previous_month(month).strftime("%Y-%m")]
+        return [truncated, *_month_checks(), _required("crime_id", "Crime ID"),
+                _required("outcome_type", "Outcome type"), *_coordinate_checks()]
+    written = pl.col("date").str.slice(0, 7)
     checks = [
+        truncated,
         _required("type", "Type"),
         _required("date", "Date"),
         (pl.col("_date").is_null(), pl.concat_str([_text("unparseable Date: "), pl.col("date")])),
-        (~pl.col("date").str.slice(0, 7).is_in(allowed),
+        ((written != pl.col("_file_month")) & (written != pl.col("_previous_month")),
          pl.concat_str([_text("Date is not in the file's month or the month before: "), pl.col("date")])),
         *_coordinate_checks(),
     ]
-    for column in ("part_of_a_policing_operation", "outcome_linked_to_object_of_search",
-                   "removal_of_more_than_just_outer_clothing"):
+    for column in BOOLEAN_COLUMNS:
         checks.append((pl.col(column).is_not_null() & _boolean(column).is_null(),
                        pl.concat_str([_text(f"not True or False in {column}: "), pl.col(column)])))
     return checks
 
 
-def _parse(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+def _parsed(table: str) -> list[pl.Expr]:
     """Typed helper columns (``_lon``, ``_lat``, ``_date``) beside the published text."""
     parsed = [pl.col("longitude").cast(pl.Float64, strict=False).alias("_lon"),
               pl.col("latitude").cast(pl.Float64, strict=False).alias("_lat")]
@@ -166,7 +173,7 @@ def _parse(frame: pl.DataFrame, table: str) -> pl.DataFrame:
             pl.col("date").str.to_datetime("%Y-%m-%dT%H:%M:%S%z", strict=False, time_zone="UTC"),
             pl.col("date").str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False).dt.replace_time_zone("UTC"),
         ).alias("_date"))
-    return frame.with_columns(parsed)
+    return parsed
 
 
 def _labelled(column: str, table: str) -> pl.Expr:
@@ -174,96 +181,116 @@ def _labelled(column: str, table: str) -> pl.Expr:
     return pl.col(column).replace(mapping) if mapping else pl.col(column)
 
 
-def _typed(frame: pl.DataFrame, pf: PoliceFile) -> pl.DataFrame:
+def _typed(table: str) -> list[pl.Expr]:
     """Good rows in the warehouse table's columns and types."""
-    common = [pl.lit(pf.source_file).alias("source_file"), pl.col("source_row"), pl.lit(pf.force).alias("force"),
-              pl.lit(pf.month).alias("month")]
+    common = ["source_file", "source_row", "force", "month"]
     geo = [pl.col("_lon").alias("longitude"), pl.col("_lat").alias("latitude")]
-    if pf.table == "stop_search":
+    if table == "stop_search":
         text = ["type", "policing_operation", "gender", "age_range", "self_defined_ethnicity",
                 "officer_defined_ethnicity", "legislation", "object_of_search"]
-        booleans = ["part_of_a_policing_operation", "outcome_linked_to_object_of_search",
-                    "removal_of_more_than_just_outer_clothing"]
-        return frame.select(*common, *text, _labelled("outcome", pf.table), pl.col("_date").alias("date"),
-                            *[_boolean(c).alias(c) for c in booleans], *geo,
-                            pl.lit(None, pl.String).alias("lsoa21_code"), pl.lit(None, pl.String).alias("lad_code"))
+        return [*common, *text, _labelled("outcome", table), pl.col("_date").alias("date"),
+                *[_boolean(c).alias(c) for c in BOOLEAN_COLUMNS], *geo,
+                pl.lit(None, pl.String).alias("lsoa21_code"), pl.lit(None, pl.String).alias("lad_code")]
     text = ["crime_id", "reported_by", "falls_within", "location", "lsoa_code", "lsoa_name"]
-    extra = (["crime_type", "last_outcome_category", "context"] if pf.table == "street" else ["outcome_type"])
-    return frame.select(*common, *text, *[_labelled(c, pf.table) for c in extra], *geo, "lsoa21_code", "lad_code")
+    extra = (["crime_type", "last_outcome_category", "context"] if table == "street" else ["outcome_type"])
+    return [*common, *text, *[_labelled(c, table) for c in extra], *geo, "lsoa21_code", "lad_code"]
+
+
+def prepare_file(pf: PoliceFile, data: bytes, index: int) -> tuple[pl.DataFrame, FileReport]:
+    """Read one file into the standard columns (as text) with its file-level facts on every row."""
+    raw = read_csv_text(data, pf.source_file)
+    renames, ignored = map_headers(raw.columns, pf.table, pf.source_file)
+    truncated = _truncated_last_row(data, len(raw.columns))
+    named = set(renames.values())
+    frame = raw.rename(renames).select(
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int32).alias("source_row"),
+        *[pl.col(c) if c in named else pl.lit(None, pl.String).alias(c) for c in COLUMNS[pf.table]],
+        pl.lit(index, pl.Int32).alias("_file"),
+        pl.lit(pf.source_file).alias("source_file"),
+        pl.lit(pf.force).alias("force"),
+        pl.lit(pf.month).alias("_month_date"),
+        pl.lit(pf.month.strftime("%Y-%m")).alias("_file_month"),
+        pl.lit(_previous_month(pf.month).strftime("%Y-%m")).alias("_previous_month"),
+        (pl.lit(truncated) & (pl.int_range(1, pl.len() + 1) == pl.len())).alias("_truncated"),
+    )
+    report = FileReport(pf.source_file, pf.table, pf.force, pf.month.strftime("%Y-%m"), rows_read=frame.height,
+                        ignored_columns=ignored)
+    return frame, report
 
 
 @dataclass
-class FileResult:
-    """One file checked: rows to load, rows to quarantine (duplicates included), and the counts."""
+class CheckedBatch:
+    """Rows to load and rows to quarantine (duplicates included, with reason ``duplicate Crime ID``)."""
 
     good: pl.DataFrame
     quarantine: pl.DataFrame
-    report: FileReport
 
 
-def check_file(pf: PoliceFile, data: bytes, lookup: LsoaLookup) -> FileResult:
-    """Read and check one police.uk file. Pure: no warehouse access."""
-    raw = read_csv_text(data, pf.source_file)
-    renames, ignored = map_headers(raw.columns, pf.table, pf.source_file)
-    published = raw.columns
-    frame = raw.rename(renames).with_columns(
-        [pl.lit(None, pl.String).alias(c) for c in COLUMNS[pf.table] if c not in renames.values()]
-    ).with_row_index("source_row", offset=1).with_columns(pl.col("source_row").cast(pl.Int32))
-    frame = _parse(frame, pf.table)
-    checks = _checks(pf.table, pf.month)
-    if pf.table != "stop_search":
+def check_batch(frame: pl.DataFrame, table: str, lookup: LsoaLookup, reports: list[FileReport]) -> CheckedBatch:
+    """Check prepared rows of one kind (from one or more files) and add the outcome to the files' reports."""
+    frame = frame.with_columns(_parsed(table))
+    checks = _checks(table)
+    if table != "stop_search":
         frame = harmonise(frame.with_columns(pl.col("lsoa_code").str.strip_chars()), lookup,
-                          latitude="_lat", longitude="_lon")
+                          latitude="_lat", longitude="_lon", row_key=["_file", "source_row"])
         checks.append((pl.col("lsoa_code").is_not_null() & pl.col("lsoa21_code").is_null(),
                        pl.concat_str([_text("unknown LSOA code: "), pl.col("lsoa_code")])))
-    if _truncated_last_row(data, len(published)):
-        checks.insert(0, (pl.col("source_row") == frame.height, _text("truncated row: the file ends mid-row")))
     frame = frame.with_columns(_first_reason(checks).alias("_reason"))
-    if pf.table == "street":
-        # A Crime ID is one crime: the first row with it is loaded, later ones are duplicates. (Outcomes
-        # repeat a Crime ID legitimately, one row per suspect or outcome event, so they are not deduplicated.)
-        key = pl.when(pl.col("_reason").is_null()).then(pl.col("crime_id"))
+    if table == "street":
+        # A Crime ID is one crime: the first row with it in a file is loaded, later ones are duplicates.
+        # (Outcomes repeat a Crime ID legitimately, one row per suspect or outcome event: not deduplicated.)
+        key = pl.when(pl.col("_reason").is_null() & pl.col("crime_id").is_not_null()).then(
+            pl.concat_str([pl.col("_file").cast(pl.String), pl.col("crime_id")], separator="|"))
         frame = frame.with_columns(
             pl.when(key.is_not_null() & ~key.is_first_distinct()).then(_text(DUPLICATE))
             .otherwise(pl.col("_reason")).alias("_reason")
         )
-    bad = frame.filter(pl.col("_reason").is_not_null())
-    good = _typed(frame.filter(pl.col("_reason").is_null()), pf)
-    original = [renames.get(h, h) for h in published]
-    quarantine = bad.select(
-        pl.lit(pf.source_file).alias("source_file"), "source_row", pl.lit(pf.table).alias("kind"),
-        pl.concat_str([pl.col(c).fill_null("") for c in original], separator=",").alias("raw_row"),
-        pl.col("_reason").alias("reason"),
+    good = frame.filter(pl.col("_reason").is_null()).drop("month", strict=False).rename({"_month_date": "month"})
+    quarantine = frame.filter(pl.col("_reason").is_not_null()).select(
+        "source_file", "source_row", pl.lit(table).alias("kind"),
+        pl.concat_str([pl.col(c).fill_null("") for c in COLUMNS[table]], separator=",").alias("raw_row"),
+        pl.col("_reason").alias("reason"), "_file",
     )
-    categories = Counter(r.split(": ", 1)[0] for r in quarantine["reason"].to_list())
-    duplicates = categories.pop(DUPLICATE, 0)
-    report = FileReport(pf.source_file, pf.table, pf.force, pf.month.strftime("%Y-%m"), rows_read=frame.height,
-                        loaded=good.height, duplicates=duplicates, quarantined=dict(categories.most_common()),
-                        ignored_columns=ignored)
-    return FileResult(good, quarantine, report)
+    for index, n in good.group_by("_file").len().iter_rows():
+        reports[index].loaded += n
+    by_reason = quarantine.group_by("_file", pl.col("reason").str.split(": ").list.first()).len()
+    for index, reason, n in by_reason.sort("len", descending=True).iter_rows():
+        if reason == DUPLICATE:
+            reports[index].duplicates += n
+        else:
+            reports[index].quarantined[reason] = reports[index].quarantined.get(reason, 0) + n
+    return CheckedBatch(good.select(_typed(table)), quarantine.drop("_file"))
 
 
 class BatchWriter:
-    """Collects checked files and appends them to the warehouse several files per INSERT."""
+    """Collects prepared files, then checks and appends them several files per INSERT."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, batch_rows: int = BATCH_ROWS) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, lookup: LsoaLookup, reports: list[FileReport],
+                 batch_rows: int = BATCH_ROWS) -> None:
         self.con = con
+        self.lookup = lookup
+        self.reports = reports
         self.batch_rows = batch_rows
         self.pending: dict[str, list[pl.DataFrame]] = {}
         self.rows = 0
 
     def add(self, table: str, frame: pl.DataFrame) -> None:
-        if frame.height:
-            self.pending.setdefault(table, []).append(frame)
-            self.rows += frame.height
+        self.pending.setdefault(table, []).append(frame)
+        self.rows += frame.height
         if self.rows >= self.batch_rows:
             self.flush()
 
-    def flush(self) -> None:
-        for table, frames in self.pending.items():
-            self.con.register("_batch", pl.concat(frames, how="vertical_relaxed").to_arrow())
+    def insert(self, table: str, frame: pl.DataFrame) -> None:
+        if frame.height:
+            self.con.register("_batch", frame.to_arrow())
             self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _batch")
             self.con.unregister("_batch")
+
+    def flush(self) -> None:
+        for table, frames in self.pending.items():
+            checked = check_batch(pl.concat(frames), table, self.lookup, self.reports)
+            self.insert(table, checked.good)
+            self.insert("quarantine", checked.quarantine)
         self.pending.clear()
         self.rows = 0
 
@@ -277,35 +304,45 @@ def _forget(con: duckdb.DuckDBPyConnection, table: str, force: str, month: date)
     con.execute("DELETE FROM ingest_log WHERE kind = ? AND force = ? AND month = ?", [table, force, month])
 
 
+def _read_ahead(files: list[PoliceFile], pool: ThreadPoolExecutor) -> Iterator[tuple[PoliceFile, bytes, Future]]:
+    """Each file's bytes and a future of its sha256, reading the next file while this one is checked."""
+    upcoming = pool.submit(files[0].read) if files else None
+    for number, pf in enumerate(files):
+        data = upcoming.result()
+        upcoming = pool.submit(files[number + 1].read) if number + 1 < len(files) else None
+        yield pf, data, pool.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
+
+
 def ingest_files(con: duckdb.DuckDBPyConnection, files: list[PoliceFile], progress: Progress | None = None,
                  batch_rows: int = BATCH_ROWS) -> IngestReport:
-    """Check and load police.uk files on an open write connection (inside its transaction)."""
+    """Check and load police.uk files on an open write connection."""
+    con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
     ensure_reference(con)
-    lookup = LsoaLookup.from_warehouse(con)
     earlier = {tuple(r) for r in con.execute("SELECT kind, force, month FROM ingest_log").fetchall()}
-    writer = BatchWriter(con, batch_rows)
     report = IngestReport()
+    writer = BatchWriter(con, LsoaLookup.from_warehouse(con), report.files, batch_rows)
     seen: set[tuple[str, str, date]] = set()
-    for number, pf in enumerate(files, start=1):
-        if pf.key in earlier or pf.key in seen:
-            writer.flush()
-            _forget(con, *pf.key)
-        seen.add(pf.key)
-        data = pf.read()
-        result = check_file(pf, data, lookup)
-        writer.add(pf.table, result.good)
-        writer.add("quarantine", result.quarantine)
-        r = result.report
-        writer.add("ingest_log", pl.DataFrame([{
-            "source_file": pf.source_file, "kind": pf.table, "force": pf.force, "month": pf.month,
-            "sha256": hashlib.sha256(data).hexdigest(), "rows_read": r.rows_read, "loaded": r.loaded,
-            "quarantined": r.quarantined_total, "duplicates": r.duplicates,
-            "ingested_at": datetime.now(UTC).replace(tzinfo=None),
-        }]))
-        report.files.append(r)
-        if progress:
-            progress(number, len(files), pf.source_file)
-    writer.flush()
+    logs: list[tuple[dict, Future]] = []
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for number, (pf, data, digest) in enumerate(_read_ahead(files, pool), start=1):
+            if pf.key in earlier or pf.key in seen:
+                writer.flush()
+                _forget(con, *pf.key)
+            seen.add(pf.key)
+            frame, file_report = prepare_file(pf, data, len(report.files))
+            report.files.append(file_report)
+            logs.append(({"source_file": pf.source_file, "kind": pf.table, "force": pf.force, "month": pf.month},
+                         digest))
+            writer.add(pf.table, frame)
+            if progress:
+                progress(number, len(files), pf.source_file)
+        writer.flush()
+        now = datetime.now(UTC).replace(tzinfo=None)
+        writer.insert("ingest_log", pl.DataFrame([
+            entry | {"sha256": digest.result(), "rows_read": r.rows_read, "loaded": r.loaded,
+                     "quarantined": r.quarantined_total, "duplicates": r.duplicates, "ingested_at": now}
+            for (entry, digest), r in zip(logs, report.files, strict=True)
+        ]))
     return report
 
 
@@ -313,5 +350,5 @@ def ingest_police(warehouse_path: str | Path, paths: Iterable[str | Path], progr
                   batch_rows: int = BATCH_ROWS) -> IngestReport:
     """Ingest police.uk downloads (zips, folders, CSVs) into the warehouse, all or nothing."""
     files = discover(paths)
-    with warehouse.write(warehouse_path) as con:
+    with warehouse.write_swapped(warehouse_path) as con:
         return ingest_files(con, files, progress, batch_rows)

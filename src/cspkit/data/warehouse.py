@@ -7,6 +7,8 @@ warehouse exactly as it was. Reads open the file read-only (:func:`read`), which
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +44,46 @@ def write(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
         raise
     finally:
         con.close()
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+@contextmanager
+def write_swapped(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection on a copy of the warehouse that replaces it only if the block succeeds.
+
+    For bulk loads (a national police.uk archive): each statement commits as it runs, so DuckDB
+    does not hold a whole archive of uncommitted rows in memory, yet a failure midway still leaves
+    the warehouse exactly as it was, because the copy is thrown away.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    work = path.with_name(path.name + ".ingesting")
+    for leftover in (work, _wal(work)):
+        leftover.unlink(missing_ok=True)
+    if path.exists():
+        shutil.copyfile(path, work)
+        if _wal(path).exists():
+            shutil.copyfile(_wal(path), _wal(work))
+    try:
+        con = duckdb.connect(str(work))
+    except duckdb.Error as exc:
+        work.unlink(missing_ok=True)
+        raise WarehouseError(f"cannot open a working copy of the warehouse: {exc}", file=path) from exc
+    try:
+        create_schema(con)
+        yield con
+        con.execute("CHECKPOINT")
+    except BaseException:
+        con.close()
+        for leftover in (work, _wal(work)):
+            leftover.unlink(missing_ok=True)
+        raise
+    con.close()
+    os.replace(work, path)
+    _wal(path).unlink(missing_ok=True)
 
 
 @contextmanager
