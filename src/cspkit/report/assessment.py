@@ -201,7 +201,7 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
         section.add(
             table_from_frame(
                 f"{figures.issue_id}_categories",
-                f"{figures.name} by category: the latest 12 months against the previous 12",
+                f"{figures.name} by category (all recorded crime for context): the latest 12 months against the previous 12",
                 ev.publishable(figures.categories, ["previous_12", "latest_12"]),
                 headers={"category": "Category", "previous_12": "Previous 12 months", "latest_12": "Latest 12 months"},
                 notes=notes,
@@ -267,6 +267,8 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
             notes=notes,
         )
         section.add(figure(f"{figures.issue_id}_map", caption, chart, notes, data=data))
+    for line in figures.not_shown:
+        section.add(Paragraph(line, style="notice"))
     if figures.repeats:
         section.add(Paragraph("Repeat victimisation and repeat locations:"), Bullets(figures.repeats, notes=notes[:1]))
 

@@ -64,6 +64,7 @@ class IssueFigures:
     lsoa: pl.DataFrame | None = None
     repeats: tuple[str, ...] = ()
     provenance: tuple[str, ...] = ()
+    not_shown: tuple[str, ...] = ()  # what the analysis could not compute for this issue, and why
 
 
 @dataclass(frozen=True)

@@ -120,10 +120,11 @@ def issue_figures(
         analysis.provenance[key].footnote() for key in ("monthly", "change", "trends", "peer_rates") if key in analysis.provenance
     )
     categories_table = None
-    if analysis.change is not None and len(present) > 1:
+    if analysis.change is not None:
         first = analysis.change["comparison"][0]
+        context = [*present, ALL_CRIME] if ASB not in present else [*present]
         categories_table = (
-            analysis.change.filter((pl.col("comparison") == first) & pl.col("crime_type").is_in(present))
+            analysis.change.filter((pl.col("comparison") == first) & pl.col("crime_type").is_in(context))
             .select(
                 pl.col("crime_type").alias("category"),
                 pl.col("previous_count").alias("previous_12"),
@@ -141,6 +142,8 @@ def issue_figures(
             .sort("rate_per_1000", descending=True)
         )
     lsoa = lsoa_figures(scope, present, alpha, hotspot_weights) if scope is not None else None
+    note = analysis.notes.get("peer_group")
+    missing = (f"Peer comparison not shown: {note}.",) if note else ()
     return IssueFigures(
         issue_id=issue_id,
         name=name,
@@ -152,6 +155,7 @@ def issue_figures(
         focus_area=analysis.area.name,
         lsoa=lsoa,
         provenance=notes,
+        not_shown=missing,
     )
 
 

@@ -67,11 +67,14 @@ def write_html(document: Document, path: str | Path) -> Path:
 
 def write_pdf(document: Document, path: str | Path, html: str | None = None) -> Path:
     """The document as a tagged A4 PDF (PDF/UA-1), from its HTML."""
+    return html_to_pdf(html or render_html(document), path)
+
+
+def html_to_pdf(html: str, path: str | Path) -> Path:
+    """WeasyPrint's A4 print rendering of the HTML, tagged as PDF/UA-1 (a plain function, so a worker process can run it)."""
     from weasyprint import HTML  # imported here: WeasyPrint is slow to import and only this needs it
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    HTML(string=html or render_html(document), base_url=str(TEMPLATES)).write_pdf(
-        str(path), pdf_variant="pdf/ua-1", media_type="print", optimize_images=False
-    )
+    HTML(string=html, base_url=str(TEMPLATES)).write_pdf(str(path), pdf_variant="pdf/ua-1", media_type="print")
     return path

@@ -443,28 +443,35 @@ def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:
 
 
 def documents(config: AssessmentConfig, run: AssessmentRun) -> str:
+    """Build both document models once and render them; the two PDFs lay out in worker processes
+    (WeasyPrint's layout is the slowest part) while the DOCX files are written here."""
+    from concurrent.futures import ProcessPoolExecutor
+
     from cspkit.report.assessment import build_assessment, data_tables
     from cspkit.report.committee import build_committee_report
     from cspkit.report.render_docx import render_docx
-    from cspkit.report.render_html import render_html, write_pdf
+    from cspkit.report.render_html import html_to_pdf, render_html
 
     out = config.output_dir
     out.mkdir(parents=True, exist_ok=True)
     assessment = build_assessment(run.evidence)
-    html = render_html(assessment)
-    (out / "strategic-assessment.html").write_text(html, encoding="utf-8")
-    run.outputs["strategic-assessment.html"] = out / "strategic-assessment.html"
-    run.outputs["strategic-assessment.docx"] = render_docx(assessment, out / "strategic-assessment.docx")
-    run.outputs["strategic-assessment.pdf"] = write_pdf(assessment, out / "strategic-assessment.pdf", html)
     committee = build_committee_report(run.evidence)
-    run.outputs["committee-report.docx"] = render_docx(committee, out / "committee-report.docx")
-    run.outputs["committee-report.pdf"] = write_pdf(committee, out / "committee-report.pdf")
-    tables = out / "tables"
-    tables.mkdir(exist_ok=True)
-    for table in data_tables(assessment):
-        pl.DataFrame(
-            {c: [row[i] for row in table.rows] for i, c in enumerate(table.columns)},
-            schema=dict.fromkeys(table.columns, pl.String),
-        ).write_csv(tables / f"{table.key}.csv")
+    html = render_html(assessment)
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        pdfs = {
+            "strategic-assessment.pdf": pool.submit(html_to_pdf, html, out / "strategic-assessment.pdf"),
+            "committee-report.pdf": pool.submit(html_to_pdf, render_html(committee), out / "committee-report.pdf"),
+        }
+        (out / "strategic-assessment.html").write_text(html, encoding="utf-8")
+        run.outputs["strategic-assessment.html"] = out / "strategic-assessment.html"
+        run.outputs["strategic-assessment.docx"] = render_docx(assessment, out / "strategic-assessment.docx")
+        run.outputs["committee-report.docx"] = render_docx(committee, out / "committee-report.docx")
+        tables = out / "tables"
+        tables.mkdir(exist_ok=True)
+        for table in data_tables(assessment):
+            frame = pl.DataFrame([list(row) for row in table.rows], schema=list(table.columns), orient="row")
+            frame.write_csv(tables / f"{table.key}.csv")
+        for name, future in pdfs.items():
+            run.outputs[name] = future.result()
     run.state["documents"] = {"assessment": assessment, "committee": committee}
-    return f"5 documents and {len(list(tables.glob('*.csv')))} data tables in {out}"
+    return f"{len(run.outputs)} documents and {len(list(tables.glob('*.csv')))} data tables in {out}"
