@@ -183,11 +183,15 @@ def surveymonkey_rows() -> list[list[str]]:
         "Other (please specify)",
         "Response",
     ]
-    data = [
-        ["1101", "9", "09/01/2026 10:00:00 AM", "09/01/2026 10:05:00 AM", "10.0.0.1", "", "Very safe", "Burglary", "", "Speeding and dangerous driving", "", "Sandy"],
-        ["1102", "9", "09/01/2026 11:00:00 AM", "09/01/2026 11:05:00 AM", "10.0.0.2", "", "Very unsafe", "", "Drug dealing", "", "Loud music", "Potton"],
-        ["1103", "9", "09/01/2026 12:00:00 PM", "", "10.0.0.3", "", "Neither safe nor unsafe", "", "", "", "", ""],
-    ]  # fmt: skip
+    meta = [["1101", "9", "09/01/2026 10:00:00 AM", "09/01/2026 10:05:00 AM", "10.0.0.1", ""],
+            ["1102", "9", "09/01/2026 11:00:00 AM", "09/01/2026 11:05:00 AM", "10.0.0.2", ""],
+            ["1103", "9", "09/01/2026 12:00:00 PM", "", "10.0.0.3", ""]]  # fmt: skip
+    answers = [
+        ["Very safe", "Burglary", "", "Speeding and dangerous driving", "", "Sandy"],
+        ["Very unsafe", "", "Drug dealing", "", "Loud music", "Potton"],
+        ["Neither safe nor unsafe", "", "", "", "", ""],
+    ]
+    data = [m + a for m, a in zip(meta, answers, strict=True)]
     return [header, options, *data]
 
 
