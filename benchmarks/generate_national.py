@@ -43,8 +43,8 @@ LAST_OUTCOMES = [
     "Status update unavailable", "Further investigation is not in the public interest",
     "Formal action is not in the public interest", "Action to be taken by another organisation",
 ]
-OUTCOME_TYPES = LAST_OUTCOMES + ["Suspect charged", "Offender sent to prison", "Offender fined",
-                                 "Defendant found not guilty", "Offender given community sentence"]
+OUTCOME_TYPES = [*LAST_OUTCOMES, "Suspect charged", "Offender sent to prison", "Offender fined",
+                 "Defendant found not guilty", "Offender given community sentence"]
 STREETS = ["High Street", "Station Road", "Church Lane", "Park Road", "London Road", "Victoria Road", "Green Lane",
            "Manor Road", "Church Street", "Park Avenue", "Shopping Area", "Supermarket", "Parking Area",
            "Petrol Station", "Sports/Recreation Area", "Nightclub", "Hospital", "Conference/Exhibition Centre"]
