@@ -24,7 +24,7 @@ from cspkit.analysis.hotspots import hotspot_table
 from cspkit.analysis.outcomes import latest_outcomes, outcome_profile
 from cspkit.analysis.peers import PEER_METHOD, peer_group, peer_position, peer_rates, whole_districts
 from cspkit.analysis.repeats import partner_sources, repeat_locations, repeat_victimisation
-from cspkit.analysis.scope import ALL_CRIME, ASB, Scope
+from cspkit.analysis.scope import ALL_CRIME, ASB, Scope, require_table
 from cspkit.analysis.seasonality import rolling_12, seasonal_index
 from cspkit.analysis.volumes import (
     Denominators,
@@ -80,7 +80,8 @@ def open_scope(warehouse_path: str | Path, area: Area | str, period: Period) -> 
     """A read-only scope on the warehouse, with the area resolved and the months checked."""
     area = area if isinstance(area, Area) else Area.parse(area)
     with warehouse.read(warehouse_path) as con:
-        scope = Scope(con, resolve_area(con, area), period)
+        require_table(con, "street")
+        scope = Scope(con, resolve_area(con, area), period).materialise()
         scope.require_street_months()
         yield scope
 

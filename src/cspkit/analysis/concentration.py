@@ -43,7 +43,8 @@ def lsoa_counts(scope: Scope, crime_type: str | None = None) -> pl.DataFrame:
     condition, params = scope.where()
     filter_sql, extra = _crime_filter(crime_type)
     counted = scope.con.sql(
-        f"SELECT lsoa21_code, count(*) AS count FROM street WHERE {condition} {filter_sql} GROUP BY 1", params=params + extra
+        f"SELECT lsoa21_code, count(*) AS count FROM {scope.street} WHERE {condition} {filter_sql} GROUP BY 1",
+        params=params + extra,
     ).pl()
     every = pl.DataFrame({"lsoa21_code": list(scope.area.lsoas)}, schema={"lsoa21_code": pl.String})
     return (
@@ -60,7 +61,7 @@ def location_counts(scope: Scope, crime_type: str | None = None) -> pl.DataFrame
     filter_sql, extra = _crime_filter(crime_type)
     return scope.con.sql(
         f"""SELECT location, longitude, latitude, any_value(lsoa21_code) AS lsoa21_code, count(*) AS count
-            FROM street WHERE {condition} {filter_sql} AND location IS NOT NULL AND longitude IS NOT NULL
+            FROM {scope.street} WHERE {condition} {filter_sql} AND location IS NOT NULL AND longitude IS NOT NULL
             GROUP BY location, longitude, latitude ORDER BY count DESC, location""",
         params=params + extra,
     ).pl()

@@ -25,7 +25,7 @@ def outcome_profile(scope: Scope) -> pl.DataFrame:
     condition, params = scope.where()
     frame = scope.con.sql(
         f"""SELECT crime_type, coalesce(nullif(trim(last_outcome_category), ''), ?) AS outcome, count(*) AS count
-            FROM street WHERE {condition} AND crime_type <> ? GROUP BY ALL""",
+            FROM {scope.street} WHERE {condition} AND crime_type <> ? GROUP BY ALL""",
         params=[NO_OUTCOME, *params, ASB],
     ).pl()
     return _shares(frame)
@@ -37,7 +37,7 @@ def latest_outcomes(scope: Scope) -> pl.DataFrame:
     condition, params = scope.where()
     frame = scope.con.sql(
         f"""WITH crimes AS (
-                SELECT DISTINCT crime_id, crime_type FROM street
+                SELECT DISTINCT crime_id, crime_type FROM {scope.street}
                 WHERE {condition} AND crime_id IS NOT NULL AND crime_type <> ?),
             latest AS (
                 SELECT crime_id, arg_max(outcome_type, (month, source_file, source_row)) AS outcome

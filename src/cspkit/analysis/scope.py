@@ -7,7 +7,8 @@ than a silent zero.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from itertools import count
 
 import duckdb
 
@@ -17,6 +18,7 @@ from cspkit.provenance import Provenance
 
 ASB = "Anti-social behaviour"
 ALL_CRIME = "All crime (excluding anti-social behaviour)"
+_copies = count(1)
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,20 @@ class Scope:
     con: duckdb.DuckDBPyConnection
     area: ResolvedArea
     period: Period
+    #: The table police.uk rows are read from: ``street``, or the area's own copy (:meth:`materialise`).
+    street: str = "street"
+    _sources: dict[tuple, tuple[str, ...]] = field(default_factory=dict, init=False, compare=False, repr=False)
+
+    def materialise(self) -> Scope:
+        """Copy the area's street rows for the period into a temporary table, read once.
+
+        A national warehouse holds tens of millions of rows; every later query then reads only the
+        area's few thousand.
+        """
+        name = f"scope_street_{next(_copies)}"
+        condition, params = self.where()
+        self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM street WHERE {condition}", params)
+        return replace(self, street=name)
 
     def where(self, period: Period | None = None) -> tuple[str, list]:
         """SQL condition and parameters selecting the area's LSOAs and the period's months."""
@@ -52,6 +68,10 @@ class Scope:
     def require_street_months(self) -> None:
         """Every month of the period must have police.uk rows for the area's districts."""
         require_table(self.con, "street")
+        condition, params = self.where()
+        months = self.con.execute(f"SELECT count(DISTINCT month) FROM {self.street} WHERE {condition}", params).fetchall()[0][0]
+        if months == self.period.months:
+            return
         lads = list(self.area.lad_codes)
         present = {
             r[0]

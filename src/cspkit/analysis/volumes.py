@@ -46,9 +46,9 @@ def denominators(con: duckdb.DuckDBPyConnection, area: ResolvedArea) -> Denomina
             f"no population in the warehouse for {len(missing)} of the {len(lsoas)} LSOAs of {area.name} ({shown}); "
             "load the Census 2021 population with 'cspkit ingest geography' so rates are not guessed"
         )
-    residents = con.execute("SELECT sum(residents) FROM population WHERE lsoa21_code IN (SELECT unnest(?))", [lsoas]).fetchone()[
+    residents = con.execute("SELECT sum(residents) FROM population WHERE lsoa21_code IN (SELECT unnest(?))", [lsoas]).fetchall()[
         0
-    ]
+    ][0]
     households = None
     if has_table(con, "households"):
         known, total = con.execute(
@@ -63,7 +63,7 @@ def monthly_counts(scope: Scope, period: Period | None = None) -> pl.DataFrame:
     period = period or scope.period
     condition, params = scope.where(period)
     counted = scope.con.sql(
-        f"SELECT crime_type, month, count(*) AS count FROM street WHERE {condition} GROUP BY ALL", params=params
+        f"SELECT crime_type, month, count(*) AS count FROM {scope.street} WHERE {condition} GROUP BY ALL", params=params
     ).pl()
     months = pl.DataFrame({"month": period.month_list()}, schema={"month": pl.Date})
     types = counted.select("crime_type").unique()
