@@ -175,3 +175,24 @@ def test_peers_nearest_and_position(build_warehouse) -> None:
     assert position["peer_median"] == pytest.approx(60.0)
     assert position["rank"] == 4 and position["units"] == 5
     assert not position["outside_iqr_fences"]
+
+
+def test_peers_command(build_warehouse) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from cspkit.cli import app
+
+    rows = [street_row(m, c, ALPHA, "Burglary", 1) for m in months(date(2022, 1, 1), 24) for c in ALPHA_LSOAS]
+    path = build_warehouse(rows, extra=_peer_geography)
+    args = ["analyse", "peers", "--area", ALPHA, "--from", "2022-01", "--to", "2023-12", "-w", str(path), "-f", "json"]
+    result = CliRunner().invoke(app, [*args, "--k", "3"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    burglary = next(r for r in payload["rows"] if r["crime_type"] == "Burglary")
+    assert burglary["units"] == 4 and burglary["area_rate"] == pytest.approx(24.0)
+    assert payload["provenance"]["area_codes"][0] == ALPHA
+    fixed = CliRunner().invoke(app, [*args, "--peer", "E07000001", "--peer", "E07000002", "--peer", "E07000003", "--rates"])
+    assert fixed.exit_code == 0, fixed.output
+    assert {r["lad_code"] for r in json.loads(fixed.stdout)["rows"]} == {ALPHA, "E07000001", "E07000002", "E07000003"}

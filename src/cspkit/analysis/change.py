@@ -1,7 +1,7 @@
 """Tests of change for counts and proportions: is a rise or fall more than chance variation?
 
 Plain values in, plain results out. The words used to report a result live in
-:mod:`cspkit.analysis.wording`, so that "statistically significant" has exactly one source.
+:mod:`cspkit.analysis.wording`, so the words of a verdict have exactly one source.
 """
 
 from __future__ import annotations
