@@ -1,0 +1,175 @@
+"""The document model from hand-made evidence: sections, suppression, notes, placeholders, charts."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+from pathlib import Path
+
+import docx
+import polars as pl
+import pytest
+from PIL import Image
+
+from cspkit.report import charts
+from cspkit.report.assessment import STEP_NOT_RUN, build_assessment, data_tables
+from cspkit.report.committee import build_committee_report
+from cspkit.report.document import Document, NoteNumbers, Paragraph, Table
+from cspkit.report.evidence import StepResult
+from cspkit.report.render_docx import render_docx
+from cspkit.report.render_html import render_html
+
+from .handmade import COUNTS, MONTHS, evidence
+
+
+@pytest.fixture(scope="module")
+def assessment() -> Document:
+    return build_assessment(evidence())
+
+
+def section_text(doc: Document, title: str) -> str:
+    for _, section in doc.walk():
+        if section.title == title:
+            parts = []
+            for _, sub in [(0, section), *((0, s) for s in section.subsections)]:
+                parts += [b.text for b in sub.blocks if isinstance(b, Paragraph)]
+            return "\n".join(parts)
+    raise AssertionError(f"no section {title!r}")
+
+
+def table(doc: Document, key: str) -> Table:
+    return next(t for t in doc.tables() if t.key == key)
+
+
+def test_small_counts_are_suppressed_by_the_analysis_rule(assessment: Document) -> None:
+    trend = table(assessment, "asb_trend")
+    month = dict((row[0], row[1]) for row in trend.rows)
+    assert month["2021-10"] == "<5"  # 3 incidents
+    assert month["2021-11"] == f"{COUNTS[6]:,}"
+    board = table(assessment, "evidence_board")
+    burglary = next(row for row in board.rows if row[0] == "Burglary")
+    assert "<5" in burglary and "*" in burglary  # the count hidden and the rate derived from it hidden too
+    lsoa = table(assessment, "asb_lsoa")
+    assert {row[1] for row in lsoa.rows} >= {"<5", "0", "5", "6"}
+    assert not {row[1] for row in lsoa.rows} & {"1", "2", "3", "4"}
+
+
+def test_a_step_that_did_not_run_says_so_instead_of_inventing_numbers() -> None:
+    skipped = StepResult("Survey", "skipped", "no survey responses: set [survey] responses")
+    doc = build_assessment(evidence(survey=None, steps=[skipped]))
+    text = section_text(doc, "Residents' survey")
+    assert text.startswith(f"{STEP_NOT_RUN}: no survey responses.")
+    assert "set [survey] responses" in text
+    assert "survey_concerns" not in {t.key for t in doc.tables()}
+    assert "SYNTHETIC" in doc.notice and "residents' survey" not in doc.notice
+
+
+def test_without_a_decision_no_priorities_are_stated() -> None:
+    doc = build_assessment(evidence(decision=None))
+    assert section_text(doc, "Priorities").startswith(STEP_NOT_RUN)
+    assert "no priorities are stated" in section_text(doc, "Executive summary")
+
+
+def test_every_figure_has_alt_text_and_its_table_in_the_appendix(assessment: Document) -> None:
+    appendix = next(s for s in assessment.sections if s.title == "Data appendix")
+    in_appendix = {b.key for b in appendix.blocks if isinstance(b, Table)}
+    figures = assessment.figures()
+    assert {f.key for f in figures} == {"asb_trend", "asb_peers", "asb_map", "risk_heat_map", "survey_concerns"}
+    for figure in figures:
+        assert figure.alt_text and figure.data.key in in_appendix and figure.notes
+    assert len({t.key for t in data_tables(assessment)}) == len(data_tables(assessment))
+
+
+def test_vote_section_reports_both_counts_and_their_disagreement(assessment: Document) -> None:
+    text = section_text(assessment, "The partnership focus group")
+    assert "counted two ways: the Borda count" in text
+    votes = table(assessment, "vote_count")
+    assert votes.columns == ("Issue", "Borda points", "Borda rank", "Schulze wins", "Schulze rank")
+    assert votes.rows[0][0] == "Anti-social behaviour"
+
+
+def test_notes_are_numbered_once_per_source_in_reading_order() -> None:
+    numbers = NoteNumbers()
+    assert numbers(["a", "b"]) == [1, 2]
+    assert numbers(["b", "c", "a"]) == [2, 3, 1]
+    assert numbers.listing() == [(1, "a"), (2, "b"), (3, "c")]
+
+
+def test_docx_notes_section_lists_each_provenance_once(assessment: Document, tmp_path: Path) -> None:
+    path = render_docx(assessment, tmp_path / "a.docx")
+    paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
+    notes = paragraphs[paragraphs.index("Notes") + 1 :]
+    texts = [re.sub(r"^\d+\. ", "", n) for n in notes]
+    assert len(texts) == len(set(texts))
+    assert any(t.startswith("police.uk street-level crime and ASB") for t in texts)
+
+
+def test_html_table_and_figure_numbers_run_in_order(assessment: Document) -> None:
+    html = render_html(assessment)
+    numbers = [int(n) for n in re.findall(r"Table (\d+):</span>", html)]
+    assert numbers == list(range(1, len(numbers) + 1))
+    figures = [int(n) for n in re.findall(r"Figure (\d+):</span>", html)]
+    assert figures == list(range(1, len(assessment.figures()) + 1))
+
+
+def test_committee_report_placeholders_come_from_config() -> None:
+    report = build_committee_report(evidence(committee={"council": "Central Bedfordshire Council", "key_decision": True}))
+    cover = dict(report.cover)
+    assert cover["Council"] == "Central Bedfordshire Council"
+    assert cover["Key decision"] == "Yes"
+    assert cover["Committee"] == "[To complete: committee name]"
+    legal = next(s for _, s in report.walk() if s.title == "Legal")
+    assert legal.blocks[0].text == "[To complete: legal implications]"
+    recommendations = next(s for s in report.sections if s.title == "Recommendations")
+    assert "endorse the recommended priorities: Anti-social behaviour; Burglary;" in recommendations.blocks[1].items
+
+
+def test_trend_chart_is_print_quality_with_alt_text_and_data() -> None:
+    rolling = [None] * 11 + [1.0] * 25
+    chart = charts.trend_chart("t", MONTHS, COUNTS, rolling, "incidents")
+    image = Image.open(io.BytesIO(chart.png))
+    assert round(image.info["dpi"][0]) == charts.DPI == 200
+    assert image.size[0] >= 7 * 200 - 5
+    assert chart.data.columns == ["month", "count", "rolling_12_month_mean"]
+    assert chart.data["count"].to_list() == COUNTS
+    assert f"({sum(COUNTS):,} in all)" in chart.alt_text and "May 2021" in chart.alt_text
+
+
+def test_bar_chart_highlights_the_partnership_among_peers() -> None:
+    chart = charts.bar_chart(
+        "p", ["Bedford", "Central Bedfordshire", "Luton"], [15.0, 10.0, 20.0], "rate", highlight="Central Bedfordshire"
+    )
+    assert chart.data["label"].to_list() == ["Luton", "Bedford", "Central Bedfordshire"]
+    assert "ranks 3 of 3" in chart.alt_text
+
+
+def test_heat_map_places_every_issue_in_its_cell() -> None:
+    cells = evidence().risk.heat
+    chart = charts.risk_heat_map("h", cells, "Harm", "Likelihood")
+    assert chart.data.sort("issue").rows() == [
+        ("Anti-social behaviour", "high", "likely"),
+        ("Burglary", "high", "possible"),
+        ("Substance misuse", "medium", "possible"),
+    ]
+    assert "holds Anti-social behaviour" in chart.alt_text
+
+
+def test_choropleth_leaves_areas_without_a_value_grey() -> None:
+    geo = evidence().boundaries
+    codes = sorted(geo)[:3]
+    chart = charts.choropleth("m", {c: geo[c] for c in codes}, {codes[0]: 2.0, codes[1]: None, codes[2]: 5.0}, "rate")
+    assert chart.data.height == 2 and chart.data["value"].to_list() == [5.0, 2.0]
+    assert f"the highest is {codes[2]}" in chart.alt_text
+
+
+def test_table_from_frame_formats_and_aligns() -> None:
+    from cspkit.report.document import percent, table_from_frame
+
+    frame = pl.DataFrame({"name": ["a"], "n": [1234], "x": [0.5], "pct": [12.34], "d": [date(2024, 1, 1)]})
+    t = table_from_frame(
+        "k", "c", frame, headers={"name": "Name", "n": "N", "pct": "Change", "missing": "Ignored"}, formats={"pct": percent}
+    )
+    assert t.columns == ("Name", "N", "Change")
+    assert t.rows == (("a", "1,234", "+12.3%"),)
+    assert t.numeric == (False, True, True)

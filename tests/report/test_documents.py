@@ -1,0 +1,177 @@
+"""The documents of a real (small) assessment: structure, figures, numbers and accessibility."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import docx
+import duckdb
+import pytest
+from pypdf import PdfReader
+
+from cspkit.analysis.scope import ALL_CRIME
+from cspkit.report.document import Table
+from cspkit.report.pipeline import AssessmentRun
+
+from .conftest import blank_pages
+
+pytestmark = pytest.mark.slow  # one real assessment (about 30 s on an idle 2-core machine), shared by every test here
+
+SECTIONS = [
+    "Executive summary",
+    "Introduction and methodology",
+    "Achievements against the previous priorities",
+    "Priorities",
+    "Knowledge gaps",
+    "Issues for consideration",
+    "The partnership focus group",
+    "Risk matrix",
+    "Horizon scanning",
+    "Residents' survey",
+    "Data appendix",
+]
+COMMITTEE_SECTIONS = [
+    "Purpose of the report",
+    "Recommendations",
+    "The partnership and its statutory duty",
+    "Methodology",
+    "Achievements against the previous priorities",
+    "Recommended priorities",
+    "Knowledge gap",
+    "Options for consideration",
+    "Corporate implications",
+    "Conclusion and next steps",
+]
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_every_step_ran_and_every_output_exists(small_assessment: AssessmentRun) -> None:
+    status = {s.step: s.status for s in small_assessment.steps}
+    assert status["Partner data"] == "skipped"  # the demo configures no partner sources
+    assert all(v == "done" for k, v in status.items() if k != "Partner data"), small_assessment.steps
+    for name in (
+        "strategic-assessment.docx",
+        "strategic-assessment.html",
+        "strategic-assessment.pdf",
+        "committee-report.docx",
+        "committee-report.pdf",
+    ):
+        assert small_assessment.outputs[name].stat().st_size > 10_000
+    tables = small_assessment.outputs["strategic-assessment.pdf"].parent / "tables"
+    assert (tables / "risk_matrix.csv").exists() and (tables / "evidence_board.csv").exists()
+
+
+def test_docx_has_sections_tables_and_figures_with_alt_text(small_assessment: AssessmentRun) -> None:
+    model = small_assessment.state["documents"]["assessment"]
+    document = docx.Document(str(small_assessment.outputs["strategic-assessment.docx"]))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading 1")]
+    assert headings[: len(SECTIONS)] == SECTIONS
+    pictures = document.inline_shapes
+    assert len(pictures) == len(model.figures()) >= 5  # trend, map per priority; heat map; survey concerns
+    for shape in pictures:
+        assert len(shape._inline.docPr.get("descr")) > 40
+    # one Word table per table block (body and appendix), plus the cover table
+    assert len(document.tables) == 1 + sum(isinstance(b, Table) for b in model.blocks())
+
+
+def test_headline_crime_count_equals_an_independent_count(small_assessment: AssessmentRun) -> None:
+    """The executive summary's crime figure equals a plain SQL count of the warehouse, done here."""
+    config_dir = small_assessment.outputs["strategic-assessment.pdf"].parents[1]
+    con = duckdb.connect(str(config_dir / "warehouse.duckdb"), read_only=True)
+    expected = con.execute(
+        """SELECT count(*) FROM street s JOIN lsoa l USING (lsoa21_code)
+           WHERE l.lad_code = 'E06000056' AND s.month BETWEEN ? AND ? AND s.crime_type <> 'Anti-social behaviour'""",
+        [date(2023, 5, 1), date(2024, 4, 1)],
+    ).fetchone()[0]
+    con.close()
+    analysis = small_assessment.state["analysis"]
+    assert analysis.rates.filter(analysis.rates["crime_type"] == ALL_CRIME)["count"].item() > 0
+    document = docx.Document(str(small_assessment.outputs["strategic-assessment.docx"]))
+    headline = next(t for t in document.tables if t.rows[0].cells[0].text == "Measure")
+    row = next(r for r in headline.rows if r.cells[0].text.startswith("Recorded crime"))
+    assert row.cells[1].text.startswith(f"{expected:,} (")
+    pdf_text = flat(
+        " ".join(page.extract_text() for page in PdfReader(small_assessment.outputs["strategic-assessment.pdf"]).pages[:6])
+    )
+    assert f"{expected:,}" in pdf_text
+
+
+def test_priority_sentences_are_the_analysis_modules_words(small_assessment: AssessmentRun) -> None:
+    analysis = small_assessment.state["analysis"]
+    figures = small_assessment.evidence.issues["violence"]
+    # the issue's series equals the analysis module's own series for its one category
+    own = analysis.monthly.filter(analysis.monthly["crime_type"] == "Violence and sexual offences")
+    assert figures.monthly["count"].to_list() == own.sort("month")["count"].to_list()
+    document = docx.Document(str(small_assessment.outputs["strategic-assessment.docx"]))
+    text = "\n".join(p.text for p in document.paragraphs)
+    for sentence in figures.sentences:
+        assert sentence in text
+    pdf_text = flat(" ".join(p.extract_text() for p in PdfReader(small_assessment.outputs["strategic-assessment.pdf"]).pages))
+    assert flat(figures.sentences[0])[:60] in pdf_text
+
+
+def test_synthetic_inputs_are_marked(small_assessment: AssessmentRun) -> None:
+    for name in ("strategic-assessment.pdf", "committee-report.pdf"):
+        first = flat(PdfReader(small_assessment.outputs[name]).pages[0].extract_text())
+        assert "SYNTHETIC DEMONSTRATION INPUTS" in first
+        for what in ("risk matrix scores", "residents' survey responses", "focus-group votes"):
+            assert what in first
+
+
+def test_pdf_is_tagged_a4_with_page_numbers_and_no_empty_page(small_assessment: AssessmentRun) -> None:
+    pdf = small_assessment.outputs["strategic-assessment.pdf"]
+    reader = PdfReader(pdf)
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/Lang"] == "en-GB"
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (210, 297)
+    assert f"Page 2 of {len(reader.pages)}" in reader.pages[1].extract_text()
+    text = flat(" ".join(p.extract_text() for p in reader.pages))
+    for title in SECTIONS:
+        assert title in text
+    assert blank_pages(pdf) == []
+    assert blank_pages(small_assessment.outputs["committee-report.pdf"]) == []
+
+
+def test_html_is_one_accessible_file(small_assessment: AssessmentRun) -> None:
+    html = small_assessment.outputs["strategic-assessment.html"].read_text(encoding="utf-8")
+    assert '<html lang="en-GB">' in html
+    assert not re.search(r'(src|href)="(?!data:|#)', html)  # nothing outside the file
+    images = re.findall(r"<img [^>]*>", html)
+    assert images and all(re.search(r'alt="[^"]{20,}"', img) for img in images)
+    assert html.count("<table") == html.count("<caption")
+    assert html.count("<h1") == 1
+
+
+def test_committee_report_has_council_form_and_config_placeholders(small_assessment: AssessmentRun) -> None:
+    document = docx.Document(str(small_assessment.outputs["committee-report.docx"]))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    for title in COMMITTEE_SECTIONS:
+        assert title in headings
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "endorse the recommended priorities: Domestic abuse and violence against women and girls" in text
+    assert "(Demo text: to be confirmed by Legal Services.)" in text
+    cover = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
+    assert cover["Key decision"] == "No" and cover["Date of meeting"] == "2024-09-12"
+
+
+def test_small_counts_never_reach_the_tables(small_assessment: AssessmentRun) -> None:
+    """Every published count of 1 to 4 is shown as "<5" (the LSOA tables have many)."""
+    folder = small_assessment.outputs["strategic-assessment.pdf"].parent / "tables"
+    seen_suppressed = False
+    for path in folder.glob("*_lsoa.csv"):
+        for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+            count = line.split(",")[1]
+            assert count not in {"1", "2", "3", "4"}
+            seen_suppressed |= count == "<5"
+    assert seen_suppressed
+
+
+@pytest.mark.parametrize("name", ["strategic-assessment.pdf", "committee-report.pdf"])
+def test_pdf_opens_and_has_pages(small_assessment: AssessmentRun, name: str) -> None:
+    assert len(PdfReader(Path(small_assessment.outputs[name])).pages) >= 5
