@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+import polars as pl
+
 from cspkit.data import warehouse
 from cspkit.risk.method import Method
 from cspkit.risk.register import IssueRegister
@@ -53,6 +55,18 @@ RISK_TABLES = {
             changed_by VARCHAR NOT NULL,
             source VARCHAR NOT NULL
         )""",
+}
+
+
+_SCORE_COLUMNS = {
+    "method": pl.String, "organisation": pl.String, "scorer": pl.String, "issue_id": pl.String, "criterion": pl.String,
+    "value": pl.Float64, "suggested": pl.Float64, "reason": pl.String, "scored_at": pl.Datetime("us"),
+}
+_AUDIT_COLUMNS = {
+    "seq": pl.Int64, "recorded_at": pl.Datetime("us"), "method": pl.String, "organisation": pl.String,
+    "scorer": pl.String, "issue_id": pl.String, "criterion": pl.String, "action": pl.String, "old_value": pl.Float64,
+    "new_value": pl.Float64, "suggested": pl.Float64, "override": pl.Boolean, "reason": pl.String,
+    "changed_by": pl.String, "source": pl.String,
 }
 
 
@@ -171,23 +185,30 @@ class WarehouseScoreStore:
         with warehouse.write(self.path) as con:
             for ddl in RISK_TABLES.values():
                 con.execute(ddl)
-            con.executemany(
-                "INSERT OR REPLACE INTO risk_scores VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            # One set-based insert per table: row-by-row executemany is far too slow in DuckDB.
+            scores_frame = pl.DataFrame(
                 [
                     [method.label, s.organisation, s.scorer, s.issue_id, s.criterion, s.value, s.suggested, s.reason,
                      s.scored_at]
                     for s in changes.upserts
                 ],
+                schema=_SCORE_COLUMNS,
+                orient="row",
             )
-            start = con.execute("SELECT coalesce(max(seq), 0) FROM risk_audit").fetchone()[0]
-            con.executemany(
-                "INSERT INTO risk_audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            con.register("incoming_scores", scores_frame.to_arrow())
+            con.execute("INSERT OR REPLACE INTO risk_scores SELECT * FROM incoming_scores")
+            start = con.execute("SELECT coalesce(max(seq), 0) FROM risk_audit").fetchall()[0][0]
+            audit_frame = pl.DataFrame(
                 [
                     [start + n, a.at, a.method, a.organisation, a.scorer, a.issue_id, a.criterion, a.action,
                      a.old_value, a.new_value, a.suggested, a.override, a.reason, a.changed_by, a.source]
                     for n, a in enumerate(changes.audit, start=1)
                 ],
+                schema=_AUDIT_COLUMNS,
+                orient="row",
             )
+            con.register("incoming_audit", audit_frame.to_arrow())
+            con.execute("INSERT INTO risk_audit SELECT * FROM incoming_audit")
         return changes
 
     def audit_trail(self, method: Method | None = None) -> list[AuditEntry]:

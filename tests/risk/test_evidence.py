@@ -1,0 +1,104 @@
+"""The adapter from the analysis module: figures per issue from a small warehouse, checked by hand and scipy."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from scipy import stats
+
+from cspkit.analysis.area import Period
+from cspkit.analysis.harm import load_harm_weights
+from cspkit.data import warehouse
+from cspkit.risk.evidence import evidence_table, gather_evidence, issue_evidence
+from cspkit.risk.register import Issue, IssueRegister
+from cspkit.risk.suggest import suggest_all
+
+LAD = "E06000999"
+LSOAS = ("E01999991", "E01999992")
+PERIOD = Period.parse("2022-01", "2023-12")
+
+
+def months() -> list[date]:
+    return PERIOD.month_list()
+
+
+@pytest.fixture
+def small_warehouse(tmp_path):
+    """1,000 residents; burglary doubles (60 -> 120 a year), ASB flat (240 a year), domestic abuse flat (36 a year)."""
+    path = tmp_path / "w.duckdb"
+    with warehouse.write(path) as con:
+        for code in LSOAS:
+            con.execute("INSERT INTO lsoa (lsoa21_code, lsoa21_name, ward_code, ward_name, lad_code, lad_name) "
+                        "VALUES (?, ?, 'E05999999', 'Test ward', ?, 'Testshire')", [code, code, LAD])
+            con.execute("INSERT INTO population VALUES (?, 'all ages', 500)", [code])
+        rows = []
+        for i, month in enumerate(months()):
+            burglaries = 5 if i < 12 else 10
+            for kind, n in (("Burglary", burglaries), ("Anti-social behaviour", 20)):
+                for k in range(n):
+                    rows.append([f"{month:%Y-%m}.csv", len(rows) + 1, "test", month, LSOAS[k % 2], kind, LSOAS[k % 2], LAD])
+        con.executemany(
+            "INSERT INTO street (source_file, source_row, force, month, lsoa_code, crime_type, lsoa21_code, lad_code) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        con.execute("CREATE TABLE partner_domestic_abuse (source_file VARCHAR, source_row INTEGER, date DATE, month DATE, "
+                    "lsoa21_code VARCHAR, lad_code VARCHAR, person_key VARCHAR, location_key VARCHAR)")
+        con.executemany(
+            "INSERT INTO partner_domestic_abuse VALUES ('da.csv', ?, ?, ?, ?, ?, NULL, NULL)",
+            [[n, m, m, LSOAS[0], LAD] for n, m in enumerate(m for m in months() for _ in range(3))],
+        )
+    return path
+
+
+REGISTER = IssueRegister("t", "1", (
+    Issue("burglary", "Burglary", crime_categories=("Burglary",)),
+    Issue("asb", "ASB", crime_categories=("Anti-social behaviour",), partner_sources=("asb_council",)),
+    Issue("domestic_abuse", "Domestic abuse", partner_sources=("domestic_abuse",)),
+    Issue("cyber_fraud", "Cyber-crime and fraud"),
+))
+
+
+def test_gather_evidence_from_the_warehouse(small_warehouse, method) -> None:
+    found = {e.issue_id: e for e in gather_evidence(small_warehouse, LAD, PERIOD, REGISTER)}
+    burglary = found["burglary"]
+    assert (burglary.annual_count, burglary.previous_count) == (120, 60)
+    assert burglary.rate_per_1000 == pytest.approx(120.0)
+    assert burglary.change_ratio == pytest.approx(2.0)
+    assert burglary.p_value == pytest.approx(stats.binomtest(120, 180, 0.5).pvalue)
+    assert burglary.significant
+    weight = load_harm_weights().weights["Burglary"]
+    assert burglary.harm_index == pytest.approx(120 * weight)
+    assert burglary.harm_share == pytest.approx(1.0)  # the only weighted category here; ASB has no harm weight
+    asb = found["asb"]
+    assert (asb.annual_count, asb.previous_count, asb.significant) == (240, 240, False)
+    assert asb.harm_index is None
+    assert "asb_council" in asb.note  # mapped but not loaded: said, not hidden
+    da = found["domestic_abuse"]
+    assert (da.data_maps, da.annual_count, da.previous_count) == (True, 36, 36)
+    assert da.sources == ("partner:domestic_abuse",)
+    assert not found["cyber_fraud"].data_maps
+    assert evidence_table(list(found.values())).height == 4
+
+    suggestions = {(s.issue_id, s.kind): s for s in suggest_all(found.values(), method)}
+    assert suggestions[("burglary", "likelihood")].value == 5  # significant, ratio 2 >= 1.25
+    assert suggestions[("asb", "likelihood")].value == 3
+    assert suggestions[("cyber_fraud", "no data")].value == 1
+
+
+def test_issue_evidence_sums_every_measure_before_testing() -> None:
+    issue = Issue("theft", "Theft", crime_categories=("Bicycle theft", "Other theft"))
+    counts = {"crime:Bicycle theft": (30, 20), "crime:Other theft": (70, 60)}
+    found = issue_evidence(issue, counts, residents=2000, harm={"Bicycle theft": 10.0, "Other theft": 20.0},
+                           total_harm=300.0, period_label="2023-01 to 2023-12")
+    assert (found.annual_count, found.previous_count) == (100, 80)
+    assert found.rate_per_1000 == pytest.approx(50.0)
+    assert found.p_value == pytest.approx(stats.binomtest(100, 180, 0.5).pvalue)
+    assert found.harm_index == 30.0 and found.harm_share == pytest.approx(0.1)
+
+
+def test_issue_evidence_without_a_previous_year() -> None:
+    issue = Issue("burglary", "Burglary", crime_categories=("Burglary",))
+    found = issue_evidence(issue, {"crime:Burglary": (50, None)}, residents=None, harm={}, total_harm=None)
+    assert found.data_maps and found.change_ratio is None and found.significant is None and found.rate_per_1000 is None
