@@ -13,13 +13,17 @@ from cspkit.cli_common import (
     FormatOption,
     WarehouseOption,
     err_console,
+    find_config,
     handles_errors,
     require_config,
     resolve_warehouse,
 )
 from cspkit.data import warehouse
 from cspkit.data.geography import ingest_geography
+from cspkit.data.partner import ingest_partner
+from cspkit.data.partner_mapping import load_mapping
 from cspkit.data.police import ingest_police
+from cspkit.data.pseudonymise import load_key
 from cspkit.errors import ConfigError, WarehouseError
 from cspkit.output import OutputFormat, render_rows
 
@@ -105,3 +109,30 @@ def ingest_geography_command(
     path = resolve_warehouse(warehouse_path, config)
     counts = ingest_geography(path, list(files) if files else None)
     render_rows(["table", "rows"], sorted(counts.items()), fmt, title="Reference tables loaded")
+
+
+@app.command("partner")
+@handles_errors
+def ingest_partner_command(
+    source: Annotated[str, typer.Argument(help="The partner source name, e.g. domestic_abuse (table partner_<source>).")],
+    file: Annotated[Path | None, typer.Argument(
+        help="The CSV or XLSX extract. Default: file in [sources.partner.<source>] of the config.")] = None,
+    mapping: Annotated[Path | None, typer.Option(
+        "--mapping", "-m", help="The source's mapping TOML. Default: mapping in [sources.partner.<source>].")] = None,
+    warehouse_path: WarehouseOption = None,
+    config: ConfigOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Load a partner extract through its declared mapping; personal identifiers are pseudonymised on the way in."""
+    path = resolve_warehouse(warehouse_path, config)
+    found = find_config(config)
+    declared = found.section("sources").get("partner", {}).get(source, {}) if found else {}
+    file = file or (found.resolve(declared["file"]) if "file" in declared else None)
+    mapping = mapping or (found.resolve(declared["mapping"]) if "mapping" in declared else None)
+    if file is None or mapping is None:
+        raise ConfigError(f"give FILE and --mapping, or declare file and mapping under [sources.partner.{source}]")
+    parsed = load_mapping(mapping, source)
+    key = None
+    if parsed.needs_key:
+        key = load_key(found.pseudonym_key_env, found.pseudonym_key_file) if found else load_key()
+    ingest_partner(path, source, file, parsed, key).render(fmt)
