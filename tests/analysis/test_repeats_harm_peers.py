@@ -10,7 +10,7 @@ from cspkit.analysis.area import Period
 from cspkit.analysis.harm import harm_ranking, load_harm_weights
 from cspkit.analysis.outcomes import latest_outcomes
 from cspkit.analysis.peers import peer_group, peer_position, peer_rates
-from cspkit.analysis.repeats import INCIDENTS, VICTIMS, count_repeats, repeat_victimisation
+from cspkit.analysis.repeats import INCIDENTS, LOCATION_INCIDENTS, LOCATIONS, VICTIMS, count_repeats, repeat_victimisation
 from cspkit.data import warehouse
 from cspkit.errors import ConfigError
 
@@ -44,9 +44,10 @@ def _domestic_abuse(con) -> None:
             rows.append((date(year, 2, 1), key))
             if v < repeats:
                 rows.append((date(year, 8, 1), key))
+    # Location keys only in 2023, all the same place: one repeat location holding all 125 incidents.
     con.executemany(
-        "INSERT INTO partner_domestic_abuse VALUES ('da.csv', 1, ?, date_trunc('month', ?::DATE), ?, ?, ?, NULL)",
-        [(d, d, ALPHA_LSOAS[i % 6], ALPHA, key) for i, (d, key) in enumerate(rows)],
+        "INSERT INTO partner_domestic_abuse VALUES ('da.csv', 1, ?, date_trunc('month', ?::DATE), ?, ?, ?, ?)",
+        [(d, d, ALPHA_LSOAS[i % 6], ALPHA, key, "L1" if d.year == 2023 else None) for i, (d, key) in enumerate(rows)],
     )
 
 
@@ -73,6 +74,12 @@ def test_repeat_victims_in_the_full_analysis(alpha_warehouse) -> None:
     result = analyse_area(alpha_warehouse, ALPHA, PERIOD)
     assert result.repeat_victim_change["source"].unique().to_list() == ["domestic_abuse"]
     assert result.provenance["repeat_victims:domestic_abuse"].sources == ("da.csv",)
+    places = result.repeat_partner_locations
+    assert places["measure"].unique().sort().to_list() == [LOCATION_INCIDENTS, LOCATIONS]
+    latest = places.filter(pl.col("period") == "2023-01 to 2023-12").sort("measure")
+    assert latest["count"].to_list() == [125, 1] and latest["base"].to_list() == [125, 1]
+    assert places.filter(pl.col("period") == "2022-01 to 2022-12")["unkeyed_incidents"].to_list() == [110, 110]
+    assert result.repeat_partner_location_change["p_value"].null_count() == 2  # no keyed cases in 2022: no test
 
 
 def test_latest_outcome_per_crime(build_warehouse) -> None:

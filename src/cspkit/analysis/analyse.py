@@ -106,6 +106,8 @@ class AreaAnalysis:
     top_locations: pl.DataFrame | None = None
     repeat_victims: pl.DataFrame | None = None
     repeat_victim_change: pl.DataFrame | None = None
+    repeat_partner_locations: pl.DataFrame | None = None
+    repeat_partner_location_change: pl.DataFrame | None = None
     outcomes: pl.DataFrame | None = None
     latest_outcomes: pl.DataFrame | None = None
     harm: pl.DataFrame | None = None
@@ -205,24 +207,39 @@ def _types(monthly: pl.DataFrame) -> list[str]:
 
 
 def _repeat_victims(scope: Scope, options: AnalysisOptions, result: AreaAnalysis) -> None:
-    sources = list(options.partner_sources) if options.partner_sources is not None else partner_sources(scope)
-    if not sources:
-        result.notes["repeat_victims"] = "no partner data with a pseudonymised person key in the warehouse"
-        return
-    periods, changes = [], []
-    for source in sources:
-        try:
-            by_period, change = repeat_victimisation(scope, source, alpha=options.alpha)
-        except AnalysisError as exc:
-            result.notes[f"repeat_victims:{source}"] = exc.message
+    """Repeat victims (person keys) and repeat locations (location keys) in each partner source."""
+    for key, names, method in (
+        ("person_key", ("repeat_victims", "repeat_victim_change"), "repeat victims within 12 months by person key"),
+        (
+            "location_key",
+            ("repeat_partner_locations", "repeat_partner_location_change"),
+            "repeat locations within 12 months by location key",
+        ),
+    ):
+        found = partner_sources(scope, key)
+        sources = found
+        if options.partner_sources is not None:
+            sources = [s for s in options.partner_sources if s in found]
+            for missing in set(options.partner_sources) - set(found):
+                result.notes[f"{names[0]}:{missing}"] = f"partner source '{missing}' has no {key.replace('_', ' ')} values"
+        if not sources:
+            result.notes[names[0]] = f"no partner data with a pseudonymised {key.replace('_', ' ')} in the warehouse"
             continue
-        periods.append(by_period)
-        changes.append(change)
-        result.provenance[f"repeat_victims:{source}"] = scope.provenance(
-            "repeat victims within 12 months by person key; two-proportion z or Fisher's exact test", f"partner_{source}"
-        )
-    if periods:
-        result.repeat_victims, result.repeat_victim_change = pl.concat(periods), pl.concat(changes)
+        periods, changes = [], []
+        for source in sources:
+            try:
+                by_period, change = repeat_victimisation(scope, source, key, options.alpha)
+            except AnalysisError as exc:
+                result.notes[f"{names[0]}:{source}"] = exc.message
+                continue
+            periods.append(by_period)
+            changes.append(change)
+            result.provenance[f"{names[0]}:{source}"] = scope.provenance(
+                f"{method}; two-proportion z or Fisher's exact test", f"partner_{source}"
+            )
+        if periods:
+            setattr(result, names[0], pl.concat(periods))
+            setattr(result, names[1], pl.concat(changes))
 
 
 def _peers(scope: Scope, options: AnalysisOptions, result: AreaAnalysis) -> None:

@@ -22,6 +22,10 @@ from cspkit.errors import AnalysisError
 REPEAT_WINDOW_DAYS = 365
 VICTIMS = "victims who are repeat victims"
 INCIDENTS = "incidents involving a repeat victim"
+LOCATIONS = "locations that are repeat locations"
+LOCATION_INCIDENTS = "incidents at a repeat location"
+#: What the two shares are called for each kind of key.
+MEASURES = {"person_key": (VICTIMS, INCIDENTS), "location_key": (LOCATIONS, LOCATION_INCIDENTS)}
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,9 @@ def repeat_victimisation(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """For a partner source: shares by period (latest 12 months and the 12 before), and their change.
 
+    With ``key="location_key"`` the same measures describe repeat locations (a location with two
+    incidents within 12 months) instead of repeat victims.
+
     Returns (``periods``: source, period, measure, count, base, share, unkeyed_incidents;
     ``change``: source, measure, previous_share, latest_share, difference, ci_low, ci_high, p_value,
     test, significant, statement).
@@ -83,6 +90,7 @@ def repeat_victimisation(
     }
     if key not in columns:
         raise AnalysisError(f"partner source '{source}' has no {key} column, so repeats cannot be counted")
+    keys_measure, incidents_measure = MEASURES.get(key, (f"{key} values that repeat", f"incidents with a repeated {key}"))
     periods = [scope.period.previous_12(), scope.period.latest_12()]
     counts, rows = [], []
     for period in periods:
@@ -90,8 +98,8 @@ def repeat_victimisation(
         result = count_repeats(frame, key)
         counts.append(result)
         for measure, count, base in (
-            (VICTIMS, result.repeat_keys, result.keys),
-            (INCIDENTS, result.repeat_incidents, result.incidents),
+            (keys_measure, result.repeat_keys, result.keys),
+            (incidents_measure, result.repeat_incidents, result.incidents),
         ):
             rows.append(
                 {
@@ -110,8 +118,8 @@ def repeat_victimisation(
         )
     change_rows = []
     for measure, before, after in (
-        (VICTIMS, (counts[0].repeat_keys, counts[0].keys), (counts[1].repeat_keys, counts[1].keys)),
-        (INCIDENTS, (counts[0].repeat_incidents, counts[0].incidents), (counts[1].repeat_incidents, counts[1].incidents)),
+        (keys_measure, (counts[0].repeat_keys, counts[0].keys), (counts[1].repeat_keys, counts[1].keys)),
+        (incidents_measure, (counts[0].repeat_incidents, counts[0].incidents), (counts[1].repeat_incidents, counts[1].incidents)),
     ):
         result = compare_proportions(*before, *after)
         change_rows.append(
