@@ -94,7 +94,8 @@ def _read_xlsx(path: Path) -> HorizonRegister:
         raise InputError(f"sheet '{SHEET}' is missing (sheets found: {', '.join(wb.sheetnames)})", file=path)
     ws = wb[SHEET]
     if ws.merged_cells.ranges:
-        raise InputError(f"sheet '{SHEET}' has merged cells ({ws.merged_cells.ranges[0]}); unmerge them", file=path)
+        first = sorted(str(r) for r in ws.merged_cells.ranges)[0]
+        raise InputError(f"sheet '{SHEET}' has merged cells ({first}); unmerge them", file=path)
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     if not rows:
         raise InputError(f"sheet '{SHEET}' is empty", file=path)
