@@ -57,3 +57,16 @@ def test_resolve_district_ward_lsoa_and_list(steady_warehouse) -> None:
 def test_unknown_area_is_an_error(steady_warehouse) -> None:
     with warehouse.read(steady_warehouse) as con, pytest.raises(AnalysisError, match="unknown area 'E06999999'"):
         resolve_area(con, Area.parse(f"{ALPHA},E06999999"))
+
+
+def test_a_scope_never_reads_past_its_copied_months(steady_warehouse) -> None:
+    from dataclasses import replace
+
+    from cspkit.analysis.analyse import open_scope
+    from cspkit.analysis.volumes import monthly_counts
+
+    with open_scope(steady_warehouse, ALPHA, Period.parse("2022-01", "2023-12")) as scope:
+        assert scope.street != "street"
+        assert monthly_counts(scope, scope.period.latest_12())["count"].sum() > 0
+        with pytest.raises(AnalysisError, match="holds 2022-01 to 2023-12 only"):
+            monthly_counts(replace(scope, period=Period.parse("2021-01", "2023-12")))

@@ -30,6 +30,8 @@ class Scope:
     period: Period
     #: The table police.uk rows are read from: ``street``, or the area's own copy (:meth:`materialise`).
     street: str = "street"
+    #: The period the ``street`` copy holds (None when reading ``street`` itself).
+    copied: Period | None = None
     _sources: dict[tuple, tuple[str, ...]] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def materialise(self) -> Scope:
@@ -41,11 +43,13 @@ class Scope:
         name = f"scope_street_{next(_copies)}"
         condition, params = self.where()
         self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM street WHERE {condition}", params)
-        return replace(self, street=name)
+        return replace(self, street=name, copied=self.period)
 
     def where(self, period: Period | None = None) -> tuple[str, list]:
         """SQL condition and parameters selecting the area's LSOAs and the period's months."""
         period = period or self.period
+        if self.copied and not (self.copied.start <= period.start and period.end <= self.copied.end):
+            raise AnalysisError(f"this scope holds {self.copied.label()} only; open a new scope for {period.label()}")
         return (
             "lsoa21_code IN (SELECT unnest(?)) AND month BETWEEN ? AND ?",
             [list(self.area.lsoas), period.start, period.end],
