@@ -9,8 +9,9 @@ from scipy import stats
 
 from cspkit.analysis.area import Period
 from cspkit.analysis.harm import load_harm_weights
+from cspkit.config import load_config
 from cspkit.data import warehouse
-from cspkit.risk.evidence import evidence_table, gather_evidence, issue_evidence
+from cspkit.risk.evidence import evidence_for_config, evidence_table, gather_evidence, issue_evidence
 from cspkit.risk.register import Issue, IssueRegister
 from cspkit.risk.suggest import suggest_all
 
@@ -102,3 +103,15 @@ def test_issue_evidence_without_a_previous_year() -> None:
     issue = Issue("burglary", "Burglary", crime_categories=("Burglary",))
     found = issue_evidence(issue, {"crime:Burglary": (50, None)}, residents=None, harm={}, total_harm=None)
     assert found.data_maps and found.change_ratio is None and found.significant is None and found.rate_per_1000 is None
+
+
+def test_evidence_for_config_reads_area_period_and_alpha(small_warehouse) -> None:
+    config = small_warehouse.parent / "assessment.toml"
+    config.write_text(
+        f'[assessment]\narea_codes = ["{LAD}"]\nperiod_start = "2022-01"\nperiod_end = "2023-12"\n'
+        f'warehouse = "{small_warehouse.name}"\n[analysis]\nalpha = 1e-12\n',
+        encoding="utf-8",
+    )
+    found = {e.issue_id: e for e in evidence_for_config(load_config(config), REGISTER)}
+    assert found["burglary"].annual_count == 120
+    assert found["burglary"].significant is False  # p is about 1e-5: not below the configured alpha of 1e-12

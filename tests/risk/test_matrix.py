@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cspkit.errors import InputError
 from cspkit.risk.matrix import (
     INCOMPLETE,
     KNOWLEDGE_GAP,
@@ -215,3 +216,10 @@ def test_any_valid_scores_give_a_complete_consistent_ranking(case) -> None:
         assert r["risk_score"] == pytest.approx(math.prod(r[g] for g in method.risk_groups))
     # every issue with a complete score is placed once on the heat map
     assert heatmap(results, method)["n_issues"].sum() == ranked.height
+
+
+def test_scores_outside_the_register_or_method_are_never_dropped_silently(method, small_register) -> None:
+    with pytest.raises(InputError, match="issues not in the issues register test: unicorns"):
+        risk_results([Score("P", "a", "unicorns", "volume", 3.0)], method, small_register)
+    with pytest.raises(InputError, match=r"criteria not in method cspkit-default@1\.0: colour"):
+        risk_results([Score("P", "a", "asb", "colour", 3.0)], method, small_register)

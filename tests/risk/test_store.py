@@ -61,6 +61,7 @@ def test_warehouse_store_round_trip(tmp_path, method, register) -> None:
         ("score", None, 4.0, "analyst"), ("score", None, 5.0, "analyst"), ("change", 4.0, 3.0, "Jane"),
     ]
     assert trail[1].override and trail[1].reason == "council reports"
+    assert store.sources(method) == ("test", "web")
 
 
 def test_invalid_scores_store_nothing(tmp_path, method, register) -> None:

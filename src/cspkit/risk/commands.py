@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import csv
 import getpass
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Annotated
 
 import polars as pl
 import typer
 
-from cspkit.analysis.area import Period
 from cspkit.cli_common import ConfigOption, FormatOption, WarehouseOption, err_console, find_config, handles_errors
 from cspkit.config import AssessmentConfig
 from cspkit.errors import ConfigError, CspkitError, InputError
 from cspkit.output import OutputFormat, render_frame, render_json
 from cspkit.risk.demo import load_synthetic_scores
-from cspkit.risk.evidence import gather_evidence
+from cspkit.risk.evidence import evidence_for_config
 from cspkit.risk.matrix import aggregate_criteria, heatmap, knowledge_gaps, risk_results
 from cspkit.risk.method import Method, load_method
 from cspkit.risk.register import IssueRegister, load_issues, write_issues
@@ -36,7 +35,9 @@ MethodOption = Annotated[
 IssuesOption = Annotated[
     Path | None, typer.Option("--issues", help="Issues register file (default: [risk] issues in the config).")
 ]
-RISK_SETTINGS = {"method", "issues"}
+#: [risk] settings: the method and issues files here; `scores` (a folder of completed workbooks, or
+#: "synthetic") and `seed` are read by `cspkit assess` (docs/risk.md).
+RISK_SETTINGS = {"method", "issues", "scores", "seed"}
 
 
 def _risk_setting(cfg: AssessmentConfig | None, key: str) -> Path | str | None:
@@ -63,10 +64,9 @@ def _suggestions(
     """Suggestions from the warehouse for the config's area and period (needs both)."""
     if cfg is None:
         raise ConfigError("suggested scores need the assessment config (area and period): pass --config")
-    path = warehouse or cfg.warehouse
-    period = Period.parse(cfg.period_start, cfg.period_end)
-    evidence = gather_evidence(path, area or list(cfg.area_codes), period, register)
-    return suggest_all(evidence, method)
+    if warehouse is not None:
+        cfg = replace(cfg, warehouse=warehouse)
+    return suggest_all(evidence_for_config(cfg, register, area), method)
 
 
 def _store(warehouse: Path | None, cfg: AssessmentConfig | None) -> WarehouseScoreStore:

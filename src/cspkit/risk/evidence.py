@@ -19,6 +19,7 @@ from cspkit.analysis.change import compare_counts
 from cspkit.analysis.harm import harm_ranking, load_harm_weights
 from cspkit.analysis.scope import has_table
 from cspkit.analysis.volumes import denominators, monthly_counts, period_totals
+from cspkit.config import AssessmentConfig
 from cspkit.data.schema import partner_table
 from cspkit.risk.register import Issue, IssueRegister
 from cspkit.risk.suggest import IssueEvidence
@@ -106,6 +107,19 @@ def gather_evidence(
     total = sum(harm.values()) or None
     label = latest_period.label()
     return [issue_evidence(i, counts, residents, harm, total, label, alpha) for i in register.issues]
+
+
+def evidence_for_config(config: AssessmentConfig, register: IssueRegister, area: str | None = None) -> list[IssueEvidence]:
+    """Evidence for the config's area (or ``area``) and period, from its warehouse and its [analysis] settings."""
+    analysis = config.section("analysis")
+    return gather_evidence(
+        config.warehouse,
+        area or list(config.area_codes),
+        Period.parse(config.period_start, config.period_end),
+        register,
+        harm_weights=config.resolve(analysis["harm_weights"]) if "harm_weights" in analysis else None,
+        alpha=float(analysis.get("alpha", 0.05)),
+    )
 
 
 def _partner_count(scope, table: str, period: Period) -> int | None:

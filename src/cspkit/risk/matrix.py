@@ -24,6 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
+from cspkit.errors import InputError
 from cspkit.risk.method import Method, band_for
 from cspkit.risk.register import IssueRegister
 from cspkit.risk.scores import Score
@@ -86,6 +87,9 @@ def aggregate_criteria(scores: Sequence[Score], method: Method) -> pl.DataFrame:
     values: dict[tuple[str, str], list[float]] = defaultdict(list)
     for score in scores:
         values[(score.issue_id, score.criterion)].append(score.value)
+    unknown = sorted({c for _, c in values} - set(method.criterion_ids))
+    if unknown:
+        raise InputError(f"scores for criteria not in method {method.label}: {', '.join(unknown)}")
     rows = []
     for (issue_id, criterion_id), vals in sorted(values.items()):
         spread = {"range": float(max(vals) - min(vals)), "iqr": iqr(vals)}
@@ -157,6 +161,9 @@ def risk_results(scores: Sequence[Score], method: Method, register: IssueRegiste
     ``rank`` is shared by equal risk scores (1, 2, 2, 4...) and empty for issues without a
     complete risk score; those follow the ranked ones.
     """
+    stray = sorted({s.issue_id for s in scores} - set(register.ids))
+    if stray:
+        raise InputError(f"scores for issues not in the issues register {register.id}: {', '.join(stray)}")
     criteria = aggregate_criteria(scores, method)
     by_issue: dict[str, list[dict]] = defaultdict(list)
     for row in criteria.iter_rows(named=True):

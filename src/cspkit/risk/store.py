@@ -223,3 +223,12 @@ class WarehouseScoreStore:
             params,
         )
         return [AuditEntry(*row) for row in rows]
+
+    def sources(self, method: Method) -> tuple[str, ...]:
+        """Where the method's scores came from (workbook names, "web", "synthetic demo scores")."""
+        if not self._has_tables():
+            return ()
+        _, rows = warehouse.query(
+            self.path, "SELECT DISTINCT source FROM risk_audit WHERE method = ? ORDER BY 1", [method.label]
+        )
+        return tuple(r[0] for r in rows)
