@@ -12,7 +12,18 @@ from collections.abc import Sequence
 import polars as pl
 
 from cspkit.report import charts
-from cspkit.report.document import Bullets, Document, Figure, Paragraph, Section, Table, number, percent, table_from_frame
+from cspkit.report.document import (
+    Bullets,
+    Document,
+    Figure,
+    Paragraph,
+    Section,
+    Table,
+    number,
+    percent,
+    sentence,
+    table_from_frame,
+)
 from cspkit.report.evidence import AssessmentEvidence, IssueFigures
 from cspkit.report.text import DocumentText, load_text
 
@@ -28,8 +39,8 @@ def figure(key: str, caption: str, chart: charts.Chart, notes: Sequence[str] = (
 def not_run(evidence: AssessmentEvidence, step: str, what: str) -> Paragraph:
     """The paragraph a document shows where a step did not run: never invented numbers."""
     result = evidence.step(step)
-    reason = result.detail if result is not None else "no input was given"
-    return Paragraph(f"{STEP_NOT_RUN}: {what}. {reason}", style="notice")
+    reason = result.detail if result is not None and result.status != "done" else what
+    return Paragraph(f"{STEP_NOT_RUN} ({step}): {reason.rstrip('.')}.", style="notice")
 
 
 def document_text(evidence: AssessmentEvidence) -> DocumentText:
@@ -128,13 +139,13 @@ def _methodology(section: Section, ev: AssessmentEvidence, text: DocumentText) -
     )
     skipped = [s for s in ev.steps if s.status != "done"]
     for s in skipped:
-        used.add(Paragraph(f"{STEP_NOT_RUN}: {s.step}. {s.detail}", style="notice"))
+        used.add(Paragraph(f"{STEP_NOT_RUN}: {s.step}. {sentence(s.detail)}", style="notice"))
     section.sub("Small numbers").add(Paragraph(ev.suppression_note))
 
 
 def _achievements(section: Section, ev: AssessmentEvidence) -> None:
     if ev.previous is None:
-        section.add(not_run(ev, "Previous priorities", "no previous priorities file was given"))
+        section.add(not_run(ev, "Decision", "no previous priorities file was given"))
         return
     section.add(Paragraph(f"The previous plan ({ev.previous.period}) had {len(ev.previous.priorities)} priorities."))
     for priority in ev.previous.priorities:
@@ -172,8 +183,8 @@ def _key(text: str) -> str:
 def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigures) -> None:
     """The evidence charts and tables of one issue: trend, categories, peers, map, repeats."""
     notes = figures.provenance
-    for sentence in figures.sentences:
-        section.add(Paragraph(sentence, notes=notes[:1]))
+    for line in figures.sentences:
+        section.add(Paragraph(line, notes=notes[:1]))
     monthly = figures.monthly
     section.add(
         figure(
@@ -420,7 +431,7 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
         )
     votes = section.sub("The vote")
     if ev.votes is None:
-        votes.add(not_run(ev, "Votes", "no ballots"))
+        votes.add(not_run(ev, "Decision", "no ballots"))
     else:
         v = ev.votes
         synthetic = " The ballots are synthetic." if ev.votes_synthetic else ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cspkit.report.document import Bullets, Document, Paragraph, Table
+from cspkit.report.document import Bullets, Document, Paragraph, Table, sentence
 from cspkit.report.evidence import AssessmentEvidence
 from cspkit.report.text import load_text
 
@@ -43,6 +43,7 @@ def build_committee_report(ev: AssessmentEvidence) -> Document:
         ],
         notice=ev.synthetic_notice(),
         author=str(c.get("author", "")),
+        page_per_section=False,
     )
     doc.section("Purpose of the report").add(Paragraph(text["committee.purpose"]))
 
@@ -81,7 +82,7 @@ def build_committee_report(ev: AssessmentEvidence) -> Document:
     )
     not_run = [s for s in ev.steps if s.status != "done" and s.step != "Documents"]
     for s in not_run:
-        method.add(Paragraph(f"Step not run: {s.step}. {s.detail}", style="notice"))
+        method.add(Paragraph(f"Step not run: {s.step}. {sentence(s.detail)}", style="notice"))
 
     ach = doc.section("Achievements against the previous priorities")
     if ev.previous is None:

@@ -92,6 +92,8 @@ class Document:
     sections: list[Section] = field(default_factory=list)
     lang: str = "en-GB"
     author: str = ""
+    page_per_section: bool = True  # print: each top-level section starts a new page
+
 
     def section(self, title: str) -> Section:
         new = Section(title)
@@ -138,6 +140,11 @@ class NoteNumbers:
 
     def listing(self) -> list[tuple[int, str]]:
         return [(n, text) for text, n in self.numbers.items()]
+
+
+def sentence(text: str) -> str:
+    """Text with its first letter in capitals (a reason that becomes a sentence of its own)."""
+    return text[:1].upper() + text[1:]
 
 
 def slug(text: str) -> str:
