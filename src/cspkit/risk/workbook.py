@@ -18,6 +18,7 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -73,7 +74,10 @@ def export_workbook(
     ws.append(HEADER)
     for cell in ws[1]:
         cell.font = Font(bold=True)
+    # One style object of each kind, shared by every cell: creating them per cell is what makes openpyxl slow.
     editable = PatternFill("solid", fgColor="FFF2CC")
+    unlocked = Protection(locked=False)
+    wrapped = Alignment(wrap_text=True, vertical="top")
     validations = {}
     for criterion in method.criteria:
         allowed = ",".join(f"{v:g}" for v in criterion.values)
@@ -83,27 +87,30 @@ def export_workbook(
         )
         ws.add_data_validation(dv)
         validations[criterion.id] = dv
+    by_issue: dict[str, list[Suggestion]] = {}
+    for suggestion in suggestions:
+        by_issue.setdefault(suggestion.issue_id, []).append(suggestion)
     keys = []
+    row = 1
     for issue in register.issues:
         for criterion in method.criteria:
+            row += 1
             value = suggested.get((issue.id, criterion.id))
             levels = "; ".join(f"{lv.value:g} {lv.label}" for lv in criterion.levels)
             ws.append([
                 issue.id, issue.name, criterion.id, criterion.name, criterion.question, levels, _fmt(value),
-                evidence_text(suggestions, issue.id, criterion.id), None, None,
+                evidence_text(by_issue.get(issue.id, []), issue.id, criterion.id), None, None,
             ])
-            row = ws.max_row
             keys.append((row, issue.id, criterion.id, value))
-            validations[criterion.id].add(ws.cell(row=row, column=SCORE_COL).coordinate)
+            validations[criterion.id].add(f"{get_column_letter(SCORE_COL)}{row}")
             for col in (SCORE_COL, REASON_COL):
                 cell = ws.cell(row=row, column=col)
-                cell.protection = Protection(locked=False)
+                cell.protection = unlocked
                 cell.fill = editable
+            for col in (2, 4, 5, 6, 8, REASON_COL):
+                ws.cell(row=row, column=col).alignment = wrapped
     for letter, width in zip("ABCDEFGHIJ", (20, 28, 20, 30, 50, 40, 10, 70, 8, 50), strict=True):
         ws.column_dimensions[letter].width = width
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "C2"
     ws.protection.sheet = True
     ws.protection.formatColumns = False
