@@ -11,6 +11,7 @@ from cspkit.analysis.harm import harm_ranking, load_harm_weights
 from cspkit.analysis.outcomes import latest_outcomes
 from cspkit.analysis.peers import peer_group, peer_position, peer_rates
 from cspkit.analysis.repeats import INCIDENTS, LOCATION_INCIDENTS, LOCATIONS, VICTIMS, count_repeats, repeat_victimisation
+from cspkit.analysis.scope import Scope
 from cspkit.data import warehouse
 from cspkit.errors import ConfigError
 
@@ -96,6 +97,8 @@ def test_latest_outcome_per_crime(build_warehouse) -> None:
     path = build_warehouse([street_row(date(2022, 1, 1), ALPHA_LSOAS[0], ALPHA, "Robbery", 3)], extra=outcomes)
     with open_scope(path, ALPHA, Period.parse("2022-01", "2022-01")) as scope:
         table = latest_outcomes(scope)
+        direct = latest_outcomes(Scope(scope.con, scope.area, scope.period))  # reading street itself
+    assert direct.sort("outcome").equals(table.sort("outcome"))
     counts = dict(zip(table["outcome"], table["count"], strict=True))
     assert counts == {"Offender given a caution": 1, "Investigation complete; no suspect identified": 1, "No outcome recorded": 1}
 

@@ -34,11 +34,17 @@ def outcome_profile(scope: Scope) -> pl.DataFrame:
 def latest_outcomes(scope: Scope) -> pl.DataFrame:
     """``crime_type``, ``outcome``, ``count``, ``share`` from each crime's latest row in ``outcomes``."""
     require_table(scope.con, "outcomes")
-    condition, params = scope.where()
+    condition, params = scope.where(alias="c")
+    if scope.street == "street":
+        source = "street c"
+        crime_id = "c.crime_id"
+    else:  # the scope's copy has no crime IDs: fetch them by row id from the street table
+        source = f"{scope.street} c JOIN street s ON s.rowid = c.street_rowid"
+        crime_id = "s.crime_id"
+    crimes = f"""SELECT DISTINCT {crime_id} AS crime_id, c.crime_type FROM {source}
+                 WHERE {condition} AND {crime_id} IS NOT NULL AND c.crime_type <> ?"""
     frame = scope.con.sql(
-        f"""WITH crimes AS (
-                SELECT DISTINCT crime_id, crime_type FROM {scope.street}
-                WHERE {condition} AND crime_id IS NOT NULL AND crime_type <> ?),
+        f"""WITH crimes AS ({crimes}),
             latest AS (
                 SELECT crime_id, arg_max(outcome_type, (month, source_file, source_row)) AS outcome
                 FROM outcomes WHERE crime_id IN (SELECT crime_id FROM crimes) GROUP BY crime_id)

@@ -19,6 +19,19 @@ from cspkit.provenance import Provenance
 ASB = "Anti-social behaviour"
 ALL_CRIME = "All crime (excluding anti-social behaviour)"
 _copies = count(1)
+#: The street columns a scope's copy holds. Crime IDs are left out: they are long random strings,
+#: costly to read from a national table, and only the outcomes join needs them (by ``street_rowid``).
+COPIED_COLUMNS = (
+    "source_file",
+    "month",
+    "crime_type",
+    "lsoa21_code",
+    "lad_code",
+    "location",
+    "longitude",
+    "latitude",
+    "last_outcome_category",
+)
 
 
 @dataclass(frozen=True)
@@ -42,24 +55,33 @@ class Scope:
         """
         name = f"scope_street_{next(_copies)}"
         condition, params = self.where()
-        self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM street WHERE {condition}", params)
+        columns = ", ".join(COPIED_COLUMNS)
+        self.con.execute(
+            f"CREATE TEMP TABLE {name} AS SELECT rowid AS street_rowid, {columns} FROM street WHERE {condition}", params
+        )
         return replace(self, street=name, copied=self.period)
 
-    def where(self, period: Period | None = None) -> tuple[str, list]:
-        """SQL condition and parameters selecting the area's LSOAs and the period's months."""
+    def where(self, period: Period | None = None, alias: str = "") -> tuple[str, list]:
+        """SQL condition and parameters selecting the area's LSOAs and the period's months
+        (columns qualified with ``alias.`` when one is given)."""
+        prefix = f"{alias}." if alias else ""
         period = period or self.period
         if self.copied and not (self.copied.start <= period.start and period.end <= self.copied.end):
             raise AnalysisError(f"this scope holds {self.copied.label()} only; open a new scope for {period.label()}")
         return (
-            "lsoa21_code IN (SELECT unnest(?)) AND month BETWEEN ? AND ?",
+            f"{prefix}lsoa21_code IN (SELECT unnest(?)) AND {prefix}month BETWEEN ? AND ?",
             [list(self.area.lsoas), period.start, period.end],
         )
 
     def sources(self, table: str, period: Period | None = None) -> tuple[str, ...]:
         """The source files behind the rows in scope, for provenance."""
-        condition, params = self.where(period)
-        rows = self.con.execute(f"SELECT DISTINCT source_file FROM {table} WHERE {condition} ORDER BY 1", params).fetchall()
-        return tuple(r[0] for r in rows)
+        table = self.street if table == "street" else table
+        key = (table, period or self.period)
+        if key not in self._sources:
+            condition, params = self.where(period)
+            rows = self.con.execute(f"SELECT DISTINCT source_file FROM {table} WHERE {condition} ORDER BY 1", params).fetchall()
+            self._sources[key] = tuple(r[0] for r in rows)
+        return self._sources[key]
 
     def provenance(self, method: str, table: str = "street", period: Period | None = None) -> Provenance:
         return Provenance(
