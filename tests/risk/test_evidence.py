@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
 from scipy import stats
+from typer.testing import CliRunner
 
 from cspkit.analysis.area import Period
 from cspkit.analysis.harm import load_harm_weights
+from cspkit.cli import app
 from cspkit.config import load_config
 from cspkit.data import warehouse
 from cspkit.risk.evidence import evidence_for_config, evidence_table, gather_evidence, issue_evidence
@@ -115,3 +118,25 @@ def test_evidence_for_config_reads_area_period_and_alpha(small_warehouse) -> Non
     found = {e.issue_id: e for e in evidence_for_config(load_config(config), REGISTER)}
     assert found["burglary"].annual_count == 120
     assert found["burglary"].significant is False  # p is about 1e-5: not below the configured alpha of 1e-12
+
+
+def test_cli_suggest_and_demo_scores(small_warehouse) -> None:
+    config = small_warehouse.parent / "assessment.toml"
+    config.write_text(
+        f'[assessment]\narea_codes = ["{LAD}"]\nperiod_start = "2022-01"\nperiod_end = "2023-12"\n'
+        f'warehouse = "{small_warehouse.name}"\n',
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    result = runner.invoke(app, ["risk", "suggest", "-c", str(config), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    found = {(s["issue_id"], s["kind"]): s for s in json.loads(result.output)}
+    assert found[("burglary", "likelihood")]["suggested"] == 5
+    assert found[("burglary", "volume")]["suggested"] == 5  # 120 per 1,000 residents
+    assert found[("cyber_fraud", "no data")]["suggested"] == 1
+    result = runner.invoke(app, ["risk", "demo-scores", "-c", str(config)])
+    assert result.exit_code == 0, result.output
+    ranked = json.loads(runner.invoke(app, ["risk", "results", "-c", str(config), "--format", "json"]).output)
+    assert len(ranked) == 26 and ranked[0]["rank"] == 1
+    audit = json.loads(runner.invoke(app, ["risk", "audit", "-c", str(config), "--format", "json"]).output)
+    assert {a["source"] for a in audit} == {"synthetic demo scores"}
