@@ -24,7 +24,7 @@ def small_assessment(tmp_path_factory: pytest.TempPathFactory) -> AssessmentRun:
     config = (DEMO / "assessment.toml").read_text(encoding="utf-8")
     config = config.replace('period_start = "2021-05"', 'period_start = "2022-05"')
     config = config.replace("synthetic_responses = 700", "synthetic_responses = 300")
-    config = config.replace('paths = ["police"]', f'paths = ["{DEMO / "police"}"]')
+    config = config.replace('paths = ["police"]', f'paths = ["{DEMO / "police"}"]').replace('"../src/', f'"{REPO / "src"}/')
     (folder / "assessment.toml").write_text(config, encoding="utf-8")
     return run_assessment(load_config(folder / "assessment.toml"))
 

@@ -94,7 +94,6 @@ class Document:
     author: str = ""
     page_per_section: bool = True  # print: each top-level section starts a new page
 
-
     def section(self, title: str) -> Section:
         new = Section(title)
         self.sections.append(new)

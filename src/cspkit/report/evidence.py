@@ -141,6 +141,7 @@ class AssessmentEvidence:
     horizon: HorizonEvidence | None = None
     survey: SurveyEvidence | None = None
     committee: dict[str, Any] = field(default_factory=dict)
+    synthetic_partner_sources: list[str] = field(default_factory=list)
 
     def publishable(self, frame: pl.DataFrame, counts: Sequence[str], derived: Mapping[str, str] | None = None) -> pl.DataFrame:
         """``frame`` with its counts (and figures derived from them) suppressed by the analysis module's rule.
@@ -196,6 +197,7 @@ class AssessmentEvidence:
             ("focus-group votes", self.votes is not None and self.votes_synthetic),
             ("focus-group decision", self.decision is not None and self.decision.synthetic),
             ("previous priorities and achievements", self.previous is not None and self.previous.synthetic),
+            (f"partner data ({', '.join(self.synthetic_partner_sources)})", bool(self.synthetic_partner_sources)),
         ]
         return [name for name, synthetic in named if synthetic]
 
@@ -206,5 +208,5 @@ class AssessmentEvidence:
         return (
             f"{SYNTHETIC} DEMONSTRATION INPUTS: the {', '.join(names)} in this document are synthetic, made up to "
             "demonstrate the method. They are not the views of any real partnership or resident. "
-            "Police recorded crime and population figures are real published data."
+            "Police recorded crime (police.uk) and population figures are real published data."
         )

@@ -15,8 +15,9 @@ from cspkit.analysis.analyse import AreaAnalysis
 from cspkit.analysis.comparisons import change_table, trend_table
 from cspkit.analysis.concentration import lsoa_counts
 from cspkit.analysis.hotspots import area_weights, classify, gi_star
-from cspkit.analysis.scope import ALL_CRIME, ASB, Scope
+from cspkit.analysis.scope import ALL_CRIME, ASB, Scope, has_table
 from cspkit.analysis.seasonality import rolling_12
+from cspkit.data.schema import partner_table
 from cspkit.errors import AnalysisError
 from cspkit.priorities.board import TestedChange
 from cspkit.provenance import Provenance
@@ -65,7 +66,7 @@ def issue_changes(analysis: AreaAnalysis, categories: Sequence[str], label: str,
 
 
 def lsoa_figures(scope: Scope, categories: Sequence[str], alpha: float, kind: str = "queen", k: int = 8) -> pl.DataFrame:
-    """Counts, rates and Gi* classes by LSOA for the latest 12 months of the issue's categories."""
+    """Counts, rates and Gi* classes by LSOA for the latest 12 months of the issue's police.uk categories."""
     latest = Scope(scope.con, scope.area, scope.period.latest_12())
     counts = None
     for category in categories:
@@ -77,6 +78,11 @@ def lsoa_figures(scope: Scope, categories: Sequence[str], alpha: float, kind: st
                 "lsoa21_code", (pl.col("count") + pl.col("count_more")).alias("count")
             )
         )
+    return lsoa_rates_and_hotspots(scope, counts, alpha, kind, k)
+
+
+def lsoa_rates_and_hotspots(scope: Scope, counts: pl.DataFrame, alpha: float, kind: str = "queen", k: int = 8) -> pl.DataFrame:
+    """Rates per 1,000 residents and the analysis module's Gi* classes for counts by LSOA."""
     residents = scope.con.sql(
         "SELECT lsoa21_code, sum(residents) AS residents FROM population WHERE lsoa21_code IN (SELECT unnest(?)) GROUP BY 1",
         params=[list(scope.area.lsoas)],
@@ -93,6 +99,93 @@ def lsoa_figures(scope: Scope, categories: Sequence[str], alpha: float, kind: st
     except AnalysisError:
         frame = frame.with_columns(pl.lit(None, dtype=pl.Float64).alias("gi_z"), pl.lit(None, dtype=pl.String).alias("hotspot"))
     return frame.select("lsoa21_code", "count", "rate_per_1000", "gi_z", "hotspot")
+
+
+def partner_monthly(scope: Scope, sources: Sequence[str], label: str) -> pl.DataFrame | None:
+    """Partner incidents by month in the area and period (every month, zeros filled), or None without data.
+
+    The analysis module counts police.uk; partner tables are counted here with its scope (same LSOAs,
+    same months) so the series can go through its rolling mean and tests.
+    """
+    condition, params = scope.where()
+    frames = []
+    for source in sources:
+        table = partner_table(source)
+        if not has_table(scope.con, table):
+            continue
+        frames.append(
+            scope.con.sql(f'SELECT month, count(*) AS count FROM "{table}" WHERE {condition} GROUP BY 1', params=params).pl()
+        )
+    if not frames or not sum(f.height for f in frames):
+        return None
+    months = pl.DataFrame({"month": scope.period.month_list()}, schema={"month": pl.Date})
+    counted = pl.concat(frames).with_columns(pl.col("month").cast(pl.Date)).group_by("month").agg(pl.col("count").sum())
+    return (
+        months.join(counted, on="month", how="left")
+        .with_columns(pl.col("count").fill_null(0).cast(pl.Int64), pl.lit(label).alias("crime_type"))
+        .select("crime_type", "month", "count")
+    )
+
+
+def partner_lsoa_counts(scope: Scope, sources: Sequence[str]) -> pl.DataFrame:
+    """Partner incidents by LSOA in the latest 12 months (every LSOA of the area, zeros included)."""
+    latest = Scope(scope.con, scope.area, scope.period.latest_12())
+    condition, params = latest.where()
+    every = pl.DataFrame({"lsoa21_code": list(scope.area.lsoas)}, schema={"lsoa21_code": pl.String})
+    for source in sources:
+        table = partner_table(source)
+        if not has_table(scope.con, table):
+            continue
+        part = scope.con.sql(f'SELECT lsoa21_code, count(*) AS n FROM "{table}" WHERE {condition} GROUP BY 1', params=params).pl()
+        every = every.join(part, on="lsoa21_code", how="left").with_columns(pl.col("n").fill_null(0)).rename({"n": source})
+    added = [c for c in every.columns if c != "lsoa21_code"]
+    return every.select(
+        "lsoa21_code", pl.sum_horizontal(added).cast(pl.Int64).alias("count") if added else pl.lit(0).alias("count")
+    )
+
+
+def repeat_statements(analysis: AreaAnalysis, sources: Sequence[str]) -> tuple[str, ...]:
+    """The analysis module's sentences on repeat victims and repeat locations for these partner sources."""
+    out: list[str] = []
+    for table in (analysis.repeat_victim_change, analysis.repeat_partner_location_change):
+        if table is not None:
+            out += table.filter(pl.col("source").is_in(list(sources)))["statement"].to_list()
+    return tuple(out)
+
+
+def partner_figures(
+    analysis: AreaAnalysis,
+    scope: Scope,
+    issue_id: str,
+    name: str,
+    sources: Sequence[str],
+    alpha: float,
+    hotspot_weights: str = "queen",
+) -> IssueFigures | None:
+    """A priority measured by partner data: trend, tested change, map and repeat victimisation."""
+    monthly = partner_monthly(scope, sources, name)
+    if monthly is None:
+        return None
+    rolled = rolling_12(monthly)
+    change, trend = _changes(monthly, analysis, alpha)
+    sentences = [
+        *(change["statement"].to_list() if change is not None else []),
+        *(trend["statement"].to_list() if trend is not None else []),
+    ]
+    provenance = scope.provenance(f"partner data ({', '.join(sources)}): incidents by month and LSOA", partner_table(sources[0]))
+    keys = [f"repeat_victims:{s}" for s in sources] + [f"repeat_partner_locations:{s}" for s in sources]
+    notes = (provenance.footnote(), *(analysis.provenance[k].footnote() for k in keys if k in analysis.provenance))
+    return IssueFigures(
+        issue_id=issue_id,
+        name=name,
+        unit="incidents",
+        monthly=rolled.select("month", "count", pl.col("rolling_12_mean").alias("rolling_12_month_mean")),
+        sentences=tuple(sentences),
+        focus_area=analysis.area.name,
+        lsoa=lsoa_rates_and_hotspots(scope, partner_lsoa_counts(scope, sources), alpha, hotspot_weights),
+        repeats=repeat_statements(analysis, sources),
+        provenance=notes,
+    )
 
 
 def issue_figures(

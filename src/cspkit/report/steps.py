@@ -91,25 +91,25 @@ def _geometry(text: str) -> dict[str, Any]:
 
 
 def partner_data(config: AssessmentConfig, run: AssessmentRun) -> str:
+    """Load each ``[sources.partner.<source>]`` file through its mapping, identifiers pseudonymised on the way in."""
+    from cspkit.data.partner import ingest_partner
+    from cspkit.data.pseudonymise import load_key
+
     sources = config.section("sources").get("partner", {})
     if not sources:
         raise StepSkipped("no partner sources are configured in [sources.partner]")
-    try:
-        from cspkit.data.partner import ingest_partner
-    except ImportError as exc:
-        raise StepSkipped(f"partner ingestion is not available in this version of cspkit ({exc})") from exc
+    key = load_key(config.pseudonym_key_env, config.pseudonym_key_file)
     done = []
     for name, source in sources.items():
-        result = ingest_partner(
-            config.warehouse,
-            name,
-            config.resolve(source["file"]),
-            config.resolve(source["mapping"]),
-            key_file=config.pseudonym_key_file,
-            key_env=config.pseudonym_key_env,
-        )
-        done.append(f"{name} ({getattr(result, 'loaded', '?')} rows)")
-    return "partner data: " + ", ".join(done)
+        for setting in ("file", "mapping"):
+            if setting not in source:
+                raise ConfigError(f"[sources.partner.{name}] needs '{setting}'", file=config.path, column=setting)
+        report = ingest_partner(config.warehouse, name, config.resolve(source["file"]), config.resolve(source["mapping"]), key)
+        total = report.total()
+        if source.get("synthetic", False):
+            run.evidence.synthetic_partner_sources.append(name.replace("_", " "))
+        done.append(f"{name}: {total['loaded']:,} loaded, {total['quarantined']:,} quarantined")
+    return "; ".join(done)
 
 
 def analysis(config: AssessmentConfig, run: AssessmentRun) -> str:
@@ -418,7 +418,7 @@ def _measure_change(run: AssessmentRun, measure: Any):
 
 
 def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:
-    """The analysis figures of each agreed priority and knowledge gap that police data measure."""
+    """The analysis figures of each agreed priority and knowledge gap that police or partner data measure."""
     from cspkit.analysis.analyse import open_scope
     from cspkit.report import gather
 
@@ -433,11 +433,17 @@ def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:
     with open_scope(config.warehouse, ",".join(config.area_codes), _period(config)) as scope:
         for issue_id in wanted:
             issue = by_id.get(issue_id)
-            if issue is None or not issue.crime_categories:
+            if issue is None:
                 continue
-            figures = gather.issue_figures(
-                analysis_result, issue.id, issue.name, issue.crime_categories, options.alpha, scope, options.hotspot_weights
-            )
+            figures = None
+            if issue.crime_categories:
+                figures = gather.issue_figures(
+                    analysis_result, issue.id, issue.name, issue.crime_categories, options.alpha, scope, options.hotspot_weights
+                )
+            if figures is None and issue.partner_sources:
+                figures = gather.partner_figures(
+                    analysis_result, scope, issue.id, issue.name, issue.partner_sources, options.alpha, options.hotspot_weights
+                )
             if figures is not None:
                 run.evidence.issues[issue.id] = figures
 
