@@ -289,10 +289,10 @@ def parse_method(data: dict[str, Any], source: str = "<method>") -> Method:
     r = _Reader(source)
     head = r.table(data, "method", "top level")
     method_id = r.text(head, "id", "[method]")
-    version = data["method"].get("version")
-    if isinstance(version, int | float) and not isinstance(version, bool):
-        version = str(version)
-    version = r.text({"version": version}, "version", "[method]")
+    raw_version = head.get("version")
+    if isinstance(raw_version, int | float) and not isinstance(raw_version, bool):
+        raw_version = str(raw_version)  # version = 1.0 written as a number is still the version "1.0"
+    version = r.text({"version": raw_version}, "version", "[method]")
 
     scales_raw = r.table(data, "scales", "top level", required=False) or {}
     scales = {name: _levels(r, (s or {}).get("levels") if isinstance(s, dict) else None, f"[scales.{name}]")
