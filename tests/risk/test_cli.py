@@ -40,6 +40,9 @@ def test_method_show_and_issues(tmp_path) -> None:
     result = run("risk", "method", "show", "-c", str(config(tmp_path)), "--format", "csv")
     assert result.output.splitlines()[0] == "criterion,name,group,levels"
     assert result.output.splitlines()[1].startswith("impact,Impact,impact,1 Minor")
+    levels = run("risk", "method", "show", "--levels", "--format", "csv").output.splitlines()
+    assert levels[0] == "criterion,value,label,description"
+    assert levels[1].startswith("harm_physical,0,None,No harm of this kind")
     result = run("risk", "issues", "--format", "json")
     assert any(i["id"] == "burglary" and i["police_uk_categories"] == "Burglary" for i in json.loads(result.output))
     copy = tmp_path / "issues.toml"

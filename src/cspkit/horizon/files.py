@@ -51,10 +51,13 @@ def _read_toml(path: Path) -> HorizonRegister:
     rows = data.get("entries", [])
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise InputError("the register's entries must be [[entries]] tables", file=path)
+    synthetic = head.get("synthetic", False)
+    if not isinstance(synthetic, bool):
+        raise InputError("[register] synthetic must be true or false", file=path)
     return HorizonRegister(
         title=str(head.get("title", "Horizon scan")),
         entries=parse_entries(rows, str(path), first_row=1),
-        synthetic=bool(head.get("synthetic", False)),
+        synthetic=synthetic,
         source=str(path),
     )
 

@@ -79,12 +79,25 @@ def _store(warehouse: Path | None, cfg: AssessmentConfig | None) -> WarehouseSco
 
 @method_app.command("show")
 @handles_errors
-def method_show(config: ConfigOption = None, method: MethodOption = None, fmt: FormatOption = OutputFormat.table) -> None:
+def method_show(
+    config: ConfigOption = None,
+    method: MethodOption = None,
+    levels: Annotated[bool, typer.Option(help="List every level with its description.")] = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
     """Show the method: each criterion with its group and levels, and the combining rule."""
     cfg = find_config(config)
     m = load_method(method or _risk_setting(cfg, "method"))
     if fmt == OutputFormat.json:
         render_json(asdict(m))
+        return
+    if levels:
+        rows = [
+            {"criterion": c.id, "value": f"{lv.value:g}", "label": lv.label, "description": lv.description}
+            for c in m.criteria
+            for lv in c.levels
+        ]
+        render_frame(rows, fmt, title=f"Levels of {m.label}")
         return
     rows = [
         {
