@@ -136,7 +136,7 @@ def peer_group(con, area_lads: Sequence[str], period: Period, k: int = 10, peers
             chosen.with_columns(pl.lit(False).alias("is_area")),
         ],
         how="vertical_relaxed",
-    ).drop("log_residents")
+    ).select("lad_code", "lad_name", "residents", *shares, "imd_score", "distance", "is_area")
 
 
 def peer_rates(con, group: pl.DataFrame, area_lads: Sequence[str], period: Period) -> pl.DataFrame:
