@@ -127,7 +127,7 @@ class _RowCheck:
         if value is None or value == "":
             return ()
         if isinstance(value, str):
-            value = [v for v in re.split(r"[;,]", value)]
+            value = re.split(r"[;,]", value)
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
             self.fail(key, f"'{key}' must list issue ids")
             return ()
@@ -200,12 +200,12 @@ def parse_entries(rows: Sequence[Mapping[str, Any]], source: str, first_row: int
 def check_links(register: HorizonRegister, issues: IssueRegister) -> None:
     """Every linked issue must be in the issues register (an entry's own emerging issue counts)."""
     known = set(issues.ids) | {e.id for e in register.entries if e.raises_issue}
-    for number, entry in enumerate(register.entries, start=1):
+    for entry in register.entries:
         for issue_id in entry.linked_issues:
             if issue_id not in known:
                 raise InputError(
                     f"entry '{entry.id}' links to unknown issue '{issue_id}' (not in the issues register {issues.id})",
-                    file=register.source, row=number, column="linked_issues",
+                    file=register.source, column="linked_issues",
                 )
 
 
