@@ -34,9 +34,8 @@ def blank_pages(pdf: Path, scale: float = 0.3, min_ink: float = 0.002) -> list[i
     document = pypdfium2.PdfDocument(str(pdf))
     blank = []
     for index in range(len(document)):
-        image = document[index].render(scale=scale).to_pil().convert("L")
-        pixels = list(image.getdata())
-        ink = sum(1 for p in pixels if p < 200) / len(pixels)
+        histogram = document[index].render(scale=scale).to_pil().convert("L").histogram()
+        ink = sum(histogram[:200]) / sum(histogram)
         if ink < min_ink:
             blank.append(index + 1)
     document.close()

@@ -371,7 +371,13 @@ def evidence_board(config: AssessmentConfig, run: AssessmentRun) -> str:
     run.evidence.shortlist = suggest_shortlist(issues, rule)
     run.evidence.shortlist_rule = rule.describe()
     run.state["board_issues"] = issues
-    return f"{len(issues)} candidate issues; {run.evidence.shortlist.height} suggested by the shortlist rule"
+    unmatched = sorted(set(concerns) - {i.issue_id for i in issues})
+    note = (
+        f"; residents' concerns mapped to ids not in the issue register (not shown on the board): {', '.join(unmatched)}"
+        if unmatched
+        else ""
+    )
+    return f"{len(issues)} candidate issues; {run.evidence.shortlist.height} suggested by the shortlist rule{note}"
 
 
 def decision(config: AssessmentConfig, run: AssessmentRun) -> str:
