@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import polars as pl
+from threadpoolctl import threadpool_limits
 
 from cspkit.provenance import Provenance
 from cspkit.survey.concerns import concerns_table
@@ -68,6 +69,21 @@ def analyse_survey(
 
     ``previous`` is the previous wave's results (or its estimates table) for the change table.
     """
+    # Hundreds of small matrix solves: one BLAS thread each is many times faster than several
+    # threads fighting over two cores.
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _analyse(responses, questionnaire, margins, previous, trim, min_base, n_themes)
+
+
+def _analyse(
+    responses: SurveyResponses,
+    questionnaire: Questionnaire,
+    margins: PopulationMargins | None,
+    previous: SurveyResults | pl.DataFrame | None,
+    trim: tuple[float, float],
+    min_base: int,
+    n_themes: int,
+) -> SurveyResults:
     made = weight_responses(responses, questionnaire, margins, trim=trim)
     coded = code_responses(responses, questionnaire, made.weights)
     estimates = estimates_table(coded, min_base)

@@ -18,8 +18,8 @@ from cspkit.survey.stats import (
     describe_difference,
     difference_test,
     effective_n,
+    grouped_linearised,
     holm,
-    linearised_proportions,
     rao_scott,
     wilson_interval,
 )
@@ -116,25 +116,22 @@ def code_responses(responses: SurveyResponses, questionnaire: Questionnaire, wei
     return CodedResponses(ids["respondent_id"].to_list(), ids["weight"].to_numpy().astype(float), coded)
 
 
-def _proportion_rows(indicators: np.ndarray, weights: np.ndarray, min_base: int) -> dict[str, np.ndarray | int | float | bool]:
-    """Unweighted and weighted shares (as percentages) with intervals, for columns of ``indicators``."""
-    base_n = indicators.shape[0]
-    counts = indicators.sum(0)
-    if base_n == 0:
-        nan = np.full(indicators.shape[1], np.nan)
-        return {"base_n": 0, "base_weighted": 0.0, "count": counts, "pct_unweighted": nan, "ci_low_unweighted": nan,
-                "ci_high_unweighted": nan, "pct": nan, "se": nan, "ci_low": nan, "ci_high": nan, "effective_n": nan,
-                "design_effect": nan, "small_base": True}  # fmt: skip
-    raw = counts / base_n
-    raw_low, raw_high = wilson_interval(raw, np.full_like(raw, base_n))
-    p, se = linearised_proportions(indicators, weights)
-    kish = weights.sum() ** 2 / np.sum(weights**2)
+def _grouped_rows(indicators: np.ndarray, weights: np.ndarray, member: np.ndarray, min_base: int) -> dict[str, np.ndarray]:
+    """Unweighted and weighted shares (as percentages) with intervals: groups x answers arrays
+    (per-group figures such as base_n are groups x 1)."""
+    p, se, base_n, total, total_sq = grouped_linearised(indicators, weights, member)
+    counts = member.astype(float).T @ indicators
+    size = base_n[:, None] * np.ones_like(p)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        raw = counts / size
+        kish = (total**2 / total_sq)[:, None] * np.ones_like(p)
+    raw_low, raw_high = wilson_interval(raw, size)
     n_eff = effective_n(p, se, kish)
     low, high = wilson_interval(p, n_eff)
     return {
-        "base_n": base_n,
-        "base_weighted": float(weights.sum()),
-        "count": counts,
+        "base_n": base_n[:, None].astype(int),
+        "base_weighted": total[:, None],
+        "count": counts.astype(int),
         "pct_unweighted": 100 * raw,
         "ci_low_unweighted": 100 * raw_low,
         "ci_high_unweighted": 100 * raw_high,
@@ -143,9 +140,15 @@ def _proportion_rows(indicators: np.ndarray, weights: np.ndarray, min_base: int)
         "ci_low": 100 * low,
         "ci_high": 100 * high,
         "effective_n": n_eff,
-        "design_effect": base_n / n_eff,
-        "small_base": base_n < min_base,
+        "design_effect": size / n_eff,
+        "small_base": (base_n < min_base)[:, None],
     }
+
+
+def _proportion_rows(indicators: np.ndarray, weights: np.ndarray, min_base: int) -> dict[str, np.ndarray]:
+    """:func:`_grouped_rows` for one group: everyone given."""
+    grouped = _grouped_rows(indicators, weights, np.ones((indicators.shape[0], 1), dtype=bool), min_base)
+    return {key: np.broadcast_to(value, grouped["pct"].shape)[0] for key, value in grouped.items()}
 
 
 def _frame(meta: list[dict[str, object]], stats_: dict[str, object]) -> list[dict[str, object]]:
@@ -153,7 +156,7 @@ def _frame(meta: list[dict[str, object]], stats_: dict[str, object]) -> list[dic
     for i, m in enumerate(meta):
         row = dict(m)
         for key, value in stats_.items():
-            row[key] = value[i].item() if isinstance(value, np.ndarray) else value
+            row[key] = value[i].item()
         rows.append(row)
     return rows
 
@@ -212,28 +215,25 @@ def breakdowns_table(coded: CodedResponses, questionnaire: Questionnaire, min_ba
             measures = target.measures()
             if not measures or not base.any():
                 continue
-            y_all = np.column_stack([m[3] for m in measures])
-            per_group = []
-            for i, option in groups:
-                member = group_q.indicators[:, i] > 0
-                inside, rest = base & member, base & ~member
-                s_in = _proportion_rows(y_all[inside], w[inside], min_base)
-                s_rest = _proportion_rows(y_all[rest], w[rest], min_base)
-                diff, p = difference_test(s_in["pct"] / 100, s_in["effective_n"], s_rest["pct"] / 100, s_rest["effective_n"])
-                diff = 100 * diff
-                comparable = not s_in["small_base"] and not s_rest["small_base"]
-                per_group.append((option, s_in, s_rest, diff, np.where(comparable, p, np.nan), comparable))
-            adjusted = holm_by_measure([g[4] for g in per_group])
-            for (option, s_in, s_rest, diff, p, comparable), p_adj in zip(per_group, adjusted, strict=True):
+            y_all = np.column_stack([m[3] for m in measures])[base]
+            member = group_q.indicators[base][:, [i for i, _ in groups]] > 0
+            s_in = _grouped_rows(y_all, w[base], member, min_base)
+            s_rest = _grouped_rows(y_all, w[base], ~member, min_base)
+            diff, p = difference_test(s_in["pct"] / 100, s_in["effective_n"], s_rest["pct"] / 100, s_rest["effective_n"])
+            comparable = ~(s_in["small_base"] | s_rest["small_base"])
+            p = np.where(comparable, p, np.nan)
+            adjusted = np.column_stack([holm(p[:, k]) for k in range(p.shape[1])])
+            for g, (_, option) in enumerate(groups):
                 for k, (code, label, kind, _) in enumerate(measures):
                     rows.append({
                         "variable": variable.id, "group_code": option.code, "group": option.label,
                         "question_id": qid, "answer_code": code, "answer": label, "kind": kind,
-                        "base_n": int(s_in["base_n"]), "pct": _item(s_in["pct"], k),
-                        "ci_low": _item(s_in["ci_low"], k), "ci_high": _item(s_in["ci_high"], k),
-                        "pct_rest": _item(s_rest["pct"], k), "difference": _item(diff, k),
-                        "p_value": _item(p, k), "p_adjusted": _item(p_adj, k), "small_base": bool(s_in["small_base"]),
-                        "verdict": describe_difference(_item(diff, k), _item(p_adj, k), comparable),
+                        "base_n": int(s_in["base_n"][g, 0]), "pct": _value(s_in["pct"][g, k]),
+                        "ci_low": _value(s_in["ci_low"][g, k]), "ci_high": _value(s_in["ci_high"][g, k]),
+                        "pct_rest": _value(s_rest["pct"][g, k]), "difference": _value(100 * diff[g, k]),
+                        "p_value": _value(p[g, k]), "p_adjusted": _value(adjusted[g, k]),
+                        "small_base": bool(s_in["small_base"][g, 0]),
+                        "verdict": describe_difference(100 * diff[g, k], _value(adjusted[g, k]), bool(comparable[g, 0])),
                     })  # fmt: skip
     return pl.DataFrame(rows, schema=BREAKDOWN_SCHEMA)
 
@@ -259,18 +259,8 @@ BREAKDOWN_SCHEMA = {
 }
 
 
-def _item(values: np.ndarray, k: int) -> float | None:
-    value = float(np.asarray(values)[k])
-    return None if np.isnan(value) else value
-
-
-def holm_by_measure(p_per_group: list[np.ndarray]) -> list[np.ndarray]:
-    """Holm adjustment across groups, separately for each answer (column)."""
-    if not p_per_group:
-        return []
-    matrix = np.vstack(p_per_group)
-    adjusted = np.column_stack([holm(matrix[:, k]) for k in range(matrix.shape[1])])
-    return list(adjusted)
+def _value(value: float) -> float | None:
+    return None if np.isnan(value) else float(value)
 
 
 def associations_table(coded: CodedResponses, questionnaire: Questionnaire, min_base: int = MIN_BASE) -> pl.DataFrame:

@@ -11,6 +11,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,7 @@ class Net:
     codes: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity equality: cheap to hash as a cache key
 class Question:
     id: str
     text: str
@@ -83,7 +84,7 @@ class Question:
     def closed(self) -> bool:
         return self.type in CLOSED_TYPES
 
-    @property
+    @cached_property
     def codes(self) -> tuple[str, ...]:
         return tuple(o.code for o in self.options)
 

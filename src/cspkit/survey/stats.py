@@ -22,20 +22,32 @@ def linearised_proportions(indicators: np.ndarray, weights: np.ndarray) -> tuple
     variance of the ratio sum(w y) / sum(w) is n/(n-1) * sum((w (y - p))^2) / sum(w)^2.
     """
     y = np.asarray(indicators, dtype=float)
-    if y.ndim == 1:
-        y = y[:, None]
-    w = np.asarray(weights, dtype=float)
-    n = w.size
-    total = w.sum()
-    if n == 0 or total <= 0:
-        nan = np.full(y.shape[1], np.nan)
-        return nan, nan
-    p = w @ y / total
-    if n == 1:
-        return p, np.full_like(p, np.nan)
-    residuals = w[:, None] * (y - p) / total
-    variance = n / (n - 1) * np.sum(residuals**2, axis=0)
-    return p, np.sqrt(variance)
+    y = y[:, None] if y.ndim == 1 else y
+    p, se = grouped_linearised(y, np.asarray(weights, dtype=float), np.ones((y.shape[0], 1), dtype=bool))[:2]
+    return p[0], se[0]
+
+
+def grouped_linearised(
+    y: np.ndarray, w: np.ndarray, member: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`linearised_proportions` for many groups at once, from weighted sums.
+
+    ``member`` is respondents x groups (True when the respondent is in the group). Returns
+    p and se (groups x answers), and per group the base size, sum of weights and sum of squared
+    weights. Expanding sum(w^2 (y - p)^2) = sum(w^2 y^2) - 2p sum(w^2 y) + p^2 sum(w^2) keeps this
+    to a few matrix products, however many groups there are.
+    """
+    m = member.astype(float)
+    w2 = w**2
+    base_n = m.sum(0)
+    total = m.T @ w
+    total_sq = m.T @ w2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = (m.T @ (w[:, None] * y)) / total[:, None]
+        squares = m.T @ (w2[:, None] * y**2) - 2 * p * (m.T @ (w2[:, None] * y)) + p**2 * total_sq[:, None]
+        variance = (base_n / (base_n - 1))[:, None] * np.maximum(squares, 0) / total[:, None] ** 2
+    variance[base_n < 2] = np.nan
+    return p, np.sqrt(variance), base_n, total, total_sq
 
 
 def effective_n(p: np.ndarray, se: np.ndarray, fallback: float) -> np.ndarray:
@@ -108,23 +120,26 @@ def rao_scott(rows: np.ndarray, columns: np.ndarray, weights: np.ndarray) -> dic
     if n_r < 2 or n_c < 2 or n < 3:
         return nan
     cell = r_idx * n_c + c_idx
-    indicators = np.zeros((n, n_r * n_c))
-    indicators[np.arange(n), cell] = 1.0
+    cells = n_r * n_c
     total = w.sum()
-    p = w @ indicators / total
-    z = w[:, None] * (indicators - p) / total
-    v = n / (n - 1) * z.T @ z
+    p = np.bincount(cell, weights=w, minlength=cells) / total
+    # Linearised covariance of the cell shares without an n x cells matrix: each respondent is in
+    # one cell, so sum_i w_i^2 (e_i - p)(e_i - p)' = diag(s2) - s2 p' - p s2' + sum(w^2) p p'.
+    s2 = np.bincount(cell, weights=w**2, minlength=cells)
+    v = n / (n - 1) * (np.diag(s2) - np.outer(s2, p) - np.outer(p, s2) + np.sum(w**2) * np.outer(p, p)) / total**2
 
     row_d = np.repeat(np.eye(n_r), n_c, axis=0)
     col_d = np.tile(np.eye(n_c), (n_r, 1))
-    x1 = np.column_stack([np.ones(n_r * n_c), row_d[:, 1:], col_d[:, 1:]])
+    x1 = np.column_stack([np.ones(cells), row_d[:, 1:], col_d[:, 1:]])
     x2 = np.column_stack([row_d[:, i] * col_d[:, j] for i in range(1, n_r) for j in range(1, n_c)])
-    c_mat = x2 - x1 @ np.linalg.lstsq(x1, x2, rcond=None)[0]
+    c_mat = x2 - x1 @ np.linalg.solve(x1.T @ x1, x1.T @ x2)
     inv_p = np.divide(1.0, p, out=np.zeros_like(p), where=p > 0)
     denominator = c_mat.T @ (inv_p[:, None] * c_mat) / n
     numerator = c_mat.T @ (inv_p[:, None] * v * inv_p[None, :]) @ c_mat
-    delta = np.linalg.lstsq(denominator, numerator, rcond=None)[0]
-
+    try:
+        delta = np.linalg.solve(denominator, numerator)
+    except np.linalg.LinAlgError:  # an empty row or column of answers: use the pseudo-inverse
+        delta = np.linalg.pinv(denominator) @ numerator
     table = (p * n).reshape(n_r, n_c)
     expected = np.outer(table.sum(1), table.sum(0)) / table.sum()
     chi2 = float(np.sum(np.divide((table - expected) ** 2, expected, out=np.zeros_like(table), where=expected > 0)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping as MappingType
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
@@ -32,6 +33,7 @@ from cspkit.survey.responses import (
 
 #: SurveyMonkey's second header row for a column that holds the whole answer.
 _WHOLE_ANSWER = frozenset({"", "response", "open-ended response", "open ended response"})
+_UNSEEN = object()
 _FALSE = frozenset({"", "0", "no", "false", "n", "not selected"})
 
 
@@ -43,6 +45,12 @@ class _Source:
     column: int | None
     option_columns: tuple[tuple[int, str | None, str], ...]  # (index, code or None, header)
     spec: QuestionColumns
+
+    @property
+    def indexes(self) -> tuple[int, ...]:
+        """The export columns this question's answer is read from."""
+        own = (self.column,) if self.column is not None else ()
+        return own + tuple(index for index, _, _ in self.option_columns)
 
 
 class _Problem(Exception):
@@ -78,6 +86,8 @@ def import_responses(
     people: list[dict[str, object]] = []
     exclusions: list[dict[str, object]] = []
     problems: list[tuple[int, str, str]] = []
+    memo: dict[tuple, object] = {}
+    source_indexes = [source.indexes for source in sources]
     seen_ids: set[str] = set()
     seen_answers: set[tuple] = set()
     postcodes_used = postcodes_unmatched = 0
@@ -85,13 +95,20 @@ def import_responses(
     for index, cells in enumerate(grid.rows):
         row_number = mapping.header_rows + index + 1
         answers: dict[str, str | tuple[str, ...]] = {}
-        for source in sources:
-            try:
-                value = _answer(source, cells, mapping)
-            except _Problem as problem:
-                problems.append((row_number, problem.column, problem.reason))
-                continue
-            if value is not None:
+        for number, (source, indexes) in enumerate(zip(sources, source_indexes, strict=True)):
+            # Exports repeat the same few answers thousands of times: read each distinct one once.
+            key = (number, *(cells[i] for i in indexes))
+            value = memo.get(key, _UNSEEN)
+            if value is _UNSEEN:
+                try:
+                    value = _answer(source, cells, mapping)
+                except _Problem as problem:
+                    value = problem
+                if source.question.type != QuestionType.free_text:
+                    memo[key] = value
+            if isinstance(value, _Problem):
+                problems.append((row_number, value.column, value.reason))
+            elif value is not None:
                 answers[source.question.id] = value
         postcode = answers.pop(postcode_q.id, None) if postcode_q else None
         if postcode is not None and area_q is not None and area_q.id not in answers:
@@ -228,15 +245,19 @@ def _closest(wanted: str, headers: list[tuple[str, str]]) -> str:
 
 
 def _code_for(question: Question, text: str, spec: QuestionColumns, mapping: Mapping) -> str | None:
-    key = normalise_text(text)
-    if key in spec.answers:
-        return spec.answers[key]
-    if key in mapping.answers and mapping.answers[key] in question.codes:
-        return mapping.answers[key]
+    """The code an answer text means: the mapping's own answers first, then labels and codes."""
+    return _answer_lookup(question, spec, mapping).get(normalise_text(text))
+
+
+@lru_cache(maxsize=256)
+def _answer_lookup(question: Question, spec: QuestionColumns, mapping: Mapping) -> dict[str, str]:
+    lookup: dict[str, str] = {}
     for option in question.options:
-        if key in (normalise_text(option.label), normalise_text(option.code)):
-            return option.code
-    return None
+        lookup.setdefault(normalise_text(option.code), option.code)
+        lookup[normalise_text(option.label)] = option.code
+    lookup.update({k: v for k, v in mapping.answers.items() if v in question.codes})
+    lookup.update(spec.answers)
+    return lookup
 
 
 def _answer(source: _Source, cells: list[str], mapping: Mapping) -> str | tuple[str, ...] | None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +31,14 @@ from cspkit.survey.questionnaire import Questionnaire
 FORMATS_FILE = Path(__file__).parent / "formats.toml"
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_text(value: str) -> str:
     """Text compared the way a person reads it: case, spacing and curly quotes ignored."""
     value = value.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     return re.sub(r"\s+", " ", value).strip().casefold()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared (and cached) by identity: one mapping, one lookup
 class QuestionColumns:
     """Where one question's answers are in the export."""
 
@@ -47,7 +49,7 @@ class QuestionColumns:
     separator: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Mapping:
     format: str
     label: str
