@@ -5,7 +5,8 @@ from typing import Annotated
 
 import typer
 
-from cspkit.cli_common import FormatOption, handles_errors
+from cspkit.cli_common import ConfigOption, FormatOption, handles_errors, require_config
+from cspkit.errors import CspkitError
 from cspkit.output import OutputFormat, render_frame
 from cspkit.priorities.decision import load_votes
 from cspkit.priorities.voting import count_votes
@@ -26,3 +27,21 @@ def count(
     if fmt == OutputFormat.table:
         for note in result.disagreements or ("Borda and Schulze agree on every rank.",):
             typer.echo(note)
+
+
+@app.command("board")
+@handles_errors
+def board(
+    config: ConfigOption = None,
+    shortlist: Annotated[bool, typer.Option("--shortlist", help="Show the suggested shortlist and its reasons instead.")] = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Show the evidence board (every candidate issue's evidence side by side) from the config's inputs."""
+    from cspkit.report.pipeline import run_assessment
+
+    run = run_assessment(require_config(config), documents=False)
+    table = run.evidence.shortlist if shortlist else run.evidence.board
+    if table is None:
+        failed = "; ".join(f"{s.step}: {s.detail}" for s in run.steps if s.status != "done")
+        raise CspkitError(f"no evidence board: {failed}")
+    render_frame(table, fmt, title="Suggested shortlist" if shortlist else "Evidence board")
