@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from cspkit.data import warehouse
 from cspkit.data.encoding import to_utf8
@@ -38,6 +39,8 @@ LABELS: dict[str, dict[str, dict[str, str]]] = tomllib.loads((_DATA / "police_la
 DUPLICATE = "duplicate Crime ID"
 #: Rows held before one INSERT: amortises DuckDB's per-statement cost, bounds memory.
 BATCH_ROWS = 250_000
+#: DuckDB's row group size: the unit its inserts are parallelised over.
+ROW_GROUP = 122_880
 #: DuckDB's own buffer limit during an ingest; it writes row groups to disk beyond it.
 DUCKDB_MEMORY = "400MB"
 
@@ -282,7 +285,10 @@ class BatchWriter:
 
     def insert(self, table: str, frame: pl.DataFrame) -> None:
         if frame.height:
-            self.con.register("_batch", frame.to_arrow())
+            # Row-group-sized record batches let DuckDB scan and write the insert on several threads.
+            arrow = frame.to_arrow()
+            arrow = pa.Table.from_batches(arrow.to_batches(max_chunksize=ROW_GROUP), schema=arrow.schema)
+            self.con.register("_batch", arrow)
             self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _batch")
             self.con.unregister("_batch")
 
