@@ -73,3 +73,18 @@ def test_questionnaire_command() -> None:
     result = run("questionnaire", "-f", "csv")
     assert result.exit_code == 0
     assert "concerns,multiple,concerns,23" in result.output
+
+
+def test_results_against_a_previous_wave(tmp_path: Path, store: Path) -> None:
+    out = tmp_path / "demo"
+    assert run("generate-synthetic", str(out), "-w", str(store), "--n", "200", "--seed", "9").exit_code == 0
+    export, mapping = out / "synthetic_survey_smartsurvey.csv", out / "synthetic_survey_smartsurvey.mapping.toml"
+    for wave in ("2025", "2026"):
+        assert run("import", str(export), "--mapping", str(mapping), "--wave", wave, "-w", str(store)).exit_code == 0
+    changes = run(
+        "results", "-t", "changes", "--wave", "2026", "--previous-wave", "2025", "-w", str(store), "--unweighted", "-f", "json"
+    )
+    assert changes.exit_code == 0, changes.output
+    rows = json.loads(changes.output)
+    assert rows and {r["verdict"] for r in rows} <= {"no real difference", "base too small to compare"}
+    assert all(r["difference"] == 0 for r in rows)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import polars as pl
 from threadpoolctl import threadpool_limits
 
+from cspkit.data import warehouse
 from cspkit.provenance import Provenance
 from cspkit.survey.concerns import concerns_table
 from cspkit.survey.estimates import (
@@ -19,8 +23,9 @@ from cspkit.survey.estimates import (
 )
 from cspkit.survey.questionnaire import Questionnaire, QuestionType
 from cspkit.survey.responses import SurveyResponses
+from cspkit.survey.store import latest_wave, load_responses
 from cspkit.survey.themes import themes_table
-from cspkit.survey.weighting import PopulationMargins, WeightingReport, weight_responses
+from cspkit.survey.weighting import PopulationMargins, WeightingReport, population_margins, weight_responses
 
 
 @dataclass(frozen=True)
@@ -119,3 +124,22 @@ def _analyse(
 def _themes(responses: SurveyResponses, weights: pl.DataFrame, question_id: str, n_themes: int) -> pl.DataFrame:
     texts = responses.answers.filter(pl.col("question_id") == question_id).join(weights, on="respondent_id", how="left")
     return themes_table(texts["answer"].to_list(), texts["weight"].fill_null(1.0).to_list(), n_themes=n_themes)
+
+
+def analyse_stored_wave(
+    warehouse_path: str | Path,
+    lad_codes: Sequence[str],
+    questionnaire: Questionnaire,
+    wave: str | None = None,
+    previous_wave: str | None = None,
+    weighted: bool = True,
+    **options: Any,
+) -> SurveyResults:
+    """:func:`analyse_survey` on a wave stored in the warehouse (the latest when ``wave`` is None),
+    weighted to the warehouse's population tables: what the report and the web app call."""
+    with warehouse.read(warehouse_path) as con:
+        responses = load_responses(con, wave or latest_wave(con))
+        earlier = load_responses(con, previous_wave) if previous_wave else None
+        margins = population_margins(con, lad_codes, questionnaire) if weighted else None
+    previous = analyse_survey(earlier, questionnaire, margins, **options) if earlier is not None else None
+    return analyse_survey(responses, questionnaire, margins, previous, **options)

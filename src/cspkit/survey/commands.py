@@ -13,7 +13,7 @@ from cspkit.cli_common import ConfigOption, FormatOption, WarehouseOption, find_
 from cspkit.data import warehouse
 from cspkit.errors import ConfigError
 from cspkit.output import OutputFormat, render_frame, render_rows
-from cspkit.survey.analysis import analyse_survey
+from cspkit.survey.analysis import analyse_stored_wave
 from cspkit.survey.importers import import_responses, load_mapping, postcode_area_lookup
 from cspkit.survey.questionnaire import Questionnaire, load_questionnaire
 from cspkit.survey.store import latest_wave, load_responses, save_responses, save_weights
@@ -171,20 +171,15 @@ def results(
     if table not in TABLES:
         raise ConfigError(f"--table must be one of {', '.join(TABLES)}, not '{table}'")
     settings = _settings(config, questionnaire, area)
-    with warehouse.read(resolve_warehouse(warehouse_path, config)) as con:
-        responses = load_responses(con, wave or latest_wave(con))
-        old = load_responses(con, previous_wave) if previous_wave else None
-        margins = None if unweighted else population_margins(con, _need_area(settings), settings.questionnaire, by=settings.by)
-
-    def run(r):
-        return analyse_survey(r, settings.questionnaire, margins, trim=settings.trim, min_base=settings.min_base)
-
-    found = (
-        run(responses)
-        if old is None
-        else analyse_survey(
-            responses, settings.questionnaire, margins, previous=run(old), trim=settings.trim, min_base=settings.min_base
-        )
+    found = analyse_stored_wave(
+        resolve_warehouse(warehouse_path, config),
+        () if unweighted else _need_area(settings),
+        settings.questionnaire,
+        wave=wave,
+        previous_wave=previous_wave,
+        weighted=not unweighted,
+        trim=settings.trim,
+        min_base=settings.min_base,
     )
     tables = found.tables()
     if table not in tables:
