@@ -75,18 +75,18 @@ def _run_step(run: AssessmentRun, name: str, action: Callable[[], str], listener
 
 
 def ensure_key(config: AssessmentConfig) -> Path | None:
-    """The pseudonymisation key file named in ``[privacy] key_file``, created (random, 32 bytes) on first run.
+    """Create the demo's pseudonymisation key file on first run, when ``[privacy] create_key_file = true``.
 
-    Meant for the demo: its key file is git-ignored and stays in the demo folder. A partnership keeps
-    its own key outside the repository (or in the environment variable ``[privacy] key_env``).
+    Only for the demo: its key file (random, 32 bytes, mode 600) stays in the demo folder and ``*.key`` is
+    git-ignored. A partnership keeps one key outside the repository for years (a new key would stop repeat
+    victims being linked across extracts), so without the setting a missing key file is an error at ingest.
     """
     path = config.pseudonym_key_file
-    if path is None:
-        return None
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
-        path.chmod(0o600)
+    if path is None or path.exists() or config.section("privacy").get("create_key_file") is not True:
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
+    path.chmod(0o600)
     return path
 
 

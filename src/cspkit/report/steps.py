@@ -138,21 +138,18 @@ def _register(config: AssessmentConfig):
 
 
 def risk_matrix(config: AssessmentConfig, run: AssessmentRun) -> str:
-    from cspkit.risk.evidence import gather_evidence
+    from cspkit.risk.evidence import evidence_for_config
     from cspkit.risk.matrix import heatmap, risk_results
-    from cspkit.risk.method import load_method
+    from cspkit.risk.method import BUNDLED_METHODS, load_method
     from cspkit.risk.suggest import suggest_all
 
     section = config.section("risk")
     method_name = section.get("method")
-    method = load_method(config.resolve(method_name) if method_name and str(method_name).endswith(".toml") else method_name)
+    method = load_method(method_name if method_name is None or method_name in BUNDLED_METHODS else config.resolve(method_name))
     register = _register(config)
     run.state["register"] = register
     run.evidence.issue_names = {i.id: i.name for i in register.issues}
-    options = run.state.get("analysis_options")
-    evidence = gather_evidence(
-        config.warehouse, list(config.area_codes), _period(config), register, alpha=getattr(options, "alpha", 0.05)
-    )
+    evidence = evidence_for_config(config, register)
     run.state["risk_evidence"] = {e.issue_id: e for e in evidence}
     suggestions = suggest_all(evidence, method)
     scores_from = section.get("scores")
@@ -191,9 +188,7 @@ def risk_matrix(config: AssessmentConfig, run: AssessmentRun) -> str:
             + "."
         ),
     )
-    return f"{method.label}: {register.issues.__len__()} issues, {scorers} scorers" + (
-        " (SYNTHETIC demo scores)" if synthetic else ""
-    )
+    return f"{method.label}: {len(register.issues)} issues, {scorers} scorers" + (" (SYNTHETIC demo scores)" if synthetic else "")
 
 
 def horizon_scanning(config: AssessmentConfig, run: AssessmentRun) -> str:
