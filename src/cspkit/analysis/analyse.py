@@ -143,7 +143,7 @@ def analyse_area(
             street_method + "; rates per 1,000 Census 2021 residents (burglary also per 1,000 households)"
         )
 
-        def attempt(names: tuple[str, ...], method: str, compute: Callable[[], Any], table: str = "street") -> None:
+        def attempt(names: tuple[str, ...], method: str, compute: Callable[[], Any], over: Period | None = None) -> None:
             try:
                 values = compute()
             except AnalysisError as exc:
@@ -153,7 +153,7 @@ def analyse_area(
             values = values if isinstance(values, tuple) else (values,)
             for name, value in zip(names, values, strict=True):
                 setattr(result, name, value)
-                result.provenance[name] = scope.provenance(method, table)
+                result.provenance[name] = scope.provenance(method, period=over)
 
         attempt(("yearly",), "12-month totals and rates ending at the period's end", lambda: yearly_view(monthly, period, dens))
         attempt(
@@ -186,16 +186,14 @@ def analyse_area(
         attempt(("outcomes",), "street last outcome category by crime type", lambda: outcome_profile(scope))
         attempt(("latest_outcomes",), "latest outcomes-file outcome per crime ID", lambda: latest_outcomes(scope))
         weights = load_harm_weights(options.harm_weights)
+        harm_period = period.latest_12() if period.months >= 12 else period
         attempt(
             ("harm",),
             f"harm = count x weight ({weights.name}, version {weights.version})",
             lambda: harm_ranking(
-                period_totals(monthly, period.latest_12() if period.months >= 12 else period).filter(
-                    pl.col("crime_type") != ALL_CRIME
-                ),
-                weights,
-                dens.residents,
+                period_totals(monthly, harm_period).filter(pl.col("crime_type") != ALL_CRIME), weights, dens.residents
             ),
+            over=harm_period,
         )
         _repeat_victims(scope, options, result)
         _peers(scope, options, result)

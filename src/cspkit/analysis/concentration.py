@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from cspkit.analysis.scope import ASB, Scope
+from cspkit.analysis.scope import ALL_CRIME, ASB, Scope
 from cspkit.errors import AnalysisError
 
 TOP_FRACTIONS = (0.05, 0.10)
@@ -75,12 +75,15 @@ def _crime_filter(crime_type: str | None) -> tuple[str, list]:
 
 
 def concentration_table(scope: Scope, crime_type: str | None = None) -> pl.DataFrame:
-    """Top-5% and top-10% shares and the Gini coefficient over LSOAs and over street locations."""
+    """Top-5% and top-10% shares and the Gini coefficient over LSOAs and over street locations
+    (the street-location row is left out when no incident of the kind has a location)."""
     rows = []
     for unit, counts in (("LSOA", lsoa_counts(scope, crime_type)), ("street location", location_counts(scope, crime_type))):
         values = counts["count"].to_numpy()
         if not len(values) or values.sum() == 0:
-            raise AnalysisError(f"no incidents of {crime_type or 'crime'} in {scope.area.name} in {scope.period.label()}")
+            if unit == "LSOA":
+                raise AnalysisError(f"no incidents of {crime_type or 'crime'} in {scope.area.name} in {scope.period.label()}")
+            continue
         row = {"unit": unit, "units": len(values), "incidents": int(values.sum())}
         for fraction in TOP_FRACTIONS:
             label = f"top_{round(fraction * 100)}pct"
@@ -88,6 +91,4 @@ def concentration_table(scope: Scope, crime_type: str | None = None) -> pl.DataF
             row[f"{label}_share"] = top_share(values, fraction)
         row["gini"] = gini(values)
         rows.append(row)
-    return pl.DataFrame(rows).select(
-        pl.lit(crime_type or "All crime (excluding anti-social behaviour)").alias("crime_type"), pl.all()
-    )
+    return pl.DataFrame(rows).select(pl.lit(crime_type or ALL_CRIME).alias("crime_type"), pl.all())

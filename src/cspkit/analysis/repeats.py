@@ -14,7 +14,7 @@ import polars as pl
 from cspkit.analysis.area import Period
 from cspkit.analysis.change import compare_proportions
 from cspkit.analysis.concentration import location_counts
-from cspkit.analysis.scope import Scope, require_table
+from cspkit.analysis.scope import ALL_CRIME, Scope, require_table
 from cspkit.analysis.wording import DEFAULT_ALPHA, describe_proportion_change, is_significant
 from cspkit.data.schema import partner_table
 from cspkit.errors import AnalysisError
@@ -153,7 +153,7 @@ def repeat_locations(scope: Scope, crime_type: str | None = None, top: int = 10)
     if counts.is_empty():
         raise AnalysisError(f"no located incidents in {scope.area.name} in {scope.period.label()}")
     repeats = counts.filter(pl.col("count") >= 2)
-    label = crime_type or "All crime (excluding anti-social behaviour)"
+    label = crime_type or ALL_CRIME
     summary = pl.DataFrame(
         [
             {
