@@ -60,6 +60,8 @@ def test_rates_follow_their_counts_and_small_bases_are_marked() -> None:
 def test_bad_counts_are_errors() -> None:
     with pytest.raises(InputError, match="no column 'missing'"):
         suppress_table(pl.DataFrame({"a": [1]}), ["missing"])
+    with pytest.raises(InputError, match="not among the counts"):
+        suppress_table(pl.DataFrame({"a": [1], "b": [2], "r": [0.5]}), ["a"], derived={"r": "b"})
     with pytest.raises(InputError, match="no blanks"):
         suppress_table(pl.DataFrame({"a": [1, None]}), ["a"])
 

@@ -129,9 +129,12 @@ def suppress_table(
     ``" (u)"`` where its count is under ``small_base``. Other columns pass through unchanged.
     """
     columns = list(dict.fromkeys([*count_columns, *([total_column] if total_column else [])]))
-    for column in [*columns, *(derived or {}).values(), *(derived or {})]:
+    for column in [*columns, *(derived or {})]:
         if column not in frame.columns:
             raise InputError(f"no column {column!r} in the table to suppress", column=column)
+    for rate, source in (derived or {}).items():
+        if source not in columns:
+            raise InputError(f"{rate!r} derives from {source!r}, which is not among the counts to suppress", column=rate)
     values = frame.select(columns).to_numpy()
     if frame.select(columns).null_count().sum_horizontal()[0] or (values < 0).any():
         raise InputError("counts to suppress must be whole numbers >= 0 with no blanks")
