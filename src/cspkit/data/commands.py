@@ -79,7 +79,7 @@ def _run_with_progress(fmt: OutputFormat, work):
 def ingest_police_command(
     paths: Annotated[list[Path] | None, typer.Argument(
         help="data.police.uk downloads: zip archives, folders (YYYY-MM/YYYY-MM-<force>-<kind>.csv) or CSV files. "
-             "Default: [sources.police] paths in the config.")] = None,
+             "Default: the paths in the config table sources.police.")] = None,
     warehouse_path: WarehouseOption = None,
     config: ConfigOption = None,
     fmt: FormatOption = OutputFormat.table,
@@ -116,9 +116,9 @@ def ingest_geography_command(
 def ingest_partner_command(
     source: Annotated[str, typer.Argument(help="The partner source name, e.g. domestic_abuse (table partner_<source>).")],
     file: Annotated[Path | None, typer.Argument(
-        help="The CSV or XLSX extract. Default: file in [sources.partner.<source>] of the config.")] = None,
+        help="The CSV or XLSX extract. Default: 'file' in the config table sources.partner.SOURCE.")] = None,
     mapping: Annotated[Path | None, typer.Option(
-        "--mapping", "-m", help="The source's mapping TOML. Default: mapping in [sources.partner.<source>].")] = None,
+        "--mapping", "-m", help="The mapping TOML. Default: 'mapping' in the config table sources.partner.SOURCE.")] = None,
     warehouse_path: WarehouseOption = None,
     config: ConfigOption = None,
     fmt: FormatOption = OutputFormat.table,
