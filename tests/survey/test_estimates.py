@@ -29,11 +29,11 @@ def test_linearised_se_matches_statsmodels_and_samplics() -> None:
     assert p[0] == pytest.approx(fit.params[0])
     assert se[0] == pytest.approx(fit.bse[0], rel=1e-10)
 
-    from samplics.estimation import TaylorEstimator
-    from samplics.utils.types import PopParam
-
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # samplics warns on import that it is archived
+        from samplics.estimation import TaylorEstimator
+        from samplics.utils.types import PopParam
+
         taylor = TaylorEstimator(PopParam.mean)
         taylor.estimate(y=Y, samp_weight=W, remove_nan=True)
     assert se[0] == pytest.approx(float(taylor.stderror), rel=1e-6)

@@ -67,10 +67,10 @@ def test_rake_matches_margins_and_samplics() -> None:
             assert weights[(sample[variable] == cat).to_numpy()].sum() == pytest.approx(target, rel=1e-6)
     assert made.report.converged and made.report.max_margin_error < 1e-6
 
-    from samplics.weighting import SampleWeight
-
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # samplics warns on import that it is archived
+        from samplics.weighting import SampleWeight
+
         theirs = SampleWeight().rake(
             samp_weight=np.ones(sample.height),
             margins={"area": sample["area"].to_numpy(), "sex": sample["sex"].to_numpy()},
@@ -128,3 +128,26 @@ def test_unknown_category_is_an_error() -> None:
     with pytest.raises(AnalysisError, match="category 'z' has no population margin") as caught:
         rake(sample, MARGINS)
     assert caught.value.column == "area"
+
+
+def test_margin_problems_are_named(reference_warehouse, questionnaire, tmp_path) -> None:
+    import tomllib
+
+    from cspkit.data import warehouse
+    from cspkit.errors import WarehouseError
+    from cspkit.survey.questionnaire import DEFAULT_QUESTIONNAIRE, parse_questionnaire
+    from cspkit.survey.weighting import population_margins
+
+    raw = tomllib.loads(DEFAULT_QUESTIONNAIRE.read_text(encoding="utf-8"))
+    area = next(q for q in raw["questions"] if q["id"] == "area")
+    area["options"] = area["options"][1:]  # Ampthill left out
+    with pytest.raises(ConfigError, match="E05014394 are in the districts but in no area option") as caught:
+        population_margins(reference_warehouse, ["E06000056"], parse_questionnaire(raw, "q.toml"))
+    assert caught.value.column == "area"
+    with pytest.raises(AnalysisError, match="no population in the warehouse for E09000001"):
+        population_margins(reference_warehouse, ["E09000001"], questionnaire)
+    empty = tmp_path / "empty.duckdb"
+    with warehouse.write(empty):
+        pass
+    with pytest.raises(WarehouseError, match="no 'population' reference table"):
+        population_margins(empty, ["E06000056"], questionnaire)
