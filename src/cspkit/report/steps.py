@@ -173,7 +173,7 @@ def risk_matrix(config: AssessmentConfig, run: AssessmentRun) -> str:
     results = risk_results(scores, method, register)
     run.state["risk_results"] = results
     table = results.rename({"class": "knowledge_gap_class"})
-    beside = ", ".join(g for g in method.beside_groups)
+    beside = ", ".join(method.group(g).name.lower() for g in method.beside_groups)
     run.evidence.risk = RiskEvidence(
         table=table,
         heat=heatmap(results, method),
