@@ -123,3 +123,13 @@ def test_estimates_dont_know_and_small_bases(questionnaire) -> None:
     assert (row["ci_low_unweighted"] / 100, row["ci_high_unweighted"] / 100) == pytest.approx(
         proportion_confint(20, 30, method="wilson")
     )
+
+
+def test_missing_weight_is_named(questionnaire) -> None:
+    from cspkit.errors import AnalysisError
+
+    responses = responses_from_answers([{"safe_day": "very_safe"}, {"safe_day": "fairly_safe"}], questionnaire, wave="t")
+    weights = pl.DataFrame({"respondent_id": ["R00001"], "weight": [1.0]})
+    with pytest.raises(AnalysisError, match="respondent R00002 has no weight") as caught:
+        code_responses(responses, questionnaire, weights)
+    assert caught.value.column == "weight"

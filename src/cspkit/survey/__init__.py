@@ -7,7 +7,7 @@ from cspkit.survey.redact import redact
 from cspkit.survey.responses import SurveyResponses, responses_from_answers
 from cspkit.survey.stats import describe_difference
 from cspkit.survey.store import load_responses, save_responses
-from cspkit.survey.synthetic import generate_survey, population_cells, write_synthetic_export
+from cspkit.survey.synthetic import generate_survey, population_cells, write_demo_export, write_synthetic_export
 from cspkit.survey.weighting import PopulationMargins, population_margins, rake, weight_responses
 
 __all__ = [
@@ -34,5 +34,6 @@ __all__ = [
     "save_responses",
     "validate_answer",
     "weight_responses",
+    "write_demo_export",
     "write_synthetic_export",
 ]

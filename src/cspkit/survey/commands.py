@@ -17,7 +17,7 @@ from cspkit.survey.analysis import analyse_stored_wave
 from cspkit.survey.importers import import_responses, load_mapping, postcode_area_lookup
 from cspkit.survey.questionnaire import Questionnaire, load_questionnaire
 from cspkit.survey.store import latest_wave, load_responses, save_responses, save_weights
-from cspkit.survey.synthetic import generate_survey, population_cells, write_synthetic_export
+from cspkit.survey.synthetic import write_demo_export
 from cspkit.survey.weighting import DEFAULT_BY, population_margins, weight_responses
 
 app = typer.Typer(help="Step 3: the residents' survey: import, weighting and analysis.", no_args_is_help=True)
@@ -30,6 +30,14 @@ WaveOption = Annotated[str | None, typer.Option("--wave", help="Survey wave name
 AreaOption = Annotated[
     list[str] | None, typer.Option("--area", help="Local authority district code(s) (default: the config's area_codes).")
 ]
+#: The columns ``--format table`` shows, per table (csv and json show every column).
+COMPACT = {
+    "estimates": ("question_id", "answer", "kind", "base_n", "pct_unweighted", "pct", "ci_low", "ci_high", "small_base"),
+    "breakdowns": ("group", "question_id", "answer", "base_n", "pct", "pct_rest", "p_adjusted", "verdict"),
+    "concerns": ("rank", "rank_best", "rank_worst", "concern", "risk_issue", "base_n", "pct", "ci_low", "ci_high", "versus_next"),
+    "themes": ("theme", "label", "responses", "share", "quote_1"),
+    "changes": ("question_id", "answer", "pct", "pct_previous", "difference", "p_adjusted", "verdict"),
+}
 TABLES = ("estimates", "breakdowns", "associations", "concerns", "themes", "weighting", "margins", "changes")
 
 
@@ -52,12 +60,15 @@ def _settings(config: Path | None, questionnaire: Path | None, area: list[str] |
     trim = section.get("trim", [0.2, 5.0])
     if not (isinstance(trim, list) and len(trim) == 2):
         raise ConfigError("[survey] trim must be two numbers, e.g. [0.2, 5.0]", file=found.path if found else None)
+    min_base = section.get("min_base", 30)
+    if not isinstance(min_base, int) or min_base < 1:
+        raise ConfigError("[survey] min_base must be a whole number of at least 1", file=found.path if found else None)
     return _Settings(
         questionnaire=load_questionnaire(path),
         area_codes=codes,
         by=tuple(section.get("weight_by", DEFAULT_BY)),
         trim=(float(trim[0]), float(trim[1])),
-        min_base=int(section.get("min_base", 30)),
+        min_base=min_base,
     )
 
 
@@ -185,7 +196,8 @@ def results(
     if table not in tables:
         raise ConfigError("the changes table needs --previous-wave")
     frame = tables[table]
-    if fmt == OutputFormat.table:
+    if fmt == OutputFormat.table:  # a terminal fits fewer columns: csv and json give them all
+        frame = frame.select([c for c in frame.columns if c in COMPACT.get(table, frame.columns)])
         frame = frame.with_columns(pl.selectors.float().round(1))
     render_frame(frame, fmt, title=f"Survey {table}: wave {found.wave}. {found.provenance.footnote()}")
 
@@ -205,16 +217,12 @@ def generate_synthetic(
     """Write a SYNTHETIC SmartSurvey-style export drawn from the area's real population (for demos)."""
     settings = _settings(config, questionnaire, area or (None if config else ["E06000056"]))
     with warehouse.read(resolve_warehouse(warehouse_path, config)) as con:
-        cells = population_cells(con, _need_area(settings), settings.questionnaire)
-    survey = generate_survey(cells, settings.questionnaire, n=n, seed=seed)
-    csv_path, mapping_path = write_synthetic_export(directory, survey, settings.questionnaire, seed=seed)
-    truth_path = directory / "synthetic_survey_truth.csv"
-    survey.truth.write_csv(truth_path)
+        written = write_demo_export(directory, con, settings.questionnaire, _need_area(settings), n=n, seed=seed)
     rows = [
-        ("export (SYNTHETIC)", str(csv_path)),
-        ("mapping", str(mapping_path)),
-        ("true population percentages", str(truth_path)),
+        ("export (SYNTHETIC)", str(written.export)),
+        ("mapping", str(written.mapping)),
+        ("true population percentages", str(written.truth)),
         ("respondents", n),
-        ("over-represented areas", ", ".join(survey.over_represented)),
+        ("over-represented areas", ", ".join(written.survey.over_represented)),
     ]
     render_rows(["item", "value"], rows, fmt, title="SYNTHETIC survey written")

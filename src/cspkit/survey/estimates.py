@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from cspkit.errors import AnalysisError
 from cspkit.survey.questionnaire import Question, Questionnaire, QuestionType
 from cspkit.survey.responses import SurveyResponses
 from cspkit.survey.stats import (
@@ -93,7 +94,8 @@ def code_responses(responses: SurveyResponses, questionnaire: Questionnaire, wei
     """Line up answers and weights: one row per respondent, one indicator column per code."""
     ids = responses.respondents.select("respondent_id").join(weights, on="respondent_id", how="left")
     if ids["weight"].null_count():
-        raise ValueError("every respondent needs a weight")
+        missing = ids.filter(pl.col("weight").is_null())["respondent_id"][0]
+        raise AnalysisError(f"respondent {missing} has no weight: weights must cover every respondent", column="weight")
     index = ids.with_row_index("idx").select("respondent_id", "idx")
     n = ids.height
     answers = responses.answers.join(index, on="respondent_id", how="inner")

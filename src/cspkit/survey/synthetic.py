@@ -370,3 +370,31 @@ def write_synthetic_export(
         encoding="utf-8",
     )
     return csv_path, mapping_path
+
+
+@dataclass(frozen=True)
+class SyntheticExport:
+    """The files of a SYNTHETIC survey export and what they were drawn from."""
+
+    export: Path
+    mapping: Path
+    truth: Path
+    survey: SyntheticSurvey
+
+
+def write_demo_export(
+    directory: str | Path,
+    warehouse_con_or_path: duckdb.DuckDBPyConnection | str | Path,
+    questionnaire: Questionnaire,
+    lad_codes: Sequence[str] = ("E06000056",),
+    n: int = 700,
+    seed: int = 2026,
+) -> SyntheticExport:
+    """The demo survey in one call: ``n`` SYNTHETIC responses drawn from the districts' real
+    population, written as a SmartSurvey-style export with its mapping and the true percentages."""
+    directory = Path(directory)
+    survey = generate_survey(population_cells(warehouse_con_or_path, lad_codes, questionnaire), questionnaire, n=n, seed=seed)
+    export, mapping = write_synthetic_export(directory, survey, questionnaire, seed=seed)
+    truth = directory / "synthetic_survey_truth.csv"
+    survey.truth.write_csv(truth)
+    return SyntheticExport(export=export, mapping=mapping, truth=truth, survey=survey)
