@@ -172,3 +172,21 @@ def test_table_from_frame_formats_and_aligns() -> None:
     assert t.columns == ("Name", "N", "Change")
     assert t.rows == (("a", "1,234", "+12.3%"),)
     assert t.numeric == (False, True, True)
+
+
+def test_board_marks_only_significant_changes() -> None:
+    from cspkit.priorities.board import IssueEvidence, TestedChange, evidence_board
+
+    board = evidence_board(
+        [
+            IssueEvidence(
+                "a", "Rising", risk_rank=1, volume=100, rate_per_1000=1.0, change_1y=TestedChange(10, 20, 100.0, 0.01, True)
+            ),
+            IssueEvidence(
+                "b", "Noisy", risk_rank=2, volume=50, rate_per_1000=0.5, change_1y=TestedChange(10, 11, 10.0, 0.5, False)
+            ),
+        ]
+    )
+    rows = {row[0]: row for row in table(build_assessment(evidence(board=board)), "evidence_board").rows}
+    assert rows["Rising"][6] == "+100.0% (s)"
+    assert rows["Noisy"][6] == "+10.0%"

@@ -394,7 +394,7 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
             table_from_frame(
                 "evidence_board",
                 "Evidence board: risk, volume, tested change, residents' concern and knowledge-gap class",
-                ev.publishable(ev.board, ["volume_12m"], {"rate_per_1000": "volume_12m"}),
+                ev.publishable(_marked_changes(ev.board), ["volume_12m"], {"rate_per_1000": "volume_12m"}),
                 headers={
                     "issue": "Issue",
                     "risk_rank": "Risk rank",
@@ -407,14 +407,12 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
                     "concern_rank": "Concern rank",
                     "knowledge_gap_class": "Class",
                 },
-                formats={
-                    "rate_per_1000": lambda v: number(v, 2),
-                    "change_1y_pct": percent,
-                    "change_3y_pct": percent,
-                    "risk_score": lambda v: number(v, 1),
-                    "harm": lambda v: number(v, 1),
-                },
-                notes=("Changes are marked only as the analysis module tested them; see each priority's section for the test.",),
+                formats={"risk_score": lambda v: number(v, 1), "harm": lambda v: number(v, 0)},
+                notes=(
+                    "Change: the latest 12 months against the previous 12 (1 year) and against the first year of the period "
+                    "(3 years); (s) marks a change the analysis module's exact Poisson test finds statistically significant "
+                    "at the 5% level. Harm: the analysis module's crime harm index for the latest 12 months.",
+                ),
             ),
         )
     else:
@@ -480,6 +478,27 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
                 + ". The vote informed that decision; the reasons are recorded with each priority."
             )
         )
+
+
+def _marked_changes(board: pl.DataFrame) -> pl.DataFrame:
+    """The board's changes as text, "(s)" beside those the analysis module's test found significant."""
+
+    def mark(pct: str, significant: str) -> pl.Expr:
+        shown = pl.col(pct).map_elements(percent, return_dtype=pl.String)
+        return (
+            pl.when(pl.col(pct).is_null())
+            .then(pl.lit("–"))
+            .when(pl.col(significant))
+            .then(shown + " (s)")
+            .otherwise(shown)
+            .alias(pct)
+        )
+
+    return board.with_columns(
+        mark("change_1y_pct", "change_1y_significant"),
+        mark("change_3y_pct", "change_3y_significant"),
+        pl.col("rate_per_1000").round(2),
+    )
 
 
 def _risk(section: Section, ev: AssessmentEvidence) -> None:
