@@ -292,3 +292,16 @@ def test_postcode_resolved_then_dropped(tmp_path: Path) -> None:
     assert responses.exclusions.select("source_row", "reason").rows() == [(4, "not a full UK postcode")]
     with pytest.raises(InputError, match="lacks column"):
         postcode_area_lookup(write_csv(tmp_path / "bad.csv", [["postcode", "lsoa"], ["a", "b"]]), {}, q)
+
+
+def test_surveymonkey_single_choice_with_other_column(tmp_path: Path, questionnaire) -> None:
+    rows = [
+        ["Respondent ID", SAFE_DAY, ""],
+        ["", "Response", "Other (please specify)"],
+        ["1", "Very safe", ""],
+        ["2", "Fairly safe", "depends where"],
+    ]
+    mapping = parse_mapping({"format": "surveymonkey", "questions": {"safe_day": SAFE_DAY}}, questionnaire)
+    responses = import_responses(write_csv(tmp_path / "sm1.csv", rows), questionnaire, mapping, "w")
+    assert responses.answers["answer"].to_list() == ["very_safe", "fairly_safe"]
+    assert any("Other (please specify)" in note for note in responses.notes)

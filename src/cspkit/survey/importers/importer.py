@@ -223,15 +223,16 @@ def _locate(
                     file=file,
                     column=spec.column,
                 )
-            subs = [(i, headers[i][1]) for i in matches]
-            if len(matches) == 1 and normalise_text(subs[0][1]) in _WHOLE_ANSWER:
-                column = matches[0]
-            else:  # one column per answer option, named in the second header row
-                for index, sub in subs:
-                    code = _code_for(question, sub, spec, mapping)
-                    if code is None:
-                        notes.append(f"column '{spec.column} / {sub}' is not an answer to '{qid}' and was not read")
-                    option_columns.append((index, code, sub))
+            whole = [i for i in matches if normalise_text(headers[i][1]) in _WHOLE_ANSWER]
+            column = whole[0] if whole else None
+            for index in matches:  # the rest: one column per answer option, named in the second header row
+                if index == column:
+                    continue
+                sub = headers[index][1]
+                code = _code_for(question, sub, spec, mapping)
+                if code is None:
+                    notes.append(f"column '{spec.column} / {sub}' is not an answer to '{qid}' and was not read")
+                option_columns.append((index, code, sub))
         sources.append(_Source(question, column, tuple(c for c in option_columns if c[1] is not None), spec))
     return sources, notes
 
