@@ -10,7 +10,7 @@ import statsmodels.formula.api as smf
 from scipy import stats
 from statsmodels.stats.rates import test_poisson_2indep as poisson_2indep
 
-from cspkit.analysis.change import MIN_TREND_MONTHS, compare_counts, compare_proportions, trend_test
+from cspkit.analysis.change import MIN_TREND_MONTHS, clopper_pearson, compare_counts, compare_proportions, trend_test
 from cspkit.errors import AnalysisError
 
 from .conftest import months
@@ -43,6 +43,12 @@ def test_rate_ratio_interval_by_hand() -> None:
     assert result.ci_low == pytest.approx(low / (1 - low), rel=1e-9)
     assert result.ci_high == pytest.approx(high / (1 - high), rel=1e-9)
     assert result.ci_low < 1.25 < result.ci_high
+
+
+@pytest.mark.parametrize("k,n", [(0, 5), (5, 5), (3, 40), (15602, 31282)])
+def test_clopper_pearson_matches_scipy(k: int, n: int) -> None:
+    reference = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="exact")
+    assert clopper_pearson(k, n) == pytest.approx((reference.low, reference.high), rel=1e-9, abs=1e-12)
 
 
 def test_no_incidents_gives_no_test() -> None:

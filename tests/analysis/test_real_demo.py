@@ -74,3 +74,13 @@ def test_gi_star_on_real_boundaries_matches_esda(demo, demo_warehouse) -> None:
 def test_provenance_names_the_real_files(demo) -> None:
     sources = demo.provenance["rates"].sources
     assert len(sources) == 36 and all("bedfordshire-street" in s for s in sources)
+
+
+def test_grouped_concentration_equals_one_category_at_a_time(demo, demo_warehouse) -> None:
+    from cspkit.analysis.concentration import concentration_table
+
+    with open_scope(demo_warehouse, CENTRAL_BEDFORDSHIRE, PERIOD) as scope:
+        one_by_one = pl.concat([concentration_table(scope, c) for c in [None, "Burglary", "Robbery"]])
+    grouped = demo.concentration.filter(pl.col("crime_type").is_in([ALL_CRIME, "Burglary", "Robbery"]))
+    key = ["crime_type", "unit"]
+    assert grouped.sort(key).equals(one_by_one.sort(key))

@@ -18,13 +18,13 @@ import polars as pl
 
 from cspkit.analysis.area import Area, Period, ResolvedArea, resolve_area
 from cspkit.analysis.comparisons import change_table, trend_table
-from cspkit.analysis.concentration import concentration_table
+from cspkit.analysis.concentration import concentration_by_category
 from cspkit.analysis.harm import harm_ranking, load_harm_weights
 from cspkit.analysis.hotspots import hotspot_table
 from cspkit.analysis.outcomes import latest_outcomes, outcome_profile
 from cspkit.analysis.peers import PEER_METHOD, peer_group, peer_position, peer_rates, whole_districts
 from cspkit.analysis.repeats import partner_sources, repeat_locations, repeat_victimisation
-from cspkit.analysis.scope import ALL_CRIME, ASB, Scope, require_table
+from cspkit.analysis.scope import ALL_CRIME, Scope, require_table
 from cspkit.analysis.seasonality import rolling_12, seasonal_index
 from cspkit.analysis.volumes import (
     Denominators,
@@ -171,7 +171,7 @@ def analyse_area(
         attempt(
             ("concentration",),
             "top 5%/10% shares and Gini over LSOAs and street locations",
-            lambda: pl.concat([concentration_table(scope, c) for c in (None, *_types(monthly))], how="vertical"),
+            lambda: concentration_by_category(scope),
         )
         attempt(
             ("hotspots",),
@@ -198,10 +198,6 @@ def analyse_area(
         _repeat_victims(scope, options, result)
         _peers(scope, options, result)
     return result
-
-
-def _types(monthly: pl.DataFrame) -> list[str]:
-    return sorted(set(monthly["crime_type"]) - {ALL_CRIME, ASB})
 
 
 def _repeat_victims(scope: Scope, options: AnalysisOptions, result: AreaAnalysis) -> None:

@@ -70,7 +70,7 @@ def compare_counts(
         )
     p0 = latest_exposure / (previous_exposure + latest_exposure)
     result = stats.binomtest(latest, total, p0)
-    low, high = result.proportion_ci(confidence_level=confidence, method="exact")
+    low, high = clopper_pearson(latest, total, confidence)
     scale = previous_exposure / latest_exposure
 
     def ratio(p: float) -> float | None:
@@ -90,6 +90,15 @@ def compare_counts(
         p_value=float(result.pvalue),
         confidence=confidence,
     )
+
+
+def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
+    """The exact binomial interval, from beta quantiles (as ``binomtest(...).proportion_ci("exact")``,
+    which solves for the same bounds by root finding and is ten times slower)."""
+    tail = (1 - confidence) / 2
+    low = stats.beta.ppf(tail, successes, trials - successes + 1) if successes > 0 else 0.0
+    high = stats.beta.ppf(1 - tail, successes + 1, trials - successes) if successes < trials else 1.0
+    return float(low), float(high)
 
 
 @dataclass(frozen=True)
