@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cspkit.survey.redact import redact
 from cspkit.survey.themes import themes_table
@@ -61,3 +63,21 @@ def test_theme_quotes_are_redacted_and_labelled() -> None:
 
 def test_too_few_answers_give_no_themes() -> None:
     assert themes_table(["More police", "Lighting please"]).height == 0
+
+
+_words = st.lists(st.sampled_from(["the", "park", "is", "dark", "more", "police", "please", "near", "shops"]), max_size=6).map(
+    " ".join
+)
+_mobile = st.tuples(st.text("0123456789", min_size=9, max_size=9), st.sampled_from(["", " ", "-"])).map(
+    lambda t: f"07{t[0][:3]}{t[1]}{t[0][3:]}"
+)
+_postcode = st.from_regex(r"[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}", fullmatch=True)
+_email = st.from_regex(r"[a-z]{1,8}(\.[a-z]{1,8})?@[a-z]{2,8}\.(co\.uk|com|org)", fullmatch=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(before=_words, secret=st.one_of(_mobile, _postcode, _email), after=_words)
+def test_generated_personal_data_is_always_removed(before: str, secret: str, after: str) -> None:
+    cleaned = redact(f"{before} {secret} {after}")
+    assert secret not in cleaned
+    assert redact(cleaned) == cleaned  # redacting twice changes nothing
