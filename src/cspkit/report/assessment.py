@@ -160,12 +160,12 @@ def _achievements(section: Section, ev: AssessmentEvidence) -> None:
                 sub.add(
                     table_from_frame(
                         f"achievement_{_key(priority.title)}",
-                        f"Measures of '{priority.title}': the latest 12 months against the previous 12",
+                        f"Measures of '{priority.title}': change over the period, tested by the analysis module",
                         ev.publishable(rows, ["before", "after"]),
                         headers={
                             "measure": "Measure",
-                            "before": "Previous 12 months",
-                            "after": "Latest 12 months",
+                            "before": "Before",
+                            "after": "After",
                             "change": "Change",
                             "change_pct": "Change %",
                             "verdict": "Tested change",

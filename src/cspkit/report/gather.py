@@ -42,6 +42,11 @@ def _changes(monthly: pl.DataFrame, analysis: AreaAnalysis, alpha: float) -> tup
     return change, trend
 
 
+def labelled(change: pl.DataFrame) -> list[str]:
+    """The analysis module's change sentences, each led by the two periods it compares."""
+    return [f"{r['comparison'][:1].upper()}{r['comparison'][1:]}: {r['statement']}" for r in change.iter_rows(named=True)]
+
+
 def tested(change: pl.DataFrame | None, index: int, provenance: str = "") -> TestedChange | None:
     """Row ``index`` of an analysis change table (0: latest year against the one before; 1: three years)."""
     if change is None or change.height <= index:
@@ -53,9 +58,18 @@ def tested(change: pl.DataFrame | None, index: int, provenance: str = "") -> Tes
         percent=r["pct_change"],
         p_value=r["p_value"],
         significant=bool(r["significant"]),
-        verdict=r["statement"],
+        verdict=labelled(change)[index],
         provenance=provenance,
     )
+
+
+def series_change(monthly: pl.DataFrame, analysis: AreaAnalysis, alpha: float, provenance: str = "") -> TestedChange | None:
+    """The change over the whole period of one monthly series (first year against the latest; or the
+    latest year against the one before when the period is shorter), by the analysis module's test."""
+    change, _ = _changes(monthly, analysis, alpha)
+    if change is None:
+        return None
+    return tested(change, change.height - 1 if change.height > 1 else 0, provenance)
 
 
 def issue_changes(analysis: AreaAnalysis, categories: Sequence[str], label: str, alpha: float) -> tuple[TestedChange | None, ...]:
@@ -169,7 +183,7 @@ def partner_figures(
     rolled = rolling_12(monthly)
     change, trend = _changes(monthly, analysis, alpha)
     sentences = [
-        *(change["statement"].to_list() if change is not None else []),
+        *(labelled(change) if change is not None else []),
         *(trend["statement"].to_list() if trend is not None else []),
     ]
     provenance = scope.provenance(f"partner data ({', '.join(sources)}): incidents by month and LSOA", partner_table(sources[0]))
@@ -206,7 +220,7 @@ def issue_figures(
     change, trend = _changes(monthly, analysis, alpha)
     sentences = []
     if change is not None:
-        sentences += change["statement"].to_list()
+        sentences += labelled(change)
     if trend is not None:
         sentences += trend["statement"].to_list()
     notes = tuple(

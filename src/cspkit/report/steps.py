@@ -394,7 +394,7 @@ def decision(config: AssessmentConfig, run: AssessmentRun) -> str:
     if section.get("previous"):
         plan = load_previous(config.resolve(section["previous"]))
         run.evidence.previous = plan
-        run.evidence.achievements = measure_changes(plan, lambda m: _measure_change(run, m))
+        run.evidence.achievements = measure_changes(plan, lambda m: _measure_change(config, run, m))
         used.append(f"previous plan {plan.period}" + (" (SYNTHETIC)" if plan.synthetic else ""))
     if not used:
         raise StepSkipped("no votes, decision or previous priorities: set [priorities] votes, decision and previous")
@@ -402,20 +402,29 @@ def decision(config: AssessmentConfig, run: AssessmentRun) -> str:
     return "; ".join(used)
 
 
-def _measure_change(run: AssessmentRun, measure: Any):
-    """A previous-plan measure's change over the period, by the analysis module's test (police measures)."""
+def _measure_change(config: AssessmentConfig, run: AssessmentRun, measure: Any):
+    """A previous-plan measure's change over the period, by the analysis module's test (police or partner data)."""
+    from cspkit.analysis.analyse import open_scope
     from cspkit.report import gather
 
     analysis_result = run.state.get("analysis")
-    if analysis_result is None or measure.source != "police":
-        return None
-    categories = measure.categories or tuple(analysis_result.monthly["crime_type"].unique())
-    present = [c for c in categories if c in set(analysis_result.monthly["crime_type"])]
-    if not present:
+    if analysis_result is None:
         return None
     alpha = getattr(run.state.get("analysis_options"), "alpha", 0.05)
-    change_1y, change_3y = gather.issue_changes(analysis_result, present, measure.label, alpha)
-    return change_3y or change_1y
+    if measure.source == "police":
+        crime_types = set(analysis_result.monthly["crime_type"])
+        present = [c for c in (measure.categories or sorted(crime_types)) if c in crime_types]
+        if not present:
+            return None
+        monthly = gather.issue_monthly(analysis_result, present, measure.label)
+        return gather.series_change(monthly, analysis_result, alpha, analysis_result.provenance["monthly"].footnote())
+    source = measure.source.removeprefix("partner:")
+    with open_scope(config.warehouse, ",".join(config.area_codes), _period(config)) as scope:
+        monthly = gather.partner_monthly(scope, [source], measure.label)
+        if monthly is None:
+            return None
+        note = scope.provenance(f"partner data ({source}): incidents by month", f"partner_{source}").footnote()
+    return gather.series_change(monthly, analysis_result, alpha, note)
 
 
 def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:
