@@ -1,0 +1,189 @@
+"""Risk matrix scoring through the web: one issue per page, drafts, reasons for overrides (checked by
+cspkit.risk), submission, the analyst's aggregated matrix (by cspkit.risk), locking, releasing,
+and the audit trail."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+from django.urls import reverse
+
+from cspkit.risk.matrix import risk_results
+from cspkit.risk.method import load_method
+from cspkit.risk.register import load_issues
+from cspkit.risk.scores import Score as LibraryScore
+from cspkit.web import library
+from cspkit.web.models import Assessment, AuditEntry, Score
+
+METHOD = load_method()
+
+
+def full_scores(level_index: int) -> dict[str, str]:
+    """A POST body scoring every criterion at the level in position ``level_index``."""
+    return {c.id: f"{c.levels[min(level_index, len(c.levels) - 1)].value:g}" for c in METHOD.criteria}
+
+
+def score_round(client, slug: str, level_index: int, issues=("burglary", "asb", "cyber_fraud")) -> None:
+    for issue_id in issues:
+        response = client.post(reverse("web:score_issue", args=[slug, issue_id]), {**full_scores(level_index), "action": "continue"})
+        assert response.status_code == 302, response.content.decode()[:2000]
+    assert client.post(reverse("web:submit_scores", args=[slug])).status_code == 302
+
+
+def test_issue_page_shows_every_criterion_with_level_descriptions(clients, small_assessment):
+    page = clients["scorer"].get(reverse("web:score_issue", args=["cb", "burglary"]))
+    html = BeautifulSoup(page.content, "html.parser")
+    legends = [legend.get_text(" ", strip=True) for legend in html.select("fieldset legend")]
+    assert len(legends) == len(METHOD.criteria)
+    first = METHOD.criteria[0]
+    assert html.find(string=lambda s: s and first.levels[-1].description in s) is not None
+    assert len(html.select(f"input[name={first.id}]")) == len(first.levels)
+
+
+def test_out_of_range_level_gets_a_govuk_error(clients, small_assessment):
+    body = {**full_scores(1), METHOD.criteria[0].id: "99", "action": "continue"}
+    page = clients["scorer"].post(reverse("web:score_issue", args=["cb", "burglary"]), body)
+    assert page.status_code == 200
+    html = BeautifulSoup(page.content, "html.parser")
+    summary = html.select_one(".govuk-error-summary")
+    assert summary is not None and "Select one of the levels listed" in summary.get_text()
+    assert html.select_one(f"#id_{METHOD.criteria[0].id}-error") is not None
+    assert html.title.get_text().startswith("Error:")
+    assert not Score.objects.exists()
+
+
+def test_missing_levels_allowed_in_a_draft_but_not_to_continue(clients, small_assessment):
+    url = reverse("web:score_issue", args=["cb", "burglary"])
+    one = {METHOD.criteria[0].id: f"{METHOD.criteria[0].levels[1].value:g}"}
+    assert clients["scorer"].post(url, {**one, "action": "draft"}).status_code == 302
+    assert Score.objects.count() == 1
+    page = clients["scorer"].post(url, {**one, "action": "continue"})
+    assert page.status_code == 200
+    assert f"Select a level for {METHOD.criteria[1].name.lower()}" in page.content.decode()
+
+
+def test_override_of_a_suggested_score_needs_a_reason(clients, small_assessment, monkeypatch):
+    volume = METHOD.criterion("volume")
+    suggested = volume.levels[2].value
+    monkeypatch.setattr(library, "suggested_scores",
+                        lambda a: {"burglary": {"volume": library.Suggested(suggested, "812 burglaries in the latest 12 months.")}})
+    url = reverse("web:score_issue", args=["cb", "burglary"])
+    page = clients["scorer"].get(url)
+    assert "812 burglaries" in page.content.decode()
+    overridden = {**full_scores(0), "volume": f"{volume.levels[0].value:g}", "action": "continue"}
+    page = clients["scorer"].post(url, overridden)
+    assert page.status_code == 200
+    assert "a reason is required" in page.content.decode().lower()  # cspkit.risk.scores' own message
+    page = clients["scorer"].post(url, {**overridden, "volume__reason": "Our own data shows fewer."})
+    assert page.status_code == 302
+    stored = Score.objects.get(criterion_id="volume")
+    assert (stored.value, stored.suggested, stored.reason) == (volume.levels[0].value, suggested, "Our own data shows fewer.")
+
+
+def test_every_change_is_audited_with_old_new_and_reason(clients, small_assessment, members):
+    url = reverse("web:score_issue", args=["cb", "burglary"])
+    clients["scorer"].post(url, {**full_scores(1), "action": "draft"})
+    clients["scorer"].post(url, {**full_scores(1), METHOD.criteria[0].id: f"{METHOD.criteria[0].levels[3].value:g}",
+                                 "action": "draft"})
+    entries = AuditEntry.objects.filter(subject=f"burglary/{METHOD.criteria[0].id}").order_by("id")
+    assert [(e.old, e.new) for e in entries] == [("", f"{METHOD.criteria[0].levels[1].value:g}"),
+                                                 (f"{METHOD.criteria[0].levels[1].value:g}", f"{METHOD.criteria[0].levels[3].value:g}")]
+    assert entries[0].user == members["scorer"].user and entries[0].organisation == "Bedfordshire Police"
+    # An unchanged save adds nothing.
+    before = AuditEntry.objects.count()
+    clients["scorer"].post(url, {**full_scores(1), METHOD.criteria[0].id: f"{METHOD.criteria[0].levels[3].value:g}",
+                                 "action": "draft"})
+    assert AuditEntry.objects.count() == before
+
+
+def test_audit_entries_cannot_be_changed_or_deleted(clients, small_assessment):
+    clients["scorer"].post(reverse("web:score_issue", args=["cb", "burglary"]), {**full_scores(1), "action": "draft"})
+    entry = AuditEntry.objects.first()
+    entry.new = "forged"
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
+
+
+def test_submit_refuses_an_incomplete_round(clients, small_assessment, members):
+    clients["scorer"].post(reverse("web:score_issue", args=["cb", "burglary"]), {**full_scores(1), "action": "continue"})
+    response = clients["scorer"].post(reverse("web:submit_scores", args=["cb"]), follow=True)
+    assert "Score every criterion of every issue" in response.content.decode()
+    members["scorer"].refresh_from_db()
+    assert members["scorer"].submitted_at is None
+
+
+def test_round_matrix_is_cspkit_risk_results_of_the_submitted_scores(clients, small_assessment):
+    score_round(clients["scorer"], "cb", 0)
+    score_round(clients["scorer2"], "cb", 3)
+    page = clients["analyst"].get(reverse("web:round", args=["cb"]))
+    html = BeautifulSoup(page.content, "html.parser")
+    register = load_issues(library._configured(small_assessment, "risk", "issues"))
+    expected = risk_results(
+        [LibraryScore(o, s, s_issue, s_crit, float(v)) for (o, s, s_issue, s_crit, v) in
+         [(m.membership.organisation, m.membership.user.username, m.issue_id, m.criterion_id, m.value)
+          for m in Score.objects.select_related("membership__user")]],
+        METHOD, register,
+    )
+    tables = html.select("table")
+    matrix = tables[-1]
+    rows = [[c.get_text(strip=True) for c in tr.select("th, td")] for tr in matrix.select("tbody tr")]
+    assert [r[1] for r in rows] == expected["issue"].to_list()
+    assert [r[2] for r in rows] == [library._cell(v) for v in expected["risk_score"].to_list()]
+    # Scorers three levels apart on every criterion: beyond the method's threshold, so flagged.
+    assert all(expected["discuss"].to_list())
+    assert [r[-2] for r in rows] == expected["discuss_on"].to_list()
+    progress = tables[0].get_text(" ", strip=True)
+    assert "33 of 33" in progress and "Bedfordshire Fire and Rescue" in progress
+
+
+def test_partners_see_no_other_scores_until_released(clients, small_assessment):
+    score_round(clients["scorer"], "cb", 1)
+    score_round(clients["scorer2"], "cb", 3)
+    results_url = reverse("web:results", args=["cb"])
+    for who in ("scorer", "viewer"):
+        page = clients[who].get(results_url).content.decode()
+        assert "has not released" in page
+        assert "Issues ranked by risk" not in page
+    # The scorer sees only their own scores.
+    own = clients["scorer"].get(results_url).content.decode()
+    assert own.count("<td class=\"govuk-table__cell govuk-table__cell--numeric\">") == 33
+    analyst = clients["analyst"]
+    assert analyst.post(reverse("web:change_round", args=["cb", "release"])).status_code == 302  # not yet locked: no change
+    assert Assessment.objects.get(slug="cb").round_state == "open"
+    analyst.post(reverse("web:change_round", args=["cb", "lock"]))
+    assert "has not released" in clients["viewer"].get(results_url).content.decode()
+    analyst.post(reverse("web:change_round", args=["cb", "release"]))
+    assert "Issues ranked by risk" in clients["viewer"].get(results_url).content.decode()
+    assert [e.action for e in AuditEntry.objects.filter(action__endswith="round").order_by("id")] == ["lock round", "release round"]
+
+
+def test_locked_round_refuses_changes(clients, small_assessment):
+    clients["analyst"].post(reverse("web:change_round", args=["cb", "lock"]))
+    url = reverse("web:score_issue", args=["cb", "burglary"])
+    response = clients["scorer"].post(url, {**full_scores(1), "action": "continue"})
+    assert response.status_code == 409
+    assert not Score.objects.exists()
+    assert "Scoring is closed" in clients["scorer"].get(url).content.decode()
+
+
+def test_submitted_scores_cannot_be_changed(clients, small_assessment):
+    score_round(clients["scorer"], "cb", 1)
+    response = clients["scorer"].post(reverse("web:score_issue", args=["cb", "asb"]), {**full_scores(4), "action": "continue"})
+    assert response.status_code == 409
+    assert set(Score.objects.values_list("value", flat=True)) == {c.levels[1].value for c in METHOD.criteria}
+
+
+def test_unknown_issue_is_not_found(clients, small_assessment):
+    assert clients["scorer"].get(reverse("web:score_issue", args=["cb", "no_such_issue"])).status_code == 404
+
+
+def test_csrf_is_enforced_on_scoring(members, small_assessment):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(members["scorer"].user)
+    response = client.post(reverse("web:score_issue", args=["cb", "burglary"]), {**full_scores(1), "action": "continue"})
+    assert response.status_code == 403
+    assert not Score.objects.exists()
