@@ -26,7 +26,7 @@ from cspkit.errors import ConfigError
 from cspkit.survey.estimates import code_responses, estimates_table
 from cspkit.survey.questionnaire import Question, Questionnaire, QuestionType
 from cspkit.survey.responses import ANSWER_SCHEMA, RESPONDENT_SCHEMA, SurveyResponses
-from cspkit.survey.weighting import _band_low, age_band_code
+from cspkit.survey.weighting import age_band_code, band_start
 
 SYNTHETIC_LABEL = "SYNTHETIC survey responses (not real residents)"
 
@@ -136,7 +136,7 @@ def population_cells(
     cells = []
     for ward, band, residents in rows:
         band = age_band_code(band)
-        if _band_low(band) < min_age or ward not in ward_area:
+        if band_start(band) < min_age or ward not in ward_area:
             continue
         for sex, part in (("female", share), ("male", 1 - share)):
             cells.append(

@@ -45,7 +45,8 @@ def age_band_code(label: str) -> str:
     return f"0-{int(under)}"
 
 
-def _band_low(code: str) -> int:
+def band_start(code: str) -> int:
+    """The youngest age in a band code: ``16-24`` -> 16, ``65+`` -> 65."""
     return int(code.split("-")[0].rstrip("+"))
 
 
@@ -131,7 +132,7 @@ def population_margins(
     if by_lsoa.height == 0:
         raise AnalysisError(f"no population in the warehouse for {', '.join(codes)}")
     by_lsoa = by_lsoa.with_columns(pl.col("age_band").map_elements(age_band_code, return_dtype=pl.String))
-    adults = by_lsoa.filter(pl.col("age_band").map_elements(_band_low, return_dtype=pl.Int64) >= min_age)
+    adults = by_lsoa.filter(pl.col("age_band").map_elements(band_start, return_dtype=pl.Int64) >= min_age)
     total = float(adults["residents"].sum())
     margins: dict[str, dict[str, float]] = {}
     for variable in by:
