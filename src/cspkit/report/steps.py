@@ -289,8 +289,9 @@ def survey_evidence(results: Any, synthetic: bool) -> SurveyEvidence:
         if rows.height:
             r = rows.row(0, named=True)
             half = (r["ci_high"] - r["ci_low"]) / 2
+            question = r["question"] if r["question"].endswith("?") else r["question"] + ":"
             headline.append(
-                f"{r['question']}: {r['pct']:.0f}% {r['answer'].lower()} (weighted; 95% interval {r['ci_low']:.0f}% to "
+                f"{question} {r['pct']:.0f}% {r['answer'].lower()} (weighted; 95% interval {r['ci_low']:.0f}% to "
                 f"{r['ci_high']:.0f}%, a margin of about ±{half:.1f} points; {r['base_n']} answered)."
             )
     return SurveyEvidence(
@@ -299,7 +300,8 @@ def survey_evidence(results: Any, synthetic: bool) -> SurveyEvidence:
         concerns=concerns,
         themes=themes,
         weighting=(
-            f"Responses were weighted by {', '.join(w.variables) or 'nothing'} to the Census 2021 population (raking); "
+            f"Responses were weighted by {', '.join(v.replace('_', ' ') for v in w.variables) or 'nothing'} "
+            "to the Census 2021 population (raking); "
             f"design effect {w.design_effect:.2f}, effective sample size {w.effective_sample_size:.0f}. "
             "Intervals allow for the weighting."
         ),
