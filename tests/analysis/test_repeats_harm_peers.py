@@ -83,6 +83,39 @@ def test_repeat_victims_in_the_full_analysis(alpha_warehouse) -> None:
     assert result.repeat_partner_location_change["p_value"].null_count() == 2  # no keyed cases in 2022: no test
 
 
+def test_repeats_command_on_partner_data(alpha_warehouse) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from cspkit.cli import app
+
+    args = [
+        "analyse",
+        "repeats",
+        "--area",
+        ALPHA,
+        "--from",
+        "2022-01",
+        "--to",
+        "2023-12",
+        "-w",
+        str(alpha_warehouse),
+        "-f",
+        "json",
+    ]
+    victims = CliRunner().invoke(app, [*args, "--source", "domestic_abuse"])
+    assert victims.exit_code == 0, victims.output
+    payload = json.loads(victims.stdout)
+    assert [r["measure"] for r in payload["rows"]] == [VICTIMS, INCIDENTS]
+    assert payload["provenance"]["sources"] == ["da.csv"]
+    places = CliRunner().invoke(app, [*args, "--source", "domestic_abuse", "--key", "location_key", "--periods"])
+    assert places.exit_code == 0, places.output
+    assert {r["measure"] for r in json.loads(places.stdout)["rows"]} == {LOCATIONS, LOCATION_INCIDENTS}
+    missing = CliRunner().invoke(app, [*args, "--source", "fires"])
+    assert missing.exit_code == 2 and "no 'partner_fires' table" in " ".join(missing.output.split())
+
+
 def test_latest_outcome_per_crime(build_warehouse) -> None:
     def outcomes(con) -> None:
         con.executemany(

@@ -225,14 +225,20 @@ def repeats(
         str | None, typer.Option("--source", help="A partner source with person keys (default: police.uk repeat locations).")
     ] = None,
     summary: Annotated[bool, typer.Option("--summary", help="Repeat-location shares instead of the busiest locations.")] = False,
+    key: Annotated[
+        str, typer.Option("--key", help="With --source: person_key (repeat victims) or location_key (repeat locations).")
+    ] = "person_key",
+    periods: Annotated[
+        bool, typer.Option("--periods", help="With --source: each period's shares instead of the change.")
+    ] = False,
 ) -> None:
-    """Repeat victims (partner data with a person key) or repeat street locations (police.uk)."""
+    """Repeat victims or locations (partner data with a key) or repeat street locations (police.uk)."""
 
     def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
         if source:
-            _, change_rows = repeat_victimisation(scope, source, alpha=options.alpha)
-            method = "repeat victims within 12 months by person key; two-proportion z or Fisher's exact test"
-            return change_rows, scope.provenance(method, f"partner_{source}")
+            by_period, change_rows = repeat_victimisation(scope, source, key, options.alpha)
+            method = f"repeats within 12 months by {key}; two-proportion z or Fisher's exact test"
+            return (by_period if periods else change_rows), scope.provenance(method, f"partner_{source}")
         found, top = repeat_locations(scope, crime_type, options.top_locations)
         return (found if summary else top), scope.provenance("street locations (text and coordinates) with 2+ incidents")
 
