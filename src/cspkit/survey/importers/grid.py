@@ -27,10 +27,6 @@ class Grid:
     rows: list[list[str]]
     encoding: str
 
-    @property
-    def width(self) -> int:
-        return max((len(r) for r in self.headers), default=0)
-
 
 def read_grid(path: str | Path, header_rows: int = 1, encoding: str = "auto", sheet: str | None = None) -> Grid:
     """The export's header rows and data rows, every cell as stripped text."""
