@@ -72,7 +72,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+        return f"{value:,.0f}" if value.is_integer() else f"{round(value, 2):,}"
     return str(value)
 
 
