@@ -166,3 +166,35 @@ def test_mapping_errors_name_the_mapping(tmp_path):
     assert caught.value.file == bad
     with pytest.raises(ConfigError, match="source name"):
         parse_mapping({"source": {"name": "Bad Name"}})
+
+
+def test_cli_partner_from_config_with_key_from_environment(warehouse_file, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from cspkit.cli import app
+
+    shutil.copyfile(MAPPINGS / EXAMPLES["drug_alcohol_treatment"], tmp_path / "treatment.csv")
+    shutil.copyfile(MAPPINGS / "drug_alcohol_treatment.mapping.toml", tmp_path / "treatment.toml")
+    (tmp_path / "assessment.toml").write_text(f"""
+[assessment]
+name = "Test"
+csp_name = "Test CSP"
+area_codes = ["E06000056"]
+period_start = "2021-05"
+period_end = "2024-04"
+warehouse = "{warehouse_file.as_posix()}"
+output_dir = "output"
+
+[sources.partner.treatment]
+file = "treatment.csv"
+mapping = "treatment.toml"
+""")
+    runner = CliRunner()
+    monkeypatch.delenv("CSPKIT_PSEUDONYM_KEY", raising=False)
+    failed = runner.invoke(app, ["ingest", "partner", "treatment", "--config", str(tmp_path)])
+    assert failed.exit_code == 2 and "no pseudonymisation key" in failed.output
+    monkeypatch.setenv("CSPKIT_PSEUDONYM_KEY", KEY.decode())
+    result = runner.invoke(app, ["ingest", "partner", "treatment", "--config", str(tmp_path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert '"loaded": 1100' in result.stdout
+    assert warehouse.query(warehouse_file, "SELECT count(*) FROM partner_treatment")[1] == [(1100,)]
