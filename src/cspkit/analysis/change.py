@@ -7,6 +7,7 @@ Plain values in, plain results out. The words used to report a result live in
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +17,7 @@ import numpy as np
 import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
+from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from cspkit.errors import AnalysisError
 
@@ -146,10 +148,14 @@ def trend_test(counts: Sequence[int], months: Sequence[date], confidence: float 
         columns += [(month_of_year == m).astype(float) for m in range(1, 13) if m != first]
     design = np.column_stack(columns)
     model = sm.GLM(y, design, family=sm.families.Poisson())
-    fit = model.fit(scale=1.0, use_t=True)
-    dispersion = float(fit.pearson_chi2 / fit.df_resid)
-    if dispersion > 1:
-        fit = model.fit(scale=dispersion, use_t=True)
+    with warnings.catch_warnings():
+        # A series the model fits exactly (e.g. a constant one) is reported with its interval; the
+        # warning would only alarm a reader of the CLI output.
+        warnings.simplefilter("ignore", PerfectSeparationWarning)
+        fit = model.fit(scale=1.0, use_t=True)
+        dispersion = float(fit.pearson_chi2 / fit.df_resid)
+        if dispersion > 1:
+            fit = model.fit(scale=dispersion, use_t=True)
     low, high = fit.conf_int(alpha=1 - confidence)[1]
     slope = fit.params[1]
     return Trend(
