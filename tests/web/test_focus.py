@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 from django.urls import reverse
+from tests.web.conftest import client_for, make_member
 
 from cspkit.priorities.voting import Ballot as LibraryBallot
 from cspkit.priorities.voting import count_votes
 from cspkit.web.models import Assessment, AuditEntry, Ballot, Decision, Membership, Role
-from tests.web.conftest import client_for, make_member
 
 
 def vote(client, ranking: dict[str, str]):

@@ -81,7 +81,7 @@ def test_an_answer_outside_the_codes_is_refused(client, assessment):
 
 
 def test_sending_the_same_form_twice_stores_one_response(client, assessment):
-    response, token = complete_survey(client)
+    _response, token = complete_survey(client)
     again = client.post(reverse("web:survey_check", args=["cb"]), {"token": token, "website": ""})
     assert again.status_code == 302 and again["Location"] == reverse("web:survey_done", args=["cb"])
     assert SurveyResponse.objects.count() == 1

@@ -51,7 +51,8 @@ def database_from_url(url: str | None) -> dict:
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": path, "OPTIONS": {"timeout": 20}}
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parsed.path) or ":memory:"}
+        # sqlite:///relative.db and sqlite:////absolute/path.db, as dj-database-url reads them
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parsed.path[1:]) or ":memory:"}
     if parsed.scheme not in {"postgres", "postgresql"}:
         raise ConfigError(f"DATABASE_URL must start postgresql:// or sqlite:///, not {parsed.scheme}://")
     return {

@@ -1,0 +1,114 @@
+"""The dashboard (map with its table alternative) and document builds as background jobs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from django.urls import reverse
+
+from cspkit.web import jobs, library
+from cspkit.web.models import DocumentJob
+
+BOUNDARIES = Path(library.REFERENCE) / "lsoa21_boundaries_E06000056.geojson"
+
+
+@pytest.fixture
+def fake_report(monkeypatch, settings, tmp_path):
+    """Stands in for cspkit.report's build so the job machinery is tested on its own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    calls = []
+
+    def build(assessment, folder, progress):
+        calls.append(assessment.slug)
+        progress(50, "Writing the strategic assessment")
+        (folder / "strategic-assessment.docx").write_bytes(b"PK docx")
+        (folder / "committee-report.pdf").write_bytes(b"%PDF-1.7")
+        return [folder / "strategic-assessment.docx", folder / "committee-report.pdf"]
+
+    monkeypatch.setattr(library, "build_documents", build)
+    return calls
+
+
+def test_dashboard_map_has_a_table_alternative_of_the_same_areas(clients, assessment):
+    page = clients["viewer"].get(reverse("web:dashboard", args=["cb"]))
+    html = BeautifulSoup(page.content, "html.parser")
+    assert html.select_one("#lsoa-map")["data-geojson"] == reverse("web:boundaries", args=["cb"])
+    codes = {tr.th.get_text(strip=True) for tr in html.select("details table tbody tr")}
+    features = json.loads(BOUNDARIES.read_text())["features"]
+    assert codes == {f["properties"]["LSOA21CD"] for f in features}
+    assert not html.select("script[src^=http]") and not html.select("link[href^=http]")  # no web tiles or CDNs
+
+
+def test_boundaries_are_the_bundled_file(clients, assessment):
+    response = clients["viewer"].get(reverse("web:boundaries", args=["cb"]))
+    assert response["Content-Type"] == "application/geo+json"
+    assert b"".join(response.streaming_content) == BOUNDARIES.read_bytes()
+
+
+def test_area_without_bundled_boundaries_has_no_map(clients, assessment):
+    assessment.area_code = "E09000001"
+    assessment.save()
+    page = clients["viewer"].get(reverse("web:dashboard", args=["cb"])).content.decode()
+    assert "lsoa-map" not in page
+    assert clients["viewer"].get(reverse("web:boundaries", args=["cb"])).status_code == 404
+
+
+def test_rebuild_runs_in_the_background_and_offers_downloads(clients, assessment, fake_report):
+    response = clients["analyst"].post(reverse("web:build", args=["cb"]))
+    job = DocumentJob.objects.get()
+    assert response["Location"] == reverse("web:job", args=["cb", job.pk])
+    waiting = clients["viewer"].get(response["Location"])
+    assert waiting["Refresh"] == "5" and "Waiting to start" in waiting.content.decode()
+    assert "Refresh" not in clients["viewer"].get(response["Location"] + "?auto=off")
+    # A second request while one waits does not queue another build.
+    clients["analyst"].post(reverse("web:build", args=["cb"]))
+    assert DocumentJob.objects.count() == 1
+
+    assert jobs.run_pending() == 1
+    job.refresh_from_db()
+    assert (job.status, job.progress, job.outputs) == ("done", 100, ["strategic-assessment.docx", "committee-report.pdf"])
+    finished = clients["viewer"].get(reverse("web:job", args=["cb", job.pk]))
+    assert "Refresh" not in finished
+    link = BeautifulSoup(finished.content, "html.parser").find("a", string="Download committee-report.pdf")
+    download = clients["viewer"].get(link["href"])
+    assert download["Content-Disposition"] == 'attachment; filename="committee-report.pdf"'
+    assert b"".join(download.streaming_content) == b"%PDF-1.7"
+    assert fake_report == ["cb"]
+
+
+def test_failed_build_says_why(clients, assessment, monkeypatch, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+    def broken(assessment, folder, progress):
+        raise library.NotBuiltYet("The committee report")
+
+    monkeypatch.setattr(library, "build_documents", broken)
+    clients["analyst"].post(reverse("web:build", args=["cb"]))
+    jobs.run_pending()
+    job = DocumentJob.objects.get()
+    assert job.status == "failed"
+    page = clients["analyst"].get(reverse("web:job", args=["cb", job.pk])).content.decode()
+    assert "The committee report is not built yet" in page
+
+
+def test_only_listed_outputs_can_be_downloaded(clients, assessment, fake_report):
+    clients["analyst"].post(reverse("web:build", args=["cb"]))
+    jobs.run_pending()
+    job = DocumentJob.objects.get()
+    for name in ("secret_key", "..", "strategic-assessment.docx.bak"):
+        assert clients["viewer"].get(f"/a/cb/documents/{job.pk}/{name}").status_code == 404
+
+
+def test_jobs_are_claimed_once(assessment, members, fake_report):
+    DocumentJob.objects.create(assessment=assessment, requested_by=members["analyst"].user)
+    first = jobs.claim_next()
+    assert first is not None and first.status == "running"
+    assert jobs.claim_next() is None
+
+
+def test_another_assessment_s_job_is_not_found(clients, assessment, other_assessment, members, fake_report):
+    other = DocumentJob.objects.create(assessment=other_assessment, requested_by=members["analyst"].user)
+    assert clients["analyst"].get(reverse("web:job", args=["cb", other.pk])).status_code == 404
