@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -155,3 +156,38 @@ def steady_warehouse(build_warehouse) -> Path:
         for code in BETA_LSOAS:
             rows.append(street_row(month, code, BETA, "Burglary", 1))
     return build_warehouse(rows)
+
+
+def independent_peers(con, area_lad: str, k: int) -> tuple[list[str], np.ndarray]:
+    """The k nearest districts to one district, computed apart from cspkit (pandas and scikit-learn) on
+    the documented profile: log residents, age-band shares, residents-weighted IMD score and log
+    density (residents over the sum of each LSOA's nearest-centroid disc). Candidates are the other
+    districts with street rows in the warehouse."""
+    import pandas as pd
+    from sklearn.neighbors import NearestNeighbors
+    from sklearn.preprocessing import StandardScaler
+
+    population = con.execute("SELECT p.*, l.lad_code FROM population p JOIN lsoa l USING (lsoa21_code)").df()
+    imd = con.execute("SELECT lsoa21_code, imd_score FROM imd").df()
+    centroids = con.execute("SELECT lad_code, latitude, longitude FROM lsoa WHERE lad_code IS NOT NULL").df()
+    with_data = {r[0] for r in con.execute("SELECT DISTINCT lad_code FROM street WHERE lad_code IS NOT NULL").fetchall()}
+    wide = population.pivot_table(index="lad_code", columns="age_band", values="residents", aggfunc="sum")
+    profile = pd.DataFrame({"residents": wide.sum(axis=1)})
+    for band in wide.columns:
+        profile[f"share {band}"] = wide[band] / profile["residents"]
+    per_lsoa = population.groupby(["lsoa21_code", "lad_code"], as_index=False)["residents"].sum().merge(imd, on="lsoa21_code")
+    per_lsoa["weighted"] = per_lsoa["imd_score"] * per_lsoa["residents"]
+    sums = per_lsoa.groupby("lad_code")[["weighted", "residents"]].sum()
+    profile["imd_score"] = sums["weighted"] / sums["residents"]
+    lat, lon = np.radians(centroids["latitude"].to_numpy()), np.radians(centroids["longitude"].to_numpy())
+    xy = np.column_stack([lon * np.cos(lat), lat]) * 6371.0
+    spacing, _ = NearestNeighbors(n_neighbors=2).fit(xy).kneighbors(xy)
+    centroids["disc"] = np.pi * spacing[:, 1] ** 2
+    profile["log_density"] = np.log(profile["residents"] / centroids.groupby("lad_code")["disc"].sum())
+    profile["log_residents"] = np.log(profile["residents"])
+    features = ["log_residents", *[c for c in profile.columns if c.startswith("share ")], "imd_score", "log_density"]
+    candidates = profile[profile.index.isin(with_data - {area_lad})].dropna(subset=features)
+    scaler = StandardScaler().fit(candidates[features])
+    search = NearestNeighbors(n_neighbors=k).fit(scaler.transform(candidates[features]))
+    distances, index = search.kneighbors(scaler.transform(profile.loc[[area_lad], features]))
+    return list(candidates.index[index[0]]), distances[0]

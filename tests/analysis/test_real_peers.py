@@ -7,15 +7,14 @@ on the same profile variables, and the rates against direct SQL counts.
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
-from sklearn.neighbors import NearestNeighbors
-from sklearn.preprocessing import StandardScaler
 
 from cspkit.analysis.area import Period
 from cspkit.analysis.peers import peer_group, peer_position, peer_rates
 from cspkit.analysis.scope import ALL_CRIME
 from cspkit.data import warehouse
+
+from .conftest import independent_peers
 
 CENTRAL_BEDFORDSHIRE = "E06000056"
 JANUARY = Period.parse("2024-01", "2024-01")
@@ -32,35 +31,13 @@ def national(tmp_path_factory):
     return path
 
 
-def _independent_profiles(con) -> pd.DataFrame:
-    population = con.execute("SELECT p.*, l.lad_code FROM population p JOIN lsoa l USING (lsoa21_code)").df()
-    imd = con.execute("SELECT lsoa21_code, imd_score FROM imd").df()
-    wide = population.pivot_table(index="lad_code", columns="age_band", values="residents", aggfunc="sum")
-    profile = pd.DataFrame({"residents": wide.sum(axis=1)})
-    for band in wide.columns:
-        profile[f"share {band}"] = wide[band] / profile["residents"]
-    per_lsoa = population.groupby(["lsoa21_code", "lad_code"], as_index=False)["residents"].sum().merge(imd, on="lsoa21_code")
-    per_lsoa["weighted"] = per_lsoa["imd_score"] * per_lsoa["residents"]
-    sums = per_lsoa.groupby("lad_code")[["weighted", "residents"]].sum()
-    profile["imd_score"] = sums["weighted"] / sums["residents"]
-    profile["log_residents"] = np.log(profile["residents"])
-    return profile
-
-
 def test_peer_group_matches_an_independent_nearest_neighbour_search(national) -> None:
     with warehouse.read(national) as con:
         group = peer_group(con, [CENTRAL_BEDFORDSHIRE], JANUARY, k=10)
-        profiles = _independent_profiles(con)
-        with_data = {r[0] for r in con.execute("SELECT DISTINCT lad_code FROM street WHERE lad_code IS NOT NULL").fetchall()}
-    features = ["log_residents", *[c for c in profiles.columns if c.startswith("share ")], "imd_score"]
-    candidates = profiles[profiles.index.isin(with_data - {CENTRAL_BEDFORDSHIRE})].dropna(subset=features)
-    scaler = StandardScaler().fit(candidates[features])
-    search = NearestNeighbors(n_neighbors=10).fit(scaler.transform(candidates[features]))
-    distances, index = search.kneighbors(scaler.transform(profiles.loc[[CENTRAL_BEDFORDSHIRE], features]))
-    expected = list(candidates.index[index[0]])
+        expected, distances = independent_peers(con, CENTRAL_BEDFORDSHIRE, 10)
     peers = group.filter(~group["is_area"])
     assert peers["lad_code"].to_list() == expected
-    np.testing.assert_allclose(peers["distance"].to_numpy(), distances[0], rtol=1e-9)
+    np.testing.assert_allclose(peers["distance"].to_numpy(), distances, rtol=1e-9)
     assert group["residents"][0] == 294_233
 
 

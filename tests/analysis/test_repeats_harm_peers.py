@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -15,7 +16,7 @@ from cspkit.analysis.scope import Scope
 from cspkit.data import warehouse
 from cspkit.errors import ConfigError
 
-from .conftest import ALPHA, ALPHA_LSOAS, months, street_row, write_street
+from .conftest import ALPHA, ALPHA_LSOAS, independent_peers, months, street_row, write_street
 
 PERIOD = Period.parse("2022-01", "2023-12")
 
@@ -183,10 +184,11 @@ def test_user_harm_table_csv_and_errors(tmp_path) -> None:
 
 
 def _peer_geography(con) -> None:
-    """Nine one-LSOA districts P1..P9 whose residents and IMD scores grow with their number."""
+    """Nine one-LSOA districts P1..P9 whose residents and IMD scores grow with their number (their
+    centroids on a line at latitude 52, spaced further apart as the number grows)."""
     for i in range(1, 10):
         code, lad = f"E0190000{i}", f"E0700000{i}"
-        con.execute("INSERT INTO lsoa VALUES (?, ?, 'E05999999', 'W', ?, ?, 52, 0)", [code, code, lad, f"P{i}"])
+        con.execute("INSERT INTO lsoa VALUES (?, ?, 'E05999999', 'W', ?, ?, 52, ?)", [code, code, lad, f"P{i}", 0.05 * i * i])
         con.execute("INSERT INTO population VALUES (?, '16 to 64', ?), (?, 'other', ?)", [code, 600 * i, code, 400 * i])
         con.execute("INSERT INTO imd (lsoa21_code, imd_score) VALUES (?, ?)", [code, 10.0 + 2 * i])
     rows = [
@@ -202,17 +204,19 @@ def test_peers_nearest_and_position(build_warehouse) -> None:
     path = build_warehouse(rows, extra=_peer_geography)
     with warehouse.read(path) as con:
         group = peer_group(con, [ALPHA], PERIOD, k=4)
-        # Alpha: 6,000 residents, 60% aged 16-64, IMD 20 -> nearest are P5, P6, P4, P7 (IMD 20, 22, 18, 24).
-        assert group.filter(~pl.col("is_area"))["lad_code"].to_list()[:2] == ["E07000005", "E07000006"]
-        assert set(group["lad_code"][1:]) == {"E07000004", "E07000005", "E07000006", "E07000007"}
+        expected, distances = independent_peers(con, ALPHA, 4)
+        assert group.filter(~pl.col("is_area"))["lad_code"].to_list() == expected
+        np.testing.assert_allclose(group["distance"][1:].to_numpy(), distances, rtol=1e-9)
         rates = peer_rates(con, group, [ALPHA], PERIOD)
         given = peer_group(con, [ALPHA], PERIOD, peers=["E07000001", "E07000002", "E07000003", "E07000009"])
         given_position = peer_position(peer_rates(con, given, [ALPHA], PERIOD))
     burglary = rates.filter(pl.col("crime_type") == "Burglary")
     alpha = burglary.filter(pl.col("is_area")).row(0, named=True)
     assert alpha["rate_per_1000_residents"] == pytest.approx(144 / 6000 * 1000)
-    p5 = burglary.filter(pl.col("lad_code") == "E07000005").row(0, named=True)
-    assert p5["rate_per_1000_residents"] == pytest.approx(25 * 24 / 5000 * 1000)
+    p5 = burglary.filter(pl.col("lad_code") == expected[0]).row(0, named=True)
+    i = int(expected[0][-1])
+    monthly = i * i if i != 9 else 300  # as _peer_geography writes them
+    assert p5["rate_per_1000_residents"] == pytest.approx(monthly * 24 / (1000 * i) * 1000)
     position = given_position.filter(pl.col("crime_type") == "Burglary").row(0, named=True)
     # Peer rates per 1,000: P1 24, P2 48, P3 72, P9 800; Alpha 24.
     assert position["peer_median"] == pytest.approx(60.0)

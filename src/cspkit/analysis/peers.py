@@ -2,9 +2,13 @@
 
 Peers are the ``k`` districts nearest to the CSP on standardised profile variables (like the
 Home Office's Most Similar Groups, but from the data at hand), or a list the partnership gives.
-Profile variables: log of residents, the share of residents in each Census age band, and the
-residents-weighted mean IMD score. There is no land-area table in the warehouse, so population
-density is not used. All aggregation runs in DuckDB, so a national warehouse is never copied out.
+Profile variables: log of residents, the share of residents in each Census age band, the
+residents-weighted mean IMD score, and log population density. The warehouse has no land areas,
+so density is estimated from the LSOA centroids: LSOAs hold similar numbers of people, so where they
+are close together people are dense. Each LSOA is given a disc whose radius is the distance to its
+nearest LSOA centroid, and density = residents / total disc area (see docs/analysis.md for how close
+this comes to published densities). Crime counts are aggregated in DuckDB, so a national warehouse's
+street table is never copied out.
 """
 
 from __future__ import annotations
@@ -13,14 +17,16 @@ from collections.abc import Sequence
 
 import numpy as np
 import polars as pl
+from scipy.spatial import cKDTree
 
 from cspkit.analysis.area import Period
+from cspkit.analysis.hotspots import EARTH_RADIUS_KM
 from cspkit.analysis.scope import ALL_CRIME, ASB, Scope, require_table
 from cspkit.errors import AnalysisError
 
 MIN_PEERS = 3
 PEER_METHOD = (
-    "k nearest districts on standardised log residents, age-band shares and mean IMD score; "
+    "k nearest districts on standardised log residents, age-band shares, mean IMD score and log estimated density; "
     "IQR fences and mean +/- 2 sd of the peers' rates"
 )
 
@@ -34,8 +40,36 @@ def whole_districts(scope: Scope) -> list[str]:
     return lads
 
 
+def _disc_areas(con) -> pl.DataFrame:
+    """``lad_code``, ``disc_km2``: each district's LSOAs' nearest-neighbour discs, summed (null when a
+    centroid is missing or all centroids coincide)."""
+    rows = con.execute("SELECT lad_code, latitude, longitude FROM lsoa WHERE lad_code IS NOT NULL").fetchall()
+    frame = pl.DataFrame(rows, schema=["lad_code", "latitude", "longitude"], orient="row")
+    located = frame.drop_nulls(["latitude", "longitude"])
+    if len(located) < 2:
+        return frame.select("lad_code").unique().with_columns(pl.lit(None, dtype=pl.Float64).alias("disc_km2"))
+    lat = np.radians(located["latitude"].to_numpy())
+    lon = np.radians(located["longitude"].to_numpy())
+    points = np.column_stack([lon * np.cos(lat), lat]) * EARTH_RADIUS_KM
+    nearest, _ = cKDTree(points).query(points, k=2)
+    discs = located.select("lad_code").with_columns(pl.Series("disc", np.pi * nearest[:, 1] ** 2))
+    missing = frame.filter(pl.col("latitude").is_null() | pl.col("longitude").is_null())["lad_code"].unique()
+    return (
+        discs.group_by("lad_code")
+        .agg(pl.col("disc").sum().alias("disc_km2"))
+        .join(frame.select("lad_code").unique(), on="lad_code", how="right")
+        .with_columns(
+            pl.when(pl.col("lad_code").is_in(missing.implode()) | (pl.col("disc_km2") <= 0))
+            .then(None)
+            .otherwise(pl.col("disc_km2"))
+            .alias("disc_km2")
+        )
+    )
+
+
 def lad_profiles(con) -> pl.DataFrame:
-    """One row per district: ``lad_code``, ``lad_name``, ``residents``, ``share_<age band>``..., ``imd_score``."""
+    """One row per district: ``lad_code``, ``lad_name``, ``imd_score``, ``residents``, ``share <age band>``...,
+    ``disc_km2`` and ``density`` (estimated residents per km2)."""
     require_table(con, "population")
     by_band = con.sql(
         """SELECT l.lad_code, p.age_band, sum(p.residents)::BIGINT AS residents
@@ -56,11 +90,16 @@ def lad_profiles(con) -> pl.DataFrame:
            LEFT JOIN imd i USING (lsoa21_code)
            WHERE l.lad_code IS NOT NULL GROUP BY 1"""
     ).pl()
-    return imd.join(wide, on="lad_code", how="inner").sort("lad_code")
+    return (
+        imd.join(wide, on="lad_code", how="inner")
+        .join(_disc_areas(con), on="lad_code", how="left")
+        .with_columns((pl.col("residents") / pl.col("disc_km2")).alias("density"))
+        .sort("lad_code")
+    )
 
 
 def _features(profiles: pl.DataFrame) -> list[str]:
-    return ["log_residents", *[c for c in profiles.columns if c.startswith("share ")], "imd_score"]
+    return ["log_residents", *[c for c in profiles.columns if c.startswith("share ")], "imd_score", "log_density"]
 
 
 def months_covered(con, period: Period) -> pl.DataFrame:
@@ -84,7 +123,9 @@ def peer_group(con, area_lads: Sequence[str], period: Period, k: int = 10, peers
     if unknown:
         raise AnalysisError(f"no population profile for district(s) {', '.join(sorted(unknown))}")
     covered = months_covered(con, period).filter(pl.col("months") == period.months)["lad_code"]
-    profiles = profiles.with_columns(pl.col("residents").log().alias("log_residents"))
+    profiles = profiles.with_columns(
+        pl.col("residents").log().alias("log_residents"), pl.col("density").log().alias("log_density")
+    )
     shares = [c for c in profiles.columns if c.startswith("share ")]
     area_rows = profiles.filter(pl.col("lad_code").is_in(list(area_lads)))
     residents = area_rows["residents"].sum()
@@ -99,8 +140,11 @@ def peer_group(con, area_lads: Sequence[str], period: Period, k: int = 10, peers
                 if area_rows["imd_score"].null_count() == 0
                 else None,
                 "log_residents": float(np.log(residents)),
+                "disc_km2": area_rows["disc_km2"].sum() if area_rows["disc_km2"].null_count() == 0 else None,
             }
         )
+        .with_columns((pl.col("residents") / pl.col("disc_km2")).alias("density"))
+        .with_columns(pl.col("density").log().alias("log_density"))
         .select(profiles.columns)
         .cast(profiles.schema)
     )
@@ -116,9 +160,8 @@ def peer_group(con, area_lads: Sequence[str], period: Period, k: int = 10, peers
             pl.lit(None, dtype=pl.Float64).alias("distance")
         )
     else:
-        features = _features(profiles)
-        if area["imd_score"][0] is None:
-            features.remove("imd_score")
+        # A variable the area itself lacks (IMD outside England, density without centroids) is left out.
+        features = [f for f in _features(profiles) if area[f][0] is not None]
         candidates = candidates.drop_nulls(features)
         if len(candidates) < MIN_PEERS:
             raise AnalysisError(
@@ -136,7 +179,7 @@ def peer_group(con, area_lads: Sequence[str], period: Period, k: int = 10, peers
             chosen.with_columns(pl.lit(False).alias("is_area")),
         ],
         how="vertical_relaxed",
-    ).select("lad_code", "lad_name", "residents", *shares, "imd_score", "distance", "is_area")
+    ).select("lad_code", "lad_name", "residents", *shares, "imd_score", "density", "distance", "is_area")
 
 
 def peer_rates(con, group: pl.DataFrame, area_lads: Sequence[str], period: Period) -> pl.DataFrame:
