@@ -62,10 +62,12 @@ def police_data(config: AssessmentConfig, run: AssessmentRun) -> str:
 
 
 def reference_data(config: AssessmentConfig, run: AssessmentRun) -> str:
-    from cspkit.data.geography import reference_loaded
+    """Load the bundled reference tables if the warehouse lacks them; keep the area's name and LSOA boundaries."""
+    from cspkit.data.geography import ensure_reference
 
+    with warehouse.write(config.warehouse) as con:
+        ensure_reference(con)
     with warehouse.read(config.warehouse) as con:
-        loaded = reference_loaded(con)
         area = con.execute(
             "SELECT string_agg(DISTINCT lad_name, ', ') FROM lsoa WHERE lad_code IN (SELECT unnest(?))", [list(config.area_codes)]
         ).fetchone()[0]
@@ -74,10 +76,6 @@ def reference_data(config: AssessmentConfig, run: AssessmentRun) -> str:
                WHERE l.lad_code IN (SELECT unnest(?))""",
             [list(config.area_codes)],
         ).fetchall()
-    if not loaded:
-        from cspkit.data.geography import load_reference
-
-        load_reference(config.warehouse)
     run.evidence.area_name = area or run.evidence.area_name
     run.evidence.boundaries = {code: _geometry(text) for code, text in boundaries}
     return (
