@@ -38,6 +38,7 @@ def prepare(workdir: Path, keep_warehouse: bool) -> Path:
         shutil.copy(DEMO / name, workdir / name)
     config = workdir / "assessment.toml"
     text = config.read_text(encoding="utf-8").replace('paths = ["police"]', f'paths = ["{DEMO / "police"}"]')
+    text = text.replace('"../src/', f'"{DEMO.parent / "src"}/')  # the partner example files shipped in the package
     config.write_text(text, encoding="utf-8")
     if not keep_warehouse:
         for stale in workdir.glob("warehouse.duckdb*"):
