@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import polars as pl
+import polars.selectors
 import typer
 
 from cspkit.analysis.analyse import AnalysisOptions, open_scope, options_from_config
@@ -73,13 +74,29 @@ def _run(
     _print(table, provenance, fmt, title)
 
 
+#: Long text columns: in a terminal table they are printed as sentences under it instead.
+_SENTENCES = ("statement", "note")
+_WORDY = ("test", "method", "comparison", "weights")
+
+
 def _print(table: pl.DataFrame, provenance: Provenance, fmt: OutputFormat, title: str) -> None:
+    """JSON and CSV carry every column at full precision; the terminal table is made readable."""
     if fmt == OutputFormat.json:
         render_json({"table": title, "rows": table.to_dicts(), "provenance": provenance.to_dict()})
         return
-    render_frame(table, fmt, title=title)
-    if fmt == OutputFormat.table:
-        sys.stdout.write(f"Source: {provenance.footnote()}\n")
+    if fmt == OutputFormat.csv:
+        render_frame(table, fmt)
+        return
+    sentences = [c for c in _SENTENCES if c in table.columns]
+    shown = table.drop(*sentences, *[c for c in _WORDY if c in table.columns]).with_columns(
+        pl.selectors.float().round_sig_figs(4)
+    )
+    render_frame(shown, fmt, title=title)
+    for column in sentences:
+        for text in table[column].drop_nulls():
+            if text:
+                sys.stdout.write(f"- {text}\n")
+    sys.stdout.write(f"Source: {provenance.footnote()}\n")
 
 
 def _monthly(scope: Scope) -> pl.DataFrame:

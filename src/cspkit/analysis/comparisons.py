@@ -54,7 +54,7 @@ def change_table(monthly: pl.DataFrame, period: Period, alpha: float = DEFAULT_A
                     "p_value": result.p_value,
                     "significant": is_significant(result.p_value, alpha),
                     "test": result.test,
-                    "statement": describe_count_change(result, crime_type, alpha),
+                    "statement": describe_count_change(result, crime_type, alpha, previous.label(), latest.label()),
                 }
             )
     return pl.DataFrame(rows, schema=CHANGE_SCHEMA)

@@ -33,12 +33,19 @@ def _direction(change: float) -> str:
     return "rose" if change > 0 else "fell" if change < 0 else "did not change"
 
 
-def describe_count_change(result: CountChange, subject: str, alpha: float = DEFAULT_ALPHA) -> str:
-    """E.g. "Burglary rose from 120 to 150 (+30, +25.0%); the change is statistically significant (p = 0.012)."."""
+def describe_count_change(
+    result: CountChange, subject: str, alpha: float = DEFAULT_ALPHA, previous_label: str = "", latest_label: str = ""
+) -> str:
+    """E.g. "Burglary rose from 120 in 2022-01 to 2022-12 to 150 in 2023-01 to 2023-12 (+30, +25.0%); ..."."""
     if result.p_value is None:
         return f"{subject}: no incidents in either period, so no change to test."
+    before = f"{result.previous:,}" + (f" in {previous_label}" if previous_label else "")
+    after = f"{result.latest:,}" + (f" in {latest_label}" if latest_label else "")
     pct = f", {result.pct_change:+.1f}%" if result.pct_change is not None else ""
-    head = f"{subject} {_direction(result.change)} from {result.previous:,} to {result.latest:,} ({result.change:+,}{pct})"
+    if result.change:
+        head = f"{subject} {_direction(result.change)} from {before} to {after} ({result.change:+,}{pct})"
+    else:
+        head = f"{subject} was unchanged: {before} and {after}"
     if result.rate_ratio is not None and result.ci_low is not None and result.ci_high is not None:
         head += (
             f"; rate ratio {result.rate_ratio:.2f}, {result.confidence:.0%} interval {result.ci_low:.2f} to {result.ci_high:.2f}"
