@@ -43,8 +43,7 @@ def whole_districts(scope: Scope) -> list[str]:
 def _disc_areas(con) -> pl.DataFrame:
     """``lad_code``, ``disc_km2``: each district's LSOAs' nearest-neighbour discs, summed (null when a
     centroid is missing or all centroids coincide)."""
-    rows = con.execute("SELECT lad_code, latitude, longitude FROM lsoa WHERE lad_code IS NOT NULL").fetchall()
-    frame = pl.DataFrame(rows, schema=["lad_code", "latitude", "longitude"], orient="row")
+    frame = con.sql("SELECT lad_code, latitude, longitude FROM lsoa WHERE lad_code IS NOT NULL").pl()
     located = frame.drop_nulls(["latitude", "longitude"])
     if len(located) < 2:
         return frame.select("lad_code").unique().with_columns(pl.lit(None, dtype=pl.Float64).alias("disc_km2"))
