@@ -38,7 +38,7 @@ LABELS: dict[str, dict[str, dict[str, str]]] = tomllib.loads((_DATA / "police_la
 
 DUPLICATE = "duplicate Crime ID"
 #: Rows held before one INSERT: amortises DuckDB's per-statement cost, bounds memory.
-BATCH_ROWS = 250_000
+BATCH_ROWS = 200_000
 #: DuckDB's row group size: the unit its inserts are parallelised over.
 ROW_GROUP = 122_880
 #: DuckDB's own buffer limit during an ingest; it writes row groups to disk beyond it.
@@ -266,14 +266,21 @@ def check_batch(frame: pl.DataFrame, table: str, lookup: LsoaLookup, reports: li
 
 
 class BatchWriter:
-    """Collects prepared files, then checks and appends them several files per INSERT."""
+    """Collects prepared files, then checks and appends them several files per INSERT.
+
+    With a ``db`` executor (one thread), DuckDB writes a checked batch while Polars reads and checks
+    the next: both release the GIL, so the two engines overlap. At most one batch is in flight,
+    which keeps memory bounded; every database statement runs on that one thread, in order.
+    """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, lookup: LsoaLookup, reports: list[FileReport],
-                 batch_rows: int = BATCH_ROWS) -> None:
+                 batch_rows: int = BATCH_ROWS, db: ThreadPoolExecutor | None = None) -> None:
         self.con = con
         self.lookup = lookup
         self.reports = reports
         self.batch_rows = batch_rows
+        self.db = db
+        self.in_flight: Future | None = None
         self.pending: dict[str, list[pl.DataFrame]] = {}
         self.rows = 0
 
@@ -292,13 +299,32 @@ class BatchWriter:
             self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _batch")
             self.con.unregister("_batch")
 
-    def flush(self) -> None:
-        for table, frames in self.pending.items():
-            checked = check_batch(pl.concat(frames), table, self.lookup, self.reports)
+    def _write(self, batches: list[tuple[str, CheckedBatch]]) -> None:
+        for table, checked in batches:
             self.insert(table, checked.good)
             self.insert("quarantine", checked.quarantine)
+
+    def run(self, work: Callable[..., None], *args) -> None:
+        """Run a database step after the one in flight (on the db thread when there is one)."""
+        self.drain()
+        if self.db is None:
+            work(*args)
+        else:
+            self.in_flight = self.db.submit(work, *args)
+
+    def drain(self) -> None:
+        """Wait for the database step in flight; its error, if any, is raised here."""
+        if self.in_flight is not None:
+            in_flight, self.in_flight = self.in_flight, None
+            in_flight.result()
+
+    def flush(self) -> None:
+        checked = [(table, check_batch(pl.concat(frames), table, self.lookup, self.reports))
+                   for table, frames in self.pending.items()]
         self.pending.clear()
         self.rows = 0
+        if checked:
+            self.run(self._write, checked)
 
 
 def _forget(con: duckdb.DuckDBPyConnection, table: str, force: str, month: date) -> None:
@@ -326,14 +352,14 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[PoliceFile], progre
     ensure_reference(con)
     earlier = {tuple(r) for r in con.execute("SELECT kind, force, month FROM ingest_log").fetchall()}
     report = IngestReport()
-    writer = BatchWriter(con, LsoaLookup.from_warehouse(con), report.files, batch_rows)
     seen: set[tuple[str, str, date]] = set()
     logs: list[tuple[dict, Future]] = []
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool, ThreadPoolExecutor(max_workers=1) as db:
+        writer = BatchWriter(con, LsoaLookup.from_warehouse(con), report.files, batch_rows, db)
         for number, (pf, data, digest) in enumerate(_read_ahead(files, pool), start=1):
             if pf.key in earlier or pf.key in seen:
                 writer.flush()
-                _forget(con, *pf.key)
+                writer.run(_forget, con, *pf.key)
             seen.add(pf.key)
             frame, file_report = prepare_file(pf, data, len(report.files))
             report.files.append(file_report)
@@ -343,6 +369,7 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[PoliceFile], progre
             if progress:
                 progress(number, len(files), pf.source_file)
         writer.flush()
+        writer.drain()
         now = datetime.now(UTC).replace(tzinfo=None)
         writer.insert("ingest_log", pl.DataFrame([
             entry | {"sha256": digest.result(), "rows_read": r.rows_read, "loaded": r.loaded,
