@@ -118,3 +118,35 @@ def test_previous_priorities_and_measure_changes(tmp_path: Path) -> None:
     assert table["measure"].to_list() == ["ASB incidents", "Fires"]
     assert table["change"].to_list() == [40.0, None]
     assert table["verdict"].to_list()[1] == "no data in the warehouse for this measure"
+
+
+def test_decision_from_a_workbook_names_sheet_row_and_column(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    meeting = book.active
+    meeting.title = "Meeting"
+    meeting.append(["meeting", "Focus group"])
+    meeting.append(["date", "2024-06-12"])
+    meeting.append(["synthetic", True])
+    sheet = book.create_sheet("Priorities")
+    sheet.append(["Issue", "Title", "Rationale"])
+    sheet.append(["da", "Domestic abuse", "Highest harm."])
+    sheet.append([None, None, None])
+    sheet.append(["asb", "Anti-social behaviour", "Residents' concern."])
+    gaps = book.create_sheet("Knowledge gaps")
+    gaps.append(["Issue", "Title", "Rationale", "How we will learn"])
+    gaps.append(["sm", "Substance misuse", "Scale unknown.", "Treatment data."])
+    path = tmp_path / "decision.xlsx"
+    book.save(path)
+    decision = load_decision(path)
+    assert [p.issue_id for p in decision.priorities] == ["da", "asb"]
+    assert decision.knowledge_gaps[0].how_we_will_learn == "Treatment data."
+    assert decision.synthetic and decision.date == "2024-06-12" and decision.considerations == ()
+
+    sheet.cell(row=4, column=3).value = None  # the rationale of the second priority, sheet row 4
+    book.save(path)
+    with pytest.raises(InputError) as info:
+        load_decision(path)
+    assert "sheet 'Priorities'" in str(info.value.file)
+    assert (info.value.row, info.value.column) == (4, "rationale")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cspkit.errors import InputError
-from cspkit.priorities.files import flag, items, read_toml, text, texts
+from cspkit.priorities.files import SHEET_ROW, flag, items, read_toml, read_workbook, text, texts
 from cspkit.priorities.voting import Ballot, BallotUnit
 
 
@@ -87,32 +87,48 @@ def load_votes(path: str | Path, known_issues: Collection[str] | None = None) ->
     )
 
 
+#: The sheets of a decision workbook and the ``[[...]]`` lists of a decision TOML file they hold.
+DECISION_SHEETS = {"priority": "Priorities", "knowledge_gap": "Knowledge gaps", "consideration": "Considerations"}
+
+
 def load_decision(path: str | Path, known_issues: Collection[str] | None = None) -> Decision:
-    """Read ``decision.toml``: ``[[priority]]``, ``[[knowledge_gap]]`` and ``[[consideration]]``."""
+    """Read the decision: TOML (``[[priority]]``, ``[[knowledge_gap]]``, ``[[consideration]]``) or an XLSX
+    workbook with the sheets Priorities, Knowledge gaps and Considerations (first row: column names) and an
+    optional Meeting sheet (rows of setting, value: meeting, date, synthetic)."""
     path = Path(path)
-    raw = read_toml(path)
+    if path.suffix.lower() == ".xlsx":
+        raw = read_workbook(path, DECISION_SHEETS, settings_sheet="Meeting")
+        places = {key: (f"{path}, sheet '{sheet}'", 2) for key, sheet in DECISION_SHEETS.items()}
+    else:
+        raw = read_toml(path)
+        places = {key: (str(path), 1) for key in DECISION_SHEETS}
+    return _parse_decision(raw, path, places, known_issues)
+
+
+def _parse_decision(raw: dict, path: Path, places: dict[str, tuple[str, int]], known_issues: Collection[str] | None) -> Decision:
+    """``places``: per list, the file (and sheet) to name in an error and the row number of its first item."""
+
+    def rows(key: str, required: bool = False):
+        where, first = places[key]
+        for n, item in enumerate(items(raw, key, Path(where), required=required), start=first):
+            yield Path(where), item.get(SHEET_ROW, n), item
+
     priorities = tuple(
-        AgreedIssue(
-            _check_issue(text(i, "issue", path, n), known_issues, path, n),
-            text(i, "title", path, n),
-            text(i, "rationale", path, n),
-        )
-        for n, i in enumerate(items(raw, "priority", path, required=True), start=1)
+        AgreedIssue(_check_issue(text(i, "issue", f, n), known_issues, f, n), text(i, "title", f, n), text(i, "rationale", f, n))
+        for f, n, i in rows("priority", required=True)
     )
     gaps = tuple(
         AgreedIssue(
-            _check_issue(text(i, "issue", path, n), known_issues, path, n),
-            text(i, "title", path, n),
-            text(i, "rationale", path, n),
-            text(i, "how_we_will_learn", path, n),
+            _check_issue(text(i, "issue", f, n), known_issues, f, n),
+            text(i, "title", f, n),
+            text(i, "rationale", f, n),
+            text(i, "how_we_will_learn", f, n),
         )
-        for n, i in enumerate(items(raw, "knowledge_gap", path), start=1)
+        for f, n, i in rows("knowledge_gap")
     )
     considerations = tuple(
-        Consideration(
-            _check_issue(text(i, "issue", path, n), known_issues, path, n), text(i, "title", path, n), text(i, "reason", path, n)
-        )
-        for n, i in enumerate(items(raw, "consideration", path), start=1)
+        Consideration(_check_issue(text(i, "issue", f, n), known_issues, f, n), text(i, "title", f, n), text(i, "reason", f, n))
+        for f, n, i in rows("consideration")
     )
     chosen = [p.issue_id for p in priorities] + [g.issue_id for g in gaps]
     if len(set(chosen)) != len(chosen):
