@@ -58,6 +58,9 @@ def test_each_question_is_its_own_page_with_the_question_as_heading(client, asse
     assert html.h1.get_text(strip=True) == QUESTIONNAIRE["safe_day"].text
     assert len(html.select("input[type=radio]")) == len(QUESTIONNAIRE["safe_day"].options)
     assert html.select_one("form[method=post] button[type=submit]") is not None
+    page = client.get(reverse("web:survey_question", args=["cb", "concerns"]))
+    boxes = BeautifulSoup(page.content, "html.parser").select("input[name=answer]")
+    assert {box["type"] for box in boxes} == {"checkbox"} and len(boxes) == len(QUESTIONNAIRE["concerns"].options)
 
 
 def test_required_question_error_uses_the_library_message_and_govuk_pattern(client, assessment):

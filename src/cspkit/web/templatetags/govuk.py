@@ -6,9 +6,10 @@ from django import forms, template
 
 register = template.Library()
 
+# Most specific first: CheckboxSelectMultiple is a subclass of RadioSelect.
 _TEMPLATES = {
-    forms.RadioSelect: "web/includes/radios.html",
     forms.CheckboxSelectMultiple: "web/includes/checkboxes.html",
+    forms.RadioSelect: "web/includes/radios.html",
     forms.Textarea: "web/includes/textarea.html",
     forms.Select: "web/includes/select.html",
 }
