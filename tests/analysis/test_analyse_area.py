@@ -94,6 +94,7 @@ def test_outcomes_harm_provenance_and_notes(analysis) -> None:
             assert prov.area_codes == (ALPHA,) and prov.software.startswith("cspkit")
     assert analysis.provenance["rates"].sources[0] == "2021-01-test-street.csv"
     assert "peer_group" in analysis.notes and "repeat_victims" in analysis.notes
+    assert analysis.latest_outcomes is None and "no police.uk outcomes rows" in analysis.notes["latest_outcomes"]
     assert analysis.peer_group is None
 
 

@@ -27,7 +27,6 @@ COMMON = ["--area", ALPHA, "--from", "2021-01", "--to", "2023-12"]
         ("repeats", []),
         ("repeats", ["--summary"]),
         ("outcomes", []),
-        ("outcomes", ["--latest"]),
         ("harm", []),
     ],
 )
@@ -85,6 +84,11 @@ def test_bad_input_is_one_clear_line(steady_warehouse, args: list[str], message:
     result = CliRunner().invoke(app, ["analyse", "change", *args, "-w", str(steady_warehouse)])
     assert result.exit_code == 2
     assert message in " ".join(result.output.split())
+
+
+def test_latest_outcomes_need_outcomes_files(steady_warehouse) -> None:
+    result = CliRunner().invoke(app, ["analyse", "outcomes", "--latest", *COMMON, "-w", str(steady_warehouse)])
+    assert result.exit_code == 2 and "ingest the outcomes files" in " ".join(result.output.split())
 
 
 def test_peers_needs_whole_districts(steady_warehouse) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from cspkit.analysis.scope import ASB, Scope, require_table
+from cspkit.errors import AnalysisError
 
 NO_OUTCOME = "No outcome recorded"
 
@@ -34,6 +35,8 @@ def outcome_profile(scope: Scope) -> pl.DataFrame:
 def latest_outcomes(scope: Scope) -> pl.DataFrame:
     """``crime_type``, ``outcome``, ``count``, ``share`` from each crime's latest row in ``outcomes``."""
     require_table(scope.con, "outcomes")
+    if not scope.con.execute("SELECT count(*) FROM (SELECT 1 FROM outcomes LIMIT 1)").fetchall()[0][0]:
+        raise AnalysisError("the warehouse has no police.uk outcomes rows; ingest the outcomes files for later outcomes")
     condition, params = scope.where(alias="c")
     if scope.street == "street":
         source = "street c"
