@@ -48,7 +48,11 @@ def database_from_url(url: str | None) -> dict:
     if not url:
         path = os.environ.get("CSPKIT_WEB_DB") or str(working_folder() / "cspkit-web.sqlite3")
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path, "OPTIONS": {"timeout": 20}}
+        # WAL lets readers work while a response is written; IMMEDIATE transactions queue writers
+        # instead of failing with "database is locked" when many partners save at once.
+        options = {"timeout": 20, "transaction_mode": "IMMEDIATE",
+                   "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path, "OPTIONS": options}
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         # sqlite:///relative.db and sqlite:////absolute/path.db, as dj-database-url reads them

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms, template
+from django.template.loader import get_template
 
 register = template.Library()
 
@@ -15,8 +16,8 @@ _TEMPLATES = {
 }
 
 
-@register.inclusion_tag("web/includes/field.html")
-def govuk_field(field: forms.BoundField, heading: bool = False) -> dict:
+@register.simple_tag
+def govuk_field(field: forms.BoundField, heading: bool = False) -> str:
     """One field with its label as the page heading when ``heading`` (the one-question-per-page pattern)."""
     widget = field.field.widget
     name = next((path for kind, path in _TEMPLATES.items() if isinstance(widget, kind)), "web/includes/input.html")
@@ -27,7 +28,8 @@ def govuk_field(field: forms.BoundField, heading: bool = False) -> dict:
         if value != ""
     ]
     input_type = getattr(widget, "input_type", "text")
-    return {"field": field, "template": name, "heading": heading, "choices": choices, "input_type": input_type}
+    context = {"field": field, "heading": heading, "choices": choices, "input_type": input_type}
+    return get_template(name).render(context)
 
 
 def _is_checked(field: forms.BoundField, value: object) -> bool:
