@@ -173,3 +173,34 @@ def test_small_counts_never_reach_the_tables(small_assessment: AssessmentRun) ->
 @pytest.mark.parametrize("name", ["strategic-assessment.pdf", "committee-report.pdf"])
 def test_pdf_opens_and_has_pages(small_assessment: AssessmentRun, name: str) -> None:
     assert len(PdfReader(Path(small_assessment.outputs[name])).pages) >= 5
+
+
+def test_steps_without_inputs_are_skipped_and_the_document_says_so(small_assessment: AssessmentRun, tmp_path: Path) -> None:
+    """A config with only police data: the other steps are skipped with their reason, and no number is invented."""
+    import shutil
+
+    from cspkit.config import load_config
+    from cspkit.report.assessment import build_assessment
+    from cspkit.report.pipeline import run_assessment
+
+    source = small_assessment.outputs["strategic-assessment.pdf"].parents[1] / "warehouse.duckdb"
+    shutil.copy(source, tmp_path / "warehouse.duckdb")
+    (tmp_path / "assessment.toml").write_text(
+        '[assessment]\narea_codes = ["E06000056"]\nperiod_start = "2022-05"\nperiod_end = "2024-04"\n', encoding="utf-8"
+    )
+    run = run_assessment(load_config(tmp_path / "assessment.toml"), documents=False)
+    status = {s.step: (s.status, s.detail) for s in run.steps}
+    assert status["Analysis"][0] == "done"
+    for step, reason in (
+        ("Partner data", "no partner sources"),
+        ("Risk matrix", "no risk scores"),
+        ("Horizon scanning", "no horizon-scanning register"),
+        ("Survey", "no survey responses"),
+        ("Decision", "no votes, decision or previous priorities"),
+    ):
+        assert status[step][0] == "skipped" and status[step][1].startswith(reason), status[step]
+    assert run.evidence.board["risk_rank"].null_count() == run.evidence.board.height
+    document = build_assessment(run.evidence)
+    survey = next(s for s in document.sections if s.title == "Residents' survey")
+    assert survey.blocks[0].text.startswith("Step not run (Survey): no survey responses")
+    assert document.notice is None  # nothing synthetic was used
