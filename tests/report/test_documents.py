@@ -68,7 +68,8 @@ def test_docx_has_sections_tables_and_figures_with_alt_text(small_assessment: As
     model = small_assessment.state["documents"]["assessment"]
     document = docx.Document(str(small_assessment.outputs["strategic-assessment.docx"]))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading 1")]
-    assert headings[: len(SECTIONS)] == SECTIONS
+    assert headings[: len(SECTIONS) + 1] == ["Contents", *SECTIONS]
+    assert 'TOC \\o "1-2"' in document.element.xml  # a Word table of contents field
     pictures = document.inline_shapes
     assert len(pictures) == len(model.figures()) >= 5  # trend, map per priority; heat map; survey concerns
     for shape in pictures:

@@ -39,6 +39,16 @@ def _field(paragraph, code: str) -> None:
     run._r.extend([begin, instr, end])
 
 
+def _contents(docx) -> None:
+    """A Word table of contents (headings 1 and 2), filled in by Word when the document opens."""
+    docx.add_heading("Contents", level=1)
+    _field(docx.add_paragraph(), 'TOC \\o "1-2" \\h \\z \\u')
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    docx.settings.element.append(update)
+    docx.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
 def _repeat_header(row) -> None:
     props = row._tr.get_or_add_trPr()
     marker = OxmlElement("w:tblHeader")
@@ -123,6 +133,7 @@ def render_docx(document: Document, path: str | Path) -> Path:
         run.bold = True
         run.font.color.rgb = RGBColor(0xA0, 0x3C, 0x00)
     docx.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    _contents(docx)
 
     notes = NoteNumbers()
     tables = figures = 0
