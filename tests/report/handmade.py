@@ -173,10 +173,12 @@ def evidence(**changes) -> AssessmentEvidence:
         "headlines": [
             Headline(
                 "Recorded crime (excluding ASB)",
-                "20,000 (68.0 per 1,000 residents)",
+                20000,
+                68.0,
                 "Crime rose; the change is statistically significant (p = 0.001).",
                 "police.uk; E06000056.",
-            )
+            ),
+            Headline("Hate crime in a small ward", 3, 1.5, "No test was possible.", "police.uk; E06000056."),
         ],
         "issues": {"asb": asb},
         "issue_names": {"asb": "Anti-social behaviour", "burglary": "Burglary", "substance_misuse": "Substance misuse"},

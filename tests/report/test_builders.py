@@ -55,6 +55,12 @@ def test_small_counts_are_suppressed_by_the_analysis_rule(assessment: Document) 
     assert not {row[1] for row in lsoa.rows} & {"1", "2", "3", "4"}
 
 
+def test_headline_counts_are_suppressed_with_their_rate(assessment: Document) -> None:
+    rows = dict((row[0], row[1]) for row in table(assessment, "headline_figures").rows)
+    assert rows["Recorded crime (excluding ASB)"] == "20,000 (68.0 per 1,000 residents)"
+    assert rows["Hate crime in a small ward"] == "<5"
+
+
 def test_a_step_that_did_not_run_says_so_instead_of_inventing_numbers() -> None:
     skipped = StepResult("Survey", "skipped", "no survey responses: set [survey] responses")
     doc = build_assessment(evidence(survey=None, steps=[skipped]))

@@ -24,7 +24,7 @@ from cspkit.report.document import (
     sentence,
     table_from_frame,
 )
-from cspkit.report.evidence import AssessmentEvidence, IssueFigures
+from cspkit.report.evidence import AssessmentEvidence, Headline, IssueFigures
 from cspkit.report.text import DocumentText, load_text
 
 STEP_NOT_RUN = "Step not run"
@@ -102,13 +102,21 @@ def _executive_summary(section: Section, ev: AssessmentEvidence, text: DocumentT
                 key="headline_figures",
                 caption=f"Headline figures, {ev.area_name}",
                 columns=("Measure", "Latest 12 months", "What changed"),
-                rows=tuple((h.label, h.value, h.sentence) for h in ev.headlines),
+                rows=tuple((h.label, headline_value(ev, h), h.sentence) for h in ev.headlines),
                 numeric=(False, True, False),
                 notes=tuple(dict.fromkeys(h.provenance for h in ev.headlines)),
             )
         )
     else:
         section.add(not_run(ev, "Analysis", "no headline figures"))
+
+
+def headline_value(ev: AssessmentEvidence, headline: Headline) -> str:
+    """A headline count (suppressed like every other) with its rate; the rate is hidden with a hidden count."""
+    count = ev.count(headline.count)
+    if not count.replace(",", "").isdigit():
+        return count
+    return f"{count} ({headline.rate_per_1000:.1f} per 1,000 residents)"
 
 
 def _methodology(section: Section, ev: AssessmentEvidence, text: DocumentText) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cspkit.report.assessment import headline_value
 from cspkit.report.document import Bullets, Document, Paragraph, Table, sentence
 from cspkit.report.evidence import AssessmentEvidence
 from cspkit.report.text import load_text
@@ -137,7 +138,7 @@ def build_committee_report(ev: AssessmentEvidence) -> Document:
                 key="committee_headlines",
                 caption="Headline figures from the strategic assessment",
                 columns=("Measure", "Latest 12 months"),
-                rows=tuple((h.label, h.value) for h in ev.headlines),
+                rows=tuple((h.label, headline_value(ev, h)) for h in ev.headlines),
                 numeric=(False, True),
                 notes=tuple(dict.fromkeys(h.provenance for h in ev.headlines)),
             )

@@ -34,10 +34,11 @@ class StepResult:
 
 @dataclass(frozen=True)
 class Headline:
-    """One headline figure: label, the figure as shown, the analysis module's sentence, provenance."""
+    """One headline figure: the latest 12 months' count and rate, the analysis module's sentence, provenance."""
 
     label: str
-    value: str
+    count: int
+    rate_per_1000: float
     sentence: str
     provenance: str
 

@@ -281,7 +281,7 @@ def headlines(analysis: AreaAnalysis) -> list[Headline]:
             rows = analysis.change.filter(pl.col("crime_type") == category)
             sentence = rows["statement"][0] if rows.height else ""
         prov = analysis.provenance.get("change") or analysis.provenance.get("monthly") or Provenance(method="police.uk")
-        out.append(Headline(label, f"{count:,} ({rate:.1f} per 1,000 residents)", sentence, prov.footnote()))
+        out.append(Headline(label, count, rate, sentence, prov.footnote()))
     return out
 
 
