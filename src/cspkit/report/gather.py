@@ -283,22 +283,3 @@ def headlines(analysis: AreaAnalysis) -> list[Headline]:
         prov = analysis.provenance.get("change") or analysis.provenance.get("monthly") or Provenance(method="police.uk")
         out.append(Headline(label, count, rate, sentence, prov.footnote()))
     return out
-
-
-def harm_of(analysis: AreaAnalysis, categories: Sequence[str]) -> float | None:
-    """The issue's harm index (the analysis module's harm ranking, summed over its categories)."""
-    if analysis.harm is None:
-        return None
-    rows = analysis.harm.filter(pl.col("crime_type").is_in(list(categories)))["harm"].drop_nulls()
-    return float(rows.sum()) if rows.len() else None
-
-
-def latest_volume_and_rate(analysis: AreaAnalysis, categories: Sequence[str]) -> tuple[float | None, float | None]:
-    latest = analysis.period.latest_12() if analysis.period.months >= 12 else analysis.period
-    rows = analysis.monthly.filter(
-        pl.col("crime_type").is_in(list(categories)) & pl.col("month").is_between(latest.start, latest.end)
-    )
-    if not rows.height:
-        return None, None
-    count = float(rows["count"].sum())
-    return count, count / analysis.denominators.residents * 1000
