@@ -36,11 +36,11 @@ def test_volume_from_counts_when_no_rate(method) -> None:
 @pytest.mark.parametrize(
     ("ratio", "p", "significant", "expected", "words"),
     [
-        (0.80, 0.001, True, 2, "a statistically significant fall"),
-        (1.05, 0.40, False, 3, "no significant change"),
-        (0.90, 0.20, False, 3, "no significant change"),
-        (1.15, 0.01, True, 4, "a statistically significant rise"),
-        (1.30, 0.0001, True, 5, "a statistically significant sharp rise"),
+        (0.80, 0.001, True, 2, "a fall, statistically significant"),
+        (1.05, 0.40, False, 3, "no real change: within the range expected from chance"),
+        (0.90, 0.20, False, 3, "no real change: within the range expected from chance"),
+        (1.15, 0.01, True, 4, "a rise, statistically significant"),
+        (1.30, 0.0001, True, 5, "a sharp rise, statistically significant"),
     ],
 )
 def test_likelihood_from_tested_change(method, ratio, p, significant, expected, words) -> None:

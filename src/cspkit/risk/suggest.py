@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from cspkit.analysis.wording import is_significant, significance_phrase
 from cspkit.risk.method import Band, Method, band_for
 
 NO_DATA = "no data"
@@ -101,20 +102,20 @@ def suggest_volume(evidence: IssueEvidence, method: Method) -> Suggestion | None
 
 
 def suggest_likelihood(evidence: IssueEvidence, method: Method) -> Suggestion | None:
-    """Likelihood from the tested change: only a statistically significant change moves it."""
+    """Likelihood from the tested change: only a change the test calls real moves it."""
     rule = method.suggest_likelihood
-    if rule is None or not evidence.data_maps or evidence.change_ratio is None or evidence.significant is None:
+    if rule is None or not evidence.data_maps or evidence.change_ratio is None or evidence.p_value is None:
         return None
     ratio = evidence.change_ratio
-    p = f"p = {evidence.p_value:.3g}" if evidence.p_value is not None else "p not known"
-    if not evidence.significant:
-        value, words = rule.no_significant_change, f"no significant change ({p}; the difference could be chance)"
+    verdict = significance_phrase(evidence.p_value)
+    if not is_significant(evidence.p_value):
+        value, words = rule.no_significant_change, f"no real change: {verdict}"
     elif ratio >= rule.sharp_rise_ratio:
-        value, words = rule.sharp_rise, f"a statistically significant sharp rise ({p})"
+        value, words = rule.sharp_rise, f"a sharp rise, {verdict}"
     elif ratio > 1:
-        value, words = rule.significant_rise, f"a statistically significant rise ({p})"
+        value, words = rule.significant_rise, f"a rise, {verdict}"
     else:
-        value, words = rule.significant_fall, f"a statistically significant fall ({p})"
+        value, words = rule.significant_fall, f"a fall, {verdict}"
     counts = ""
     if evidence.annual_count is not None and evidence.previous_count is not None:
         counts = f"{evidence.annual_count:,} in the latest 12 months against {evidence.previous_count:,} the year before, "
