@@ -64,6 +64,8 @@ class Browser:
                 status, text, location = response.status, response.read().decode(), response.headers.get("Location", "")
         except urllib.error.HTTPError as exc:
             status, text, location = exc.code, exc.read().decode(), exc.headers.get("Location", "")
+        except OSError:  # refused, reset or timed out: counted as an error, never hidden
+            status, text, location = 599, "", ""
         self.timings[self.kind].append((time.perf_counter() - started) * 1000)
         if status >= 500 or (status >= 400 and status != 429):
             self.errors += 1
@@ -132,7 +134,8 @@ def partner(base: str, number: int, sign_in_at: float, timings, results: dict, d
 
 def _token(browser: Browser) -> str:
     _, page, _ = browser.request("/a/load/scoring/")
-    return _CSRF.search(page).group(1)
+    found = _CSRF.search(page)
+    return found.group(1) if found else ""
 
 
 def resident(base: str, number: int, start_at: float, timings, results: dict) -> None:
@@ -151,8 +154,11 @@ def resident(base: str, number: int, start_at: float, timings, results: dict) ->
             answer = [("answer", rng.choice(question.options).code)]
         browser.form(f"/survey/load/{question.id}/", answer)
     _, page, _ = browser.request("/survey/load/check/")
-    token = _TOKEN.search(page).group(1)
-    csrf = _CSRF.search(page).group(1)
+    token, csrf = _TOKEN.search(page), _CSRF.search(page)
+    if token is None or csrf is None:
+        results["errors"] += browser.errors + 1
+        return
+    token, csrf = token.group(1), csrf.group(1)
     status, _, _ = browser.request("/survey/load/check/", {"token": token, "website": "", "csrfmiddlewaretoken": csrf})
     results["survey_sent"] += status in (302, 429)
     results["errors"] += browser.errors

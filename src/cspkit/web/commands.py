@@ -8,6 +8,17 @@ from typing import Annotated
 import typer
 
 
+def _server_class():
+    from django.core.servers.basehttp import WSGIServer
+
+    class Server(WSGIServer):
+        """Django's threaded server with a longer listen queue, so a burst of residents is queued, not refused."""
+
+        request_queue_size = 256
+
+    return Server
+
+
 def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     host: Annotated[str, typer.Option(help="Address to listen on (127.0.0.1 keeps it on this machine).")] = "127.0.0.1",
@@ -20,7 +31,7 @@ def serve(
     import django
     from django.conf import settings
     from django.core.management import call_command
-    from django.core.servers.basehttp import WSGIServer, run
+    from django.core.servers.basehttp import run
 
     django.setup()
     call_command("migrate", interactive=False, verbosity=0)
@@ -33,6 +44,6 @@ def serve(
     typer.echo(f"cspkit web app on http://{host}:{port}/ (database: {database}). Ctrl+C stops it.")
     typer.echo("First account: python -m cspkit.web add_member ASSESSMENT USERNAME --role analyst --organisation ORG")
     try:
-        run(host, port, application, threading=True, on_bind=None, server_cls=WSGIServer)
+        run(host, port, application, threading=True, on_bind=None, server_cls=_server_class())
     except KeyboardInterrupt:
         typer.echo("Stopped.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from cspkit.config import AssessmentConfig, load_config
-from cspkit.errors import CspkitError
+from cspkit.errors import AnalysisError, CspkitError
 from cspkit.priorities import board as priorities_board
 from cspkit.priorities.voting import Ballot as LibraryBallot
 from cspkit.priorities.voting import count_votes as library_count_votes
@@ -129,25 +129,34 @@ class Suggested:
 def suggested_scores(assessment: Assessment) -> dict[str, dict[str, Suggested]]:
     """issue id -> criterion id -> the data's suggestion, from the assessment's warehouse.
 
-    Without a linked assessment.toml (and so no warehouse) there is nothing to suggest.
+    The evidence is cspkit.risk's own (``evidence_for_config`` then ``suggest_all``), kept until
+    the warehouse file changes. Without a linked assessment.toml and warehouse there is nothing
+    to suggest, and the page says so by showing no suggestion.
     """
     config = assessment_config(assessment)
     if config is None or not config.warehouse.exists():
         return {}
-    from cspkit.risk import suggest
+    method, issues = _configured(assessment, "risk", "method"), _configured(assessment, "risk", "issues")
+    return _suggestions(config.path, config.warehouse.stat().st_mtime_ns, method, issues)
 
-    gather = getattr(suggest, "evidence_from_warehouse", None)
-    if gather is None:
-        return {}
-    method = scoring_method(assessment)
-    suggestions = suggest.suggest_all(gather(config, issue_register(assessment)), method)
+
+@lru_cache(maxsize=8)
+def _suggestions(
+    config_path: Path, warehouse_version: int, method_file: str | Path | None, issues_file: str | Path | None
+) -> dict[str, dict[str, Suggested]]:
+    from cspkit.risk.evidence import evidence_for_config
+    from cspkit.risk.suggest import suggest_all
+
+    config, method, register = load_config(config_path), _method(method_file), _issues(issues_file)
     found: dict[str, dict[str, Suggested]] = {}
-    for s in suggestions:
+    for s in suggest_all(evidence_for_config(config, register), method):
         for criterion_id in s.applies_to:
-            value = s.value if s.criterion == criterion_id else None
             before = found.setdefault(s.issue_id, {}).get(criterion_id)
-            text = f"{before.evidence} {s.evidence}".strip() if before else s.evidence
-            found[s.issue_id][criterion_id] = Suggested(value if value is not None else (before.value if before else None), text)
+            value = s.value if s.criterion == criterion_id else None
+            found[s.issue_id][criterion_id] = Suggested(
+                value if value is not None else (before.value if before else None),
+                f"{before.evidence} {s.evidence}".strip() if before else s.evidence,
+            )
     return found
 
 
@@ -336,25 +345,45 @@ def map_areas(assessment: Assessment) -> Table | None:
 
 
 def headline_figures(assessment: Assessment) -> Table:
+    """The latest 12 months against the previous 12, by category, with the tested change: from
+    cspkit.analysis (``analyse_area``), kept until the warehouse file changes."""
     config = assessment_config(assessment)
     if config is None or not config.warehouse.exists():
-        raise NotBuiltYet("Headline figures need an assessment.toml with a warehouse; they")
-    from cspkit import analysis
+        raise NotBuiltYet("Headline figures need an assessment.toml with a warehouse linked to this assessment, so this")
+    frame = _change_table(config.path, config.warehouse.stat().st_mtime_ns)
+    if frame is None:
+        raise NotBuiltYet("The change table for this area and period")
+    return table_from_frame(frame)
 
-    headline = getattr(analysis, "headline_table", None)
-    if headline is None:
-        raise NotBuiltYet("Headline figures in the web app")
-    return table_from_frame(headline(config))
+
+@lru_cache(maxsize=8)
+def _change_table(config_path: Path, warehouse_version: int) -> pl.DataFrame | None:
+    from cspkit.analysis.analyse import analyse_area
+    from cspkit.analysis.area import Period
+
+    config = load_config(config_path)
+    result = analyse_area(config.warehouse, list(config.area_codes), Period.parse(config.period_start, config.period_end))
+    return result.change
 
 
 def build_documents(assessment: Assessment, folder: Path, progress: Callable[[int, str], None]) -> list[Path]:
-    """Build the assessment's documents with cspkit.report into ``folder``."""
+    """Run ``cspkit assess`` (cspkit.report.pipeline.run_assessment) for the linked assessment.toml,
+    writing the documents into ``folder``; each finished step moves the progress on."""
     config = assessment_config(assessment)
     if config is None:
-        raise NotBuiltYet("Building documents needs an assessment.toml linked to the assessment; this")
-    from cspkit import report
+        raise NotBuiltYet("Building documents needs an assessment.toml linked to this assessment; this")
+    from cspkit.report.pipeline import STEPS, run_assessment
 
-    build = getattr(report, "build_documents", None)
-    if build is None:
-        raise NotBuiltYet("Building the documents from the web app")
-    return list(build(config, folder, progress=progress))
+    finished: list[str] = []
+
+    def listener(step: str, status: str, detail: str) -> None:
+        if status != "running":
+            finished.append(step)
+        note = f" ({detail})" if detail and status != "done" else ""
+        progress(int(100 * len(finished) / len(STEPS)), f"{step}: {status}{note}")
+
+    run = run_assessment(replace(config, output_dir=folder), listener)
+    failed = [step for step in run.steps if step.step == "Documents" and step.status != "done"]
+    if failed or not run.outputs:
+        raise AnalysisError(failed[0].detail if failed else "no documents were written")
+    return list(run.outputs.values())
