@@ -38,11 +38,11 @@ LABELS: dict[str, dict[str, dict[str, str]]] = tomllib.loads((_DATA / "police_la
 
 DUPLICATE = "duplicate Crime ID"
 #: Rows held before one INSERT: amortises DuckDB's per-statement cost, bounds memory.
-BATCH_ROWS = 200_000
+BATCH_ROWS = 150_000
 #: DuckDB's row group size: the unit its inserts are parallelised over.
 ROW_GROUP = 122_880
 #: DuckDB's own buffer limit during an ingest; it writes row groups to disk beyond it.
-DUCKDB_MEMORY = "400MB"
+DUCKDB_MEMORY = "300MB"
 
 Progress = Callable[[int, int, str], None]
 
