@@ -229,6 +229,38 @@ def harmonise(frame: pl.DataFrame, lookup: LsoaLookup, latitude: str = "latitude
     return out.rename({"_lsoa21": "lsoa21_code", "_lad": "lad_code"})
 
 
+class LsoaPolygons:
+    """The LSOA 2021 polygons held in the warehouse, indexed for point-in-polygon look-ups."""
+
+    def __init__(self, codes: list[str], geojson: list[str]) -> None:
+        import numpy as np
+        import shapely
+
+        self.codes = np.array(codes, dtype=object)
+        self.tree = shapely.STRtree(shapely.from_geojson(geojson) if geojson else [])
+
+    @classmethod
+    def from_warehouse(cls, con: duckdb.DuckDBPyConnection) -> LsoaPolygons:
+        rows = con.execute("SELECT lsoa21_code, geometry FROM lsoa_boundary ORDER BY 1").fetchall()
+        return cls([r[0] for r in rows], [r[1] for r in rows])
+
+    def place(self, frame: pl.DataFrame, lookup: LsoaLookup, latitude: str, longitude: str) -> pl.DataFrame:
+        """Add ``lsoa21_code`` (the polygon containing the point, else null) and ``lad_code``."""
+        import numpy as np
+        import shapely
+
+        lat = frame[latitude].to_numpy()
+        lon = frame[longitude].to_numpy()
+        have = ~(np.isnan(lat) | np.isnan(lon))
+        found = np.full(frame.height, None, dtype=object)
+        if have.any() and len(self.codes):
+            point_index, shape_index = self.tree.query(shapely.points(lon[have], lat[have]), predicate="within")
+            found[np.flatnonzero(have)[point_index]] = self.codes[shape_index]
+        return frame.with_columns(pl.Series("lsoa21_code", found.tolist(), dtype=pl.String)).join(
+            lookup.lad.rename({"_lsoa21": "lsoa21_code", "_lad": "lad_code"}), on="lsoa21_code", how="left",
+            maintain_order="left")
+
+
 # ---- areas -----------------------------------------------------------------------------------
 
 def resolve_area(con: duckdb.DuckDBPyConnection, code_or_name: str) -> list[str]:

@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 
 from cspkit.data import warehouse
-from cspkit.data.geography import LsoaLookup, ensure_reference, harmonise
+from cspkit.data.geography import LsoaLookup, LsoaPolygons, ensure_reference, harmonise
 from cspkit.data.partner_mapping import ColumnSpec, PartnerMapping, load_mapping
 from cspkit.data.police import normalise_header, read_csv_text
 from cspkit.data.pseudonymise import pseudonymise_columns
@@ -219,27 +219,10 @@ def _geography(frame: pl.DataFrame, mapping: PartnerMapping, con: duckdb.DuckDBP
 def _point_in_lsoa(frame: pl.DataFrame, mapping: PartnerMapping, con: duckdb.DuckDBPyConnection,
                    lookup: LsoaLookup) -> tuple[pl.DataFrame, pl.Expr]:
     """Coordinates to the LSOA 2021 polygon that contains them (the boundaries held in the warehouse)."""
-
-    import numpy as np
-    import shapely
-
     lat = pl.col(mapping.latitude).str.strip_chars().cast(pl.Float64, strict=False)
     lon = pl.col(mapping.longitude).str.strip_chars().cast(pl.Float64, strict=False)
     frame = frame.with_columns(lat.alias("_lat"), lon.alias("_lon"))
-    boundaries = con.execute("SELECT lsoa21_code, geometry FROM lsoa_boundary").fetchall()
-    codes = np.array([b[0] for b in boundaries], dtype=object)
-    shapes = shapely.from_geojson([b[1] for b in boundaries]) if boundaries else np.array([])
-    tree = shapely.STRtree(shapes)
-    have = frame.select(pl.col("_lat").is_not_null() & pl.col("_lon").is_not_null()).to_series().to_numpy()
-    found = np.full(frame.height, None, dtype=object)
-    if have.any() and len(codes):
-        points = shapely.points(frame["_lon"].to_numpy()[have], frame["_lat"].to_numpy()[have])
-        point_index, shape_index = tree.query(points, predicate="within")
-        rows = np.flatnonzero(have)[point_index]
-        found[rows] = codes[shape_index]
-    out = frame.with_columns(pl.Series("lsoa21_code", found, dtype=pl.String)).join(
-        lookup.lad.rename({"_lsoa21": "lsoa21_code", "_lad": "lad_code"}), on="lsoa21_code", how="left",
-        maintain_order="left").drop("_lat", "_lon")
+    out = LsoaPolygons.from_warehouse(con).place(frame, lookup, "_lat", "_lon").drop("_lat", "_lon")
     given = pl.col(mapping.latitude).is_not_null() | pl.col(mapping.longitude).is_not_null()
     check = (pl.when(given & (lat.is_null() | lon.is_null()))
              .then(_text("unparseable coordinates"))

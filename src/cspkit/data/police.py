@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from cspkit.data import warehouse
 from cspkit.data.encoding import to_utf8
-from cspkit.data.geography import UK_LATITUDE, UK_LONGITUDE, LsoaLookup, ensure_reference, harmonise
+from cspkit.data.geography import UK_LATITUDE, UK_LONGITUDE, LsoaLookup, LsoaPolygons, ensure_reference, harmonise
 from cspkit.data.police_files import PoliceFile, discover
 from cspkit.data.report import FileReport, IngestReport
 from cspkit.errors import InputError
@@ -184,16 +184,16 @@ def _labelled(column: str, table: str) -> pl.Expr:
     return pl.col(column).replace(mapping) if mapping else pl.col(column)
 
 
-def _typed(table: str) -> list[pl.Expr]:
+def _typed(table: str, placed: bool = True) -> list[pl.Expr]:
     """Good rows in the warehouse table's columns and types."""
     common = ["source_file", "source_row", "force", "month"]
     geo = [pl.col("_lon").alias("longitude"), pl.col("_lat").alias("latitude")]
     if table == "stop_search":
         text = ["type", "policing_operation", "gender", "age_range", "self_defined_ethnicity",
                 "officer_defined_ethnicity", "legislation", "object_of_search"]
+        area = [pl.col(c) if placed else pl.lit(None, pl.String).alias(c) for c in ("lsoa21_code", "lad_code")]
         return [*common, *text, _labelled("outcome", table), pl.col("_date").alias("date"),
-                *[_boolean(c).alias(c) for c in BOOLEAN_COLUMNS], *geo,
-                pl.lit(None, pl.String).alias("lsoa21_code"), pl.lit(None, pl.String).alias("lad_code")]
+                *[_boolean(c).alias(c) for c in BOOLEAN_COLUMNS], *geo, *area]
     text = ["crime_id", "reported_by", "falls_within", "location", "lsoa_code", "lsoa_name"]
     extra = (["crime_type", "last_outcome_category", "context"] if table == "street" else ["outcome_type"])
     return [*common, *text, *[_labelled(c, table) for c in extra], *geo, "lsoa21_code", "lad_code"]
@@ -229,11 +229,18 @@ class CheckedBatch:
     quarantine: pl.DataFrame
 
 
-def check_batch(frame: pl.DataFrame, table: str, lookup: LsoaLookup, reports: list[FileReport]) -> CheckedBatch:
-    """Check prepared rows of one kind (from one or more files) and add the outcome to the files' reports."""
+def check_batch(frame: pl.DataFrame, table: str, lookup: LsoaLookup, reports: list[FileReport],
+                polygons: LsoaPolygons | None = None) -> CheckedBatch:
+    """Check prepared rows of one kind (from one or more files) and add the outcome to the files' reports.
+
+    Stop-and-search rows have coordinates but no LSOA: with ``polygons`` they are placed in the LSOA
+    2021 polygon that contains them (only where boundaries are held; elsewhere the area is NULL).
+    """
     frame = frame.with_columns(_parsed(table))
     checks = _checks(table)
-    if table != "stop_search":
+    if table == "stop_search" and polygons is not None:
+        frame = polygons.place(frame, lookup, "_lat", "_lon")
+    elif table != "stop_search":
         frame = harmonise(frame.with_columns(pl.col("lsoa_code").str.strip_chars()), lookup,
                           latitude="_lat", longitude="_lon", row_key=["_file", "source_row"])
         checks.append((pl.col("lsoa_code").is_not_null() & pl.col("lsoa21_code").is_null(),
@@ -262,7 +269,7 @@ def check_batch(frame: pl.DataFrame, table: str, lookup: LsoaLookup, reports: li
             reports[index].duplicates += n
         else:
             reports[index].quarantined[reason] = reports[index].quarantined.get(reason, 0) + n
-    return CheckedBatch(good.select(_typed(table)), quarantine.drop("_file"))
+    return CheckedBatch(good.select(_typed(table, placed="lsoa21_code" in good.columns)), quarantine.drop("_file"))
 
 
 class BatchWriter:
@@ -274,9 +281,11 @@ class BatchWriter:
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, lookup: LsoaLookup, reports: list[FileReport],
-                 batch_rows: int = BATCH_ROWS, db: ThreadPoolExecutor | None = None) -> None:
+                 batch_rows: int = BATCH_ROWS, db: ThreadPoolExecutor | None = None,
+                 polygons: LsoaPolygons | None = None) -> None:
         self.con = con
         self.lookup = lookup
+        self.polygons = polygons
         self.reports = reports
         self.batch_rows = batch_rows
         self.db = db
@@ -319,7 +328,7 @@ class BatchWriter:
             in_flight.result()
 
     def flush(self) -> None:
-        checked = [(table, check_batch(pl.concat(frames), table, self.lookup, self.reports))
+        checked = [(table, check_batch(pl.concat(frames), table, self.lookup, self.reports, self.polygons))
                    for table, frames in self.pending.items()]
         self.pending.clear()
         self.rows = 0
@@ -355,7 +364,8 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[PoliceFile], progre
     seen: set[tuple[str, str, date]] = set()
     logs: list[tuple[dict, Future]] = []
     with ThreadPoolExecutor(max_workers=2) as pool, ThreadPoolExecutor(max_workers=1) as db:
-        writer = BatchWriter(con, LsoaLookup.from_warehouse(con), report.files, batch_rows, db)
+        writer = BatchWriter(con, LsoaLookup.from_warehouse(con), report.files, batch_rows, db,
+                             LsoaPolygons.from_warehouse(con))
         for number, (pf, data, digest) in enumerate(_read_ahead(files, pool), start=1):
             if pf.key in earlier or pf.key in seen:
                 writer.flush()
