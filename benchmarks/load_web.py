@@ -207,7 +207,7 @@ def main() -> None:
         started = time.monotonic()
         deadline = started + args.duration
         rng = random.Random(7)
-        arrive = args.duration / 6
+        arrive = args.duration / 2
         threads = [
             threading.Thread(target=partner, args=(base, n, started + rng.uniform(0, arrive), timings, results, deadline))
             for n in range(args.partners)

@@ -166,3 +166,18 @@ def test_pages_without_a_started_survey_go_back_to_the_start(client, assessment,
     args = ["cb"] + (["safe_day"] if page == "survey_question" else [])
     response = client.get(reverse(f"web:{page}", args=args))
     assert response.status_code == 302 and response["Location"] == reverse("web:survey_start", args=["cb"])
+
+
+def test_analyst_sees_the_survey_library_s_estimates_of_web_responses(clients, assessment):
+    from cspkit.survey.analysis import analyse_survey
+
+    for _ in range(4):
+        complete_survey(Client())
+    page = clients["analyst"].get(reverse("web:survey_admin", args=["cb"]))
+    html = BeautifulSoup(page.content, "html.parser")
+    table = html.select("table")[-1]
+    assert "Unweighted" in table.caption.get_text()
+    shown = [[c.get_text(strip=True) for c in tr.select("th, td")] for tr in table.select("tbody tr")]
+    expected = analyse_survey(web_responses(assessment), QUESTIONNAIRE, None).estimates
+    assert len(shown) == expected.height
+    assert [row[2] for row in shown] == [f"{v:,.0f}" if float(v).is_integer() else f"{round(v, 2):,}" for v in expected["pct"]]

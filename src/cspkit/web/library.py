@@ -240,12 +240,21 @@ def survey_responses(assessment: Assessment, submissions: Sequence[dict], times:
 
 
 def survey_analysis(assessment: Assessment, responses: SurveyResponses) -> Table:
-    from cspkit import survey
+    """Estimates for every closed question by cspkit.survey.analysis.analyse_survey: weighted to the
+    area's population when the assessment has a warehouse, otherwise unweighted (and labelled so)."""
+    from cspkit.survey.analysis import analyse_survey
+    from cspkit.survey.weighting import population_margins
 
-    analyse = getattr(survey, "analyse_responses", None)
-    if analyse is None:
-        raise NotBuiltYet("Survey analysis in the web app")
-    return table_from_frame(analyse(responses, questionnaire(assessment)))
+    config = assessment_config(assessment)
+    questions = questionnaire(assessment)
+    weighted = config is not None and config.warehouse.exists()
+    margins = population_margins(config.warehouse, list(config.area_codes), questions) if weighted else None
+    results = analyse_survey(responses, questions, margins)
+    title = "Weighted to the area's population" if weighted else "Unweighted (no warehouse linked for population weights)"
+    return table_from_frame(results.estimates, {
+        "question": "Question", "answer": "Answer", "pct": "Per cent", "ci_low": "95% interval from", "ci_high": "to",
+        "pct_unweighted": "Unweighted per cent", "base_n": "Answered", "small_base": "Small base",
+    }, title=title)
 
 
 # --- focus group (cspkit.priorities) --------------------------------------------------------
