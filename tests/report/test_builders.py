@@ -196,3 +196,14 @@ def test_board_marks_only_significant_changes() -> None:
     rows = {row[0]: row for row in table(build_assessment(evidence(board=board)), "evidence_board").rows}
     assert rows["Rising"][6] == "+100.0% (s)"
     assert rows["Noisy"][6] == "+10.0%"
+
+
+def test_vote_disagreements_are_written_with_issue_names() -> None:
+    from cspkit.priorities.voting import Ballot, count_votes
+
+    ballots = [Ballot(f"o{i}", "v", ("asb", "burglary", "substance_misuse")) for i in range(3)]
+    ballots += [Ballot(f"p{i}", "v", ("burglary", "substance_misuse", "asb")) for i in range(2)]
+    doc = build_assessment(evidence(votes=count_votes(ballots, ["asb", "burglary", "substance_misuse"])))
+    vote = next(s for _, s in doc.walk() if s.title == "The vote")
+    items = next(b for b in vote.blocks if hasattr(b, "items")).items
+    assert items[0] == "The methods pick different winners: Borda Burglary, Schulze Anti-social behaviour."

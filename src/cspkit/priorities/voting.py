@@ -193,12 +193,13 @@ def count_votes(
         schulze=schulze,
         table=table,
         condorcet_winner=winner,
-        disagreements=_disagreements(table),
+        disagreements=disagreements(table),
     )
 
 
-def _disagreements(table: pl.DataFrame) -> tuple[str, ...]:
-    """Plain sentences naming every issue the two methods place differently."""
+def disagreements(table: pl.DataFrame) -> tuple[str, ...]:
+    """Plain sentences naming every issue the two methods place differently (``table`` as in :class:`VoteResult`,
+    whose ``issue`` column may hold ids or, for a document, the issues' names)."""
     notes: list[str] = []
     borda_top = sorted(table.filter(pl.col("borda_rank") == 1)["issue"].to_list())
     schulze_top = sorted(table.filter(pl.col("schulze_rank") == 1)["issue"].to_list())

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from cspkit.priorities.voting import disagreements
 from cspkit.report import charts
 from cspkit.report.document import (
     Bullets,
@@ -470,7 +471,7 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
                 )
             )
         if v.disagreements:
-            votes.add(Paragraph("Where the two methods disagree:"), Bullets(v.disagreements))
+            votes.add(Paragraph("Where the two methods disagree:"), Bullets(disagreements(table)))
         else:
             votes.add(Paragraph("The Borda count and the Schulze method agree on every rank."))
     if ev.decision is not None:
