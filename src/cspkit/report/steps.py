@@ -463,6 +463,8 @@ def documents(config: AssessmentConfig, run: AssessmentRun) -> str:
     (WeasyPrint's layout is the slowest part) while the DOCX files are written here."""
     from concurrent.futures import ProcessPoolExecutor
 
+    import weasyprint  # noqa: F401  imported before the workers fork, so each inherits it instead of importing it again
+
     from cspkit.report.assessment import build_assessment, data_tables
     from cspkit.report.committee import build_committee_report
     from cspkit.report.render_docx import render_docx
