@@ -94,12 +94,22 @@ def _truncated_last_row(data: bytes, n_columns: int) -> bool:
     return len(next(csv.reader([last_line]), [])) < n_columns
 
 
-def _first_reason(checks: list[tuple[pl.Expr, pl.Expr]]) -> pl.Expr:
-    """The first failing check's reason text, else null."""
+def _first_failure(checks: list[tuple[pl.Expr, pl.Expr]]) -> pl.Expr:
+    """The number of the first failing check, else null (cheap: no text is built for good rows)."""
     chain = None
-    for condition, reason in checks:
-        chain = pl.when(condition).then(reason) if chain is None else chain.when(condition).then(reason)
-    return chain.otherwise(pl.lit(None, dtype=pl.String))
+    for number, (condition, _) in enumerate(checks):
+        chain = pl.when(condition).then(number) if chain is None else chain.when(condition).then(number)
+    return chain.otherwise(None).cast(pl.Int8)
+
+
+def _reason_text(checks: list[tuple[pl.Expr, pl.Expr]]) -> pl.Expr:
+    """The reason text of the check numbered in ``_failed`` (evaluated on the bad rows only)."""
+    chain = None
+    for number, (_, reason) in enumerate(checks):
+        hit = pl.col("_failed") == number
+        chain = pl.when(hit).then(reason) if chain is None else chain.when(hit).then(reason)
+    return chain.otherwise(pl.lit(None, pl.String))
+
 
 def _text(s: str) -> pl.Expr:
     return pl.lit(s, dtype=pl.String)
@@ -245,21 +255,22 @@ def check_batch(frame: pl.DataFrame, table: str, lookup: LsoaLookup, reports: li
                           latitude="_lat", longitude="_lon", row_key=["_file", "source_row"])
         checks.append((pl.col("lsoa_code").is_not_null() & pl.col("lsoa21_code").is_null(),
                        pl.concat_str([_text("unknown LSOA code: "), pl.col("lsoa_code")])))
-    frame = frame.with_columns(_first_reason(checks).alias("_reason"))
+    # A Crime ID is one crime: the first row with it in a file is loaded, later ones are duplicates.
+    # (Outcomes repeat a Crime ID legitimately, one row per suspect or outcome event: not deduplicated.)
+    checks.append((pl.lit(False), _text(DUPLICATE)))
+    frame = frame.with_columns(_first_failure(checks[:-1]).alias("_failed"))
     if table == "street":
-        # A Crime ID is one crime: the first row with it in a file is loaded, later ones are duplicates.
-        # (Outcomes repeat a Crime ID legitimately, one row per suspect or outcome event: not deduplicated.)
-        key = pl.when(pl.col("_reason").is_null() & pl.col("crime_id").is_not_null()).then(
-            pl.concat_str([pl.col("_file").cast(pl.String), pl.col("crime_id")], separator="|"))
+        key = pl.when(pl.col("_failed").is_null() & pl.col("crime_id").is_not_null()).then(
+            pl.struct("_file", "crime_id"))
         frame = frame.with_columns(
-            pl.when(key.is_not_null() & ~key.is_first_distinct()).then(_text(DUPLICATE))
-            .otherwise(pl.col("_reason")).alias("_reason")
+            pl.when(key.is_not_null() & ~key.is_first_distinct()).then(pl.lit(len(checks) - 1, pl.Int8))
+            .otherwise(pl.col("_failed")).alias("_failed")
         )
-    good = frame.filter(pl.col("_reason").is_null()).drop("month", strict=False).rename({"_month_date": "month"})
-    quarantine = frame.filter(pl.col("_reason").is_not_null()).select(
+    good = frame.filter(pl.col("_failed").is_null()).drop("month", strict=False).rename({"_month_date": "month"})
+    quarantine = frame.filter(pl.col("_failed").is_not_null()).select(
         "source_file", "source_row", pl.lit(table).alias("kind"),
         pl.concat_str([pl.col(c).fill_null("") for c in COLUMNS[table]], separator=",").alias("raw_row"),
-        pl.col("_reason").alias("reason"), "_file",
+        _reason_text(checks).alias("reason"), "_file",
     )
     for index, n in good.group_by("_file").len().iter_rows():
         reports[index].loaded += n
