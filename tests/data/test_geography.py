@@ -95,3 +95,15 @@ def test_unrecognised_geography_file_is_an_error(warehouse_file, tmp_path):
     other.write_text("a,b\n1,2\n")
     with pytest.raises(InputError, match="unrecognised geography file"):
         ingest_geography(warehouse_file, [other])
+
+
+def test_user_supplied_ons_lookup_replaces_the_bundled_one(warehouse_file, tmp_path):
+    lookup = tmp_path / "LSOA11_LSOA21_LAD22_EW_LU.csv"
+    lookup.write_text("LSOA11CD,LSOA11NM,CHGIND,LSOA21CD,LSOA21NM,LAD22CD\nE01000010,x,S,E01034473,y,E09000002\n"
+                      "E01000010,x,S,E01034474,y,E09000002\n")
+    assert ingest_geography(warehouse_file, [lookup]) == {"lsoa11_lsoa21": 2}
+    broken = tmp_path / "ward_lookup.csv"
+    broken.write_text("LSOA21CD,WD24CD,LAD24CD\nE01000001,E05000001,E09000001\n")  # no name columns
+    with pytest.raises(InputError, match="could not load this geography file") as caught:
+        ingest_geography(warehouse_file, [broken])
+    assert caught.value.file == broken

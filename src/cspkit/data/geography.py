@@ -7,6 +7,7 @@ described in docs/geography.md; the sources and licences in reference/ATTRIBUTIO
 from __future__ import annotations
 
 import difflib
+import gzip
 import json
 from dataclasses import dataclass
 from importlib import resources
@@ -101,8 +102,6 @@ def load_reference(warehouse_path: str | Path) -> dict[str, int]:
 # ---- user-supplied national files ------------------------------------------------------------
 
 def _header(path: Path) -> list[str]:
-    import gzip
-
     opener = gzip.open if path.name.endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8-sig", errors="replace") as handle:
         return [h.strip().strip('"').lower() for h in handle.readline().split(",")]
@@ -114,24 +113,32 @@ def _pick(header: list[str], *candidates: str) -> str | None:
 
 def ingest_geography_file(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, int]:
     """Load one user-supplied geography file, recognised by its columns. Returns (table, rows)."""
+    try:
+        return _ingest_geography_file(con, path)
+    except duckdb.Error as exc:
+        raise InputError(f"could not load this geography file: {str(exc).splitlines()[0]}", file=path) from exc
+
+
+def _ingest_geography_file(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, int]:
     name = path.name.lower()
     if name.endswith((".geojson", ".json")):
         return "lsoa_boundary", load_boundaries(con, path)
     if not name.endswith((".csv", ".csv.gz")):
         raise InputError("expected a GeoJSON boundary file or an ONS lookup CSV", file=path)
     header = _header(path)
-    src = f"read_csv('{path.as_posix()}', header = true, all_varchar = true)"
+    src = "read_csv($file, header = true, all_varchar = true)"
+    file = {"file": path.as_posix()}
     postcode = _pick(header, "pcds", "pcd", "pcd7", "pcd8", "postcode")
     lsoa21 = _pick(header, "lsoa21", "lsoa21cd", "lsoa21_code")
     if postcode and lsoa21:
         con.execute(f"""INSERT OR REPLACE INTO postcode
             SELECT DISTINCT ON (pc) pc, "{lsoa21}" FROM (
-              SELECT upper(replace("{postcode}", ' ', '')) AS pc, "{lsoa21}" FROM {src}) WHERE pc <> ''""")
+              SELECT upper(replace("{postcode}", ' ', '')) AS pc, "{lsoa21}" FROM {src}) WHERE pc <> ''""", file)
         return "postcode", con.execute("SELECT count(*) FROM postcode").fetchall()[0][0]
     if {"lsoa11cd", "lsoa21cd", "chgind"} <= set(header) or {"f_lsoa11cd", "lsoa21cd", "chgind"} <= set(header):
         code11 = "lsoa11cd" if "lsoa11cd" in header else "f_lsoa11cd"
         con.execute("DELETE FROM lsoa11_lsoa21")
-        con.execute(f"""INSERT INTO lsoa11_lsoa21 SELECT "{code11}", lsoa21cd, chgind, false FROM {src}""")
+        con.execute(f"""INSERT INTO lsoa11_lsoa21 SELECT "{code11}", lsoa21cd, chgind, false FROM {src}""", file)
         return "lsoa11_lsoa21", con.execute("SELECT count(*) FROM lsoa11_lsoa21").fetchall()[0][0]
     ward = _pick(header, "wd24cd", "wd25cd", "wd23cd", "wd22cd")
     lad = _pick(header, "lad24cd", "lad25cd", "lad23cd", "lad22cd")
@@ -140,7 +147,7 @@ def ingest_geography_file(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[s
                 latitude, longitude)
             SELECT n."{lsoa21}", n.lsoa21nm, n."{ward}", n."{ward.replace('cd', 'nm')}", n."{lad}",
                    n."{lad.replace('cd', 'nm')}", o.latitude, o.longitude
-            FROM {src} n LEFT JOIN lsoa o ON o.lsoa21_code = n."{lsoa21}" """)
+            FROM {src} n LEFT JOIN lsoa o ON o.lsoa21_code = n."{lsoa21}" """, file)
         return "lsoa", con.execute("SELECT count(*) FROM lsoa").fetchall()[0][0]
     raise InputError(
         "unrecognised geography file: expected an ONS postcode directory (pcds, lsoa21), an LSOA 2011 to 2021 "
