@@ -9,6 +9,7 @@ A partner file is a full extract, so each ingest replaces the source's table.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from datetime import UTC, date, datetime
@@ -309,7 +310,7 @@ def ingest_partner(warehouse_path: str | Path, source: str, file: str | Path, ma
     if not isinstance(mapping, PartnerMapping):
         mapping = load_mapping(mapping, source)
     elif mapping.source != source:
-        mapping = PartnerMapping(**{**mapping.__dict__, "source": source})
+        mapping = dataclasses.replace(mapping, source=source)
     raw = read_partner_file(file, mapping)
     frame = _match_headers(raw, mapping, file)
     label = file.name
