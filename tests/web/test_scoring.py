@@ -189,3 +189,26 @@ def test_csrf_is_enforced_on_scoring(members, small_assessment):
     response = client.post(reverse("web:score_issue", args=["cb", "burglary"]), {**full_scores(1), "action": "continue"})
     assert response.status_code == 403
     assert not Score.objects.exists()
+
+
+def test_suggested_levels_and_evidence_come_from_cspkit_risk(clients, small_assessment, monkeypatch, tmp_path):
+    """With a warehouse, the page shows cspkit.risk.suggest's levels for the issue's evidence."""
+    from cspkit.risk import evidence as risk_evidence
+    from cspkit.risk.suggest import IssueEvidence, suggest_scores
+
+    (tmp_path / "warehouse.duckdb").write_bytes(b"")  # only its presence and age are read here
+    figures = IssueEvidence(issue_id="burglary", data_maps=True, period="2023-05 to 2024-04", annual_count=812,
+                            rate_per_1000=2.8, previous_count=700, change_ratio=812 / 700, p_value=0.004, significant=True)
+    monkeypatch.setattr(risk_evidence, "evidence_for_config", lambda config, register: [figures])
+    library._suggestions.cache_clear()
+    expected = {s.criterion: s for s in suggest_scores(figures, METHOD) if s.criterion}
+    assert {"volume", "likelihood"} <= set(expected)
+    page = clients["scorer"].get(reverse("web:score_issue", args=["cb", "burglary"]))
+    html = BeautifulSoup(page.content, "html.parser")
+    for criterion_id, suggestion in expected.items():
+        hint = html.select_one(f"#id_{criterion_id}-hint").get_text(" ", strip=True)
+        level = METHOD.criterion(criterion_id).level(suggestion.value)
+        assert f"Suggested from the data: {level.label} ({level.value:g})" in hint
+        assert suggestion.evidence[:40] in hint
+        assert html.select_one(f"#id_{criterion_id}__reason") is not None  # an override will need a reason
+    library._suggestions.cache_clear()

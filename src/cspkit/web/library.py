@@ -362,7 +362,10 @@ def headline_figures(assessment: Assessment) -> Table:
     frame = _change_table(config.path, config.warehouse.stat().st_mtime_ns)
     if frame is None:
         raise NotBuiltYet("The change table for this area and period")
-    return table_from_frame(frame)
+    return table_from_frame(frame, {
+        "crime_type": "Crime type", "previous_count": "Previous 12 months", "latest_count": "Latest 12 months",
+        "pct_change": "Change (%)", "significant": "Real change by the test", "statement": "What the test says",
+    }, title=f"Latest 12 months against the previous 12 ({', '.join(config.area_codes)})")
 
 
 @lru_cache(maxsize=8)
