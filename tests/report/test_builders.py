@@ -99,6 +99,7 @@ def test_notes_are_numbered_once_per_source_in_reading_order() -> None:
     assert numbers(["a", "b"]) == [1, 2]
     assert numbers(["b", "c", "a"]) == [2, 3, 1]
     assert numbers.listing() == [(1, "a"), (2, "b"), (3, "c")]
+    assert numbers(["c", "c"]) == [3]  # a block citing one note twice is marked once
 
 
 def test_docx_notes_section_lists_each_provenance_once(assessment: Document, tmp_path: Path) -> None:

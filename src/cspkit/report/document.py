@@ -135,7 +135,8 @@ class NoteNumbers:
         self.numbers: dict[str, int] = {}
 
     def __call__(self, notes: Sequence[str]) -> list[int]:
-        return [self.numbers.setdefault(text, len(self.numbers) + 1) for text in notes]
+        found = [self.numbers.setdefault(text, len(self.numbers) + 1) for text in notes]
+        return list(dict.fromkeys(found))  # a note cited twice by one block is marked once
 
     def listing(self) -> list[tuple[int, str]]:
         return [(n, text) for text, n in self.numbers.items()]
