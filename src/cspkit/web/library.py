@@ -80,8 +80,16 @@ def _cell(value: Any) -> str:
 
 
 def assessment_config(assessment: Assessment) -> AssessmentConfig | None:
-    """The assessment.toml the analyst linked to this assessment, if any."""
-    return load_config(assessment.config_path) if assessment.config_path else None
+    """The assessment.toml the analyst linked to this assessment, if any (re-read when the file changes)."""
+    if not assessment.config_path:
+        return None
+    path = Path(assessment.config_path)
+    return _config(path, path.stat().st_mtime_ns if path.exists() else 0)
+
+
+@lru_cache(maxsize=64)
+def _config(path: Path, version: int) -> AssessmentConfig:
+    return load_config(path)
 
 
 def _configured(assessment: Assessment, section: str, key: str) -> str | Path | None:
