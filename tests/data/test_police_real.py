@@ -124,6 +124,17 @@ def test_a_newer_download_of_a_month_replaces_the_older(warehouse_file, tmp_path
     assert warehouse.query(warehouse_file, "SELECT source_file FROM ingest_log")[1] == [(f"new/2021-05/{name}",)]
 
 
+def test_in_one_run_the_later_download_of_a_month_wins(warehouse_file, tmp_path):
+    name = "2021-05-bedfordshire-street.csv"
+    write_file(tmp_path / "old", name, csv_bytes(STREET_HEADER, [street_row("a"), street_row("b", month="x")]))
+    write_file(tmp_path / "new", name, csv_bytes(STREET_HEADER, [street_row("c")]))
+    report = ingest_police(warehouse_file, [tmp_path / "old", tmp_path / "new"])
+    assert [f.loaded for f in report.files] == [1, 1]
+    assert warehouse.query(warehouse_file, "SELECT count(*) FROM quarantine")[1] == [(0,)]
+    assert warehouse.query(warehouse_file, "SELECT crime_id FROM street")[1] == [("c",)]
+    assert warehouse.query(warehouse_file, "SELECT count(*) FROM ingest_log")[1] == [(1,)]
+
+
 def test_a_failure_midway_leaves_the_warehouse_exactly_as_it_was(warehouse_file, tmp_path):
     write_file(tmp_path / "first", "2021-04-bedfordshire-street.csv", csv_bytes(STREET_HEADER, [street_row(month="2021-04")]))
     ingest_police(warehouse_file, [tmp_path / "first"])

@@ -347,12 +347,15 @@ class BatchWriter:
             self.run(self._write, checked)
 
 
-def _forget(con: duckdb.DuckDBPyConnection, table: str, force: str, month: date) -> None:
-    """Remove an earlier ingest of the same kind, force and month (a newer download replaces it)."""
+def _forget(con: duckdb.DuckDBPyConnection, table: str, force: str, month: date, this_run: list[str]) -> None:
+    """Remove an earlier ingest of the same kind, force and month (a newer download replaces it).
+
+    ``this_run`` names files of the same key read earlier in this run (not yet in ingest_log).
+    """
     con.execute(f"DELETE FROM {table} WHERE force = ? AND month = ?", [force, month])
-    con.execute("""DELETE FROM quarantine WHERE kind = ? AND source_file IN
-                   (SELECT source_file FROM ingest_log WHERE kind = ? AND force = ? AND month = ?)""",
-                [table, table, force, month])
+    con.execute("""DELETE FROM quarantine WHERE kind = ? AND (list_contains(?, source_file) OR source_file IN
+                   (SELECT source_file FROM ingest_log WHERE kind = ? AND force = ? AND month = ?))""",
+                [table, this_run, table, force, month])
     con.execute("DELETE FROM ingest_log WHERE kind = ? AND force = ? AND month = ?", [table, force, month])
 
 
@@ -372,7 +375,7 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[PoliceFile], progre
     ensure_reference(con)
     earlier = {tuple(r) for r in con.execute("SELECT kind, force, month FROM ingest_log").fetchall()}
     report = IngestReport()
-    seen: set[tuple[str, str, date]] = set()
+    seen: dict[tuple[str, str, date], list[int]] = {}  # key -> indexes of this run's files
     logs: list[tuple[dict, Future]] = []
     with ThreadPoolExecutor(max_workers=2) as pool, ThreadPoolExecutor(max_workers=1) as db:
         writer = BatchWriter(con, LsoaLookup.from_warehouse(con), report.files, batch_rows, db,
@@ -380,8 +383,8 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[PoliceFile], progre
         for number, (pf, data, digest) in enumerate(_read_ahead(files, pool), start=1):
             if pf.key in earlier or pf.key in seen:
                 writer.flush()
-                writer.run(_forget, con, *pf.key)
-            seen.add(pf.key)
+                writer.run(_forget, con, *pf.key, [report.files[i].source_file for i in seen.get(pf.key, [])])
+            seen.setdefault(pf.key, []).append(len(report.files))
             frame, file_report = prepare_file(pf, data, len(report.files))
             report.files.append(file_report)
             logs.append(({"source_file": pf.source_file, "kind": pf.table, "force": pf.force, "month": pf.month},
@@ -392,10 +395,11 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[PoliceFile], progre
         writer.flush()
         writer.drain()
         now = datetime.now(UTC).replace(tzinfo=None)
+        current = {indexes[-1] for indexes in seen.values()}  # a file replaced later in the run is not logged
         writer.insert("ingest_log", pl.DataFrame([
             entry | {"sha256": digest.result(), "rows_read": r.rows_read, "loaded": r.loaded,
                      "quarantined": r.quarantined_total, "duplicates": r.duplicates, "ingested_at": now}
-            for (entry, digest), r in zip(logs, report.files, strict=True)
+            for index, ((entry, digest), r) in enumerate(zip(logs, report.files, strict=True)) if index in current
         ]))
     return report
 
