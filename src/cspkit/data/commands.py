@@ -90,7 +90,7 @@ def ingest_police_command(
         found = require_config(config)
         paths = [found.resolve(p) for p in found.section("sources").get("police", {}).get("paths", [])]
         if not paths:
-            raise ConfigError("no police.uk paths given and none in [sources.police] paths", file=found.path)
+            raise ConfigError("no police.uk paths given and none under sources.police in the config", file=found.path)
     report = _run_with_progress(fmt, lambda progress: ingest_police(path, paths, progress=progress))
     report.render(fmt)
 
@@ -130,7 +130,7 @@ def ingest_partner_command(
     file = file or (found.resolve(declared["file"]) if "file" in declared else None)
     mapping = mapping or (found.resolve(declared["mapping"]) if "mapping" in declared else None)
     if file is None or mapping is None:
-        raise ConfigError(f"give FILE and --mapping, or declare file and mapping under [sources.partner.{source}]")
+        raise ConfigError(f"give FILE and --mapping, or declare file and mapping under sources.partner.{source} in the config")
     parsed = load_mapping(mapping, source)
     key = None
     if parsed.needs_key:

@@ -61,7 +61,7 @@ def read_xlsx(path: Path, sheet: str | None, header_row: int = 1) -> pl.DataFram
     if sheet is None:
         if len(book.sheetnames) > 1:
             raise InputError(f"the workbook has several sheets ({', '.join(book.sheetnames)}); name the one to read "
-                             "with sheet = \"...\" under [source] in the mapping", file=path)
+                             "with sheet = \"...\" in the source table of the mapping", file=path)
         sheet = book.sheetnames[0]
     if sheet not in book.sheetnames:
         raise InputError(f"no sheet named {sheet!r} (sheets: {', '.join(book.sheetnames)})", file=path)

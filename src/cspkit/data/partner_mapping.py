@@ -84,18 +84,18 @@ def parse_mapping(raw: dict[str, Any], path: Path | None = None, source: str | N
                           file=path)
     date = raw.get("date")
     if not isinstance(date, dict) or "column" not in date:
-        raise ConfigError("missing [date] with 'column' and 'format'", file=path)
+        raise ConfigError("missing the date table, with 'column' and 'format'", file=path)
     geo = raw.get("geography")
     if not isinstance(geo, dict) or geo.get("type") not in GEOGRAPHIES:
-        raise ConfigError(f"[geography] type must be one of {', '.join(GEOGRAPHIES)}", file=path)
+        raise ConfigError(f"geography: 'type' must be one of {', '.join(GEOGRAPHIES)}", file=path)
     if geo["type"] == "coordinates":
         if not geo.get("latitude") or not geo.get("longitude"):
-            raise ConfigError("[geography] of type coordinates needs 'latitude' and 'longitude' columns", file=path)
+            raise ConfigError("geography of type coordinates needs 'latitude' and 'longitude' columns", file=path)
     elif not geo.get("column"):
-        raise ConfigError(f"[geography] of type {geo['type']} needs 'column'", file=path)
+        raise ConfigError(f"geography of type {geo['type']} needs 'column'", file=path)
     columns = []
     for column_name, spec in (raw.get("columns") or {}).items():
-        where = f"[columns.{column_name}]"
+        where = f"columns.{column_name}"
         if not isinstance(spec, dict) or "source" not in spec:
             raise ConfigError(f"{where} needs 'source' (the column header in the file)", file=path)
         if column_name in STANDARD or not re.match(r"^[a-z][a-z0-9_]*$", column_name):
@@ -112,12 +112,12 @@ def parse_mapping(raw: dict[str, Any], path: Path | None = None, source: str | N
     return PartnerMapping(
         source=name, path=path, title=meta.get("title", ""), sheet=meta.get("sheet"),
         header_row=int(meta.get("header_row", 1)),
-        date_column=date["column"], date_formats=_formats(date.get("format"), "[date]", path),
+        date_column=date["column"], date_formats=_formats(date.get("format"), "date", path),
         geography=geo["type"], geography_column=geo.get("column"), latitude=geo.get("latitude"),
         longitude=geo.get("longitude"), postcode_directory=Path(directory) if directory else None,
         area=geo.get("area"),
-        person_key=_names(raw.get("person_key", {}).get("columns"), "[person_key]", path),
-        location_key=_names(raw.get("location_key", {}).get("columns"), "[location_key]", path),
+        person_key=_names(raw.get("person_key", {}).get("columns"), "person_key", path),
+        location_key=_names(raw.get("location_key", {}).get("columns"), "location_key", path),
         columns=tuple(columns),
     )
 

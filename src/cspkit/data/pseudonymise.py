@@ -31,7 +31,7 @@ def load_key(env_var: str = "CSPKIT_PSEUDONYM_KEY", key_file: str | Path | None 
         value = path.read_text(encoding="utf-8").strip()
     if not value:
         raise ConfigError(
-            f"no pseudonymisation key: set the environment variable {env_var} (or key_file in [privacy]) "
+            f"no pseudonymisation key: set the environment variable {env_var} (or key_file in the config's privacy table) "
             "to a secret of at least 16 characters, kept out of the warehouse and out of version control"
         )
     key = value.encode("utf-8")
