@@ -83,7 +83,7 @@ def test_failed_build_says_why(clients, assessment, monkeypatch, settings, tmp_p
     settings.MEDIA_ROOT = tmp_path
 
     def broken(assessment, folder, progress):
-        raise library.NotBuiltYet("The committee report")
+        raise library.NotAvailable("The committee report template is missing.")
 
     monkeypatch.setattr(library, "build_documents", broken)
     clients["analyst"].post(reverse("web:build", args=["cb"]))
@@ -91,7 +91,7 @@ def test_failed_build_says_why(clients, assessment, monkeypatch, settings, tmp_p
     job = DocumentJob.objects.get()
     assert job.status == "failed"
     page = clients["analyst"].get(reverse("web:job", args=["cb", job.pk])).content.decode()
-    assert "The committee report is not built yet" in page
+    assert "The committee report template is missing." in page
 
 
 def test_only_listed_outputs_can_be_downloaded(clients, assessment, fake_report):

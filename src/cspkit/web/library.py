@@ -2,8 +2,8 @@
 
 Views never compute a risk score, an aggregate, a vote count or a survey estimate themselves:
 they call these functions, which call the same library functions as the CLI and turn the results
-into plain tables for the templates. Where a library step is not available, ``NotBuiltYet`` says
-so and the page shows a clear message instead of a made-up number.
+into plain tables for the templates. Where a figure cannot be had (no warehouse linked, say),
+``NotAvailable`` says why and the page shows that reason instead of a made-up number.
 """
 
 from __future__ import annotations
@@ -38,12 +38,8 @@ if TYPE_CHECKING:
 REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference"
 
 
-class NotBuiltYet(Exception):
-    """A library step the page needs is not available in this version of cspkit."""
-
-    def __init__(self, step: str) -> None:
-        super().__init__(f"{step} is not built yet in this version of cspkit")
-        self.step = step
+class NotAvailable(Exception):
+    """What a page needs cannot be computed for this assessment; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -366,10 +362,10 @@ def headline_figures(assessment: Assessment) -> Table:
     cspkit.analysis (``analyse_area``), kept until the warehouse file changes."""
     config = assessment_config(assessment)
     if config is None or not config.warehouse.exists():
-        raise NotBuiltYet("Headline figures need an assessment.toml with a warehouse linked to this assessment, so this")
+        raise NotAvailable("Headline figures need an assessment.toml with a warehouse, linked in Django admin.")
     frame = _change_table(config.path, config.warehouse.stat().st_mtime_ns)
     if frame is None:
-        raise NotBuiltYet("The change table for this area and period")
+        raise NotAvailable("The analysis has no change table for this area and period.")
     return table_from_frame(frame, {
         "crime_type": "Crime type", "previous_count": "Previous 12 months", "latest_count": "Latest 12 months",
         "pct_change": "Change (%)", "significant": "Real change by the test", "statement": "What the test says",
@@ -391,7 +387,7 @@ def build_documents(assessment: Assessment, folder: Path, progress: Callable[[in
     writing the documents into ``folder``; each finished step moves the progress on."""
     config = assessment_config(assessment)
     if config is None:
-        raise NotBuiltYet("Building documents needs an assessment.toml linked to this assessment; this")
+        raise NotAvailable("Building documents needs an assessment.toml linked to this assessment in Django admin.")
     from cspkit.report.pipeline import STEPS, run_assessment
 
     finished: list[str] = []

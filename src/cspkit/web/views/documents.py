@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from cspkit.errors import CspkitError
 from cspkit.web import jobs, library
 from cspkit.web.access import EVERYONE, for_roles, navigation
 from cspkit.web.audit import record
@@ -26,7 +27,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     ]
     try:
         headline, headline_missing = library.headline_figures(assessment), ""
-    except library.NotBuiltYet as exc:
+    except (library.NotAvailable, CspkitError) as exc:  # no warehouse linked, or the analysis' own reason
         headline, headline_missing = None, str(exc)
     areas = library.map_areas(assessment)
     return render(request, "web/dashboard.html", {

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from cspkit.errors import CspkitError
 from cspkit.web import library
 from cspkit.web.access import EVERYONE, for_roles, navigation
 from cspkit.web.audit import record
@@ -43,10 +44,10 @@ def candidates(request: HttpRequest) -> list:
 @for_roles(*EVERYONE)
 def focus(request: HttpRequest, slug: str) -> HttpResponse:
     assessment = request.assessment
-    board, missing = library.evidence_board(_evidence(request)), ""
+    board = library.evidence_board(_evidence(request))
     ballot = Ballot.objects.filter(assessment=assessment, voter=voter_key(assessment, request.membership)).first()
     return render(request, "web/focus.html", {
-        "board": board, "missing": missing, "ballot": ballot, "votes": assessment.ballots.count(),
+        "board": board, "ballot": ballot, "votes": assessment.ballots.count(),
         "decided": hasattr(assessment, "decision"), "membership": request.membership,
         "nav_items": navigation(request, "focus"),
     })
@@ -91,7 +92,10 @@ def result(request: HttpRequest, slug: str) -> HttpResponse:
     if ballots:
         names = [issue.id for issue in candidates(request)]
         ranked = [i for _, _, ranking in ballots for i in ranking]
-        count = library.count_votes(assessment, ballots, list(dict.fromkeys(names + ranked)))
+        try:
+            count = library.count_votes(assessment, ballots, list(dict.fromkeys(names + ranked)))
+        except CspkitError as exc:  # e.g. fewer than two issues on the ballot: cspkit.priorities' reason
+            missing = exc.message
     issues = library.issue_register(assessment).issues
     names = {issue.id: issue.name for issue in issues}
     decision = Decision.objects.filter(assessment=assessment).first()

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
+from cspkit.errors import CspkitError
 from cspkit.web import library
 from cspkit.web.access import for_roles, navigation
 from cspkit.web.audit import record
@@ -166,8 +167,8 @@ def responses(request: HttpRequest, slug: str) -> HttpResponse:
     if counts[SurveyResponse.Status.ACCEPTED]:
         try:
             analysis = library.survey_analysis(assessment, web_responses(assessment))
-        except library.NotBuiltYet as exc:
-            missing = str(exc)
+        except CspkitError as exc:  # e.g. too few responses to weight: the library's reason, shown as it is
+            missing = exc.message
     else:
         missing = "No accepted responses yet."
     return render(request, "web/survey_admin.html", {
