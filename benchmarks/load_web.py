@@ -29,7 +29,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections import defaultdict
+from collections import Counter, defaultdict
 from http.cookiejar import CookieJar
 from pathlib import Path
 
@@ -38,6 +38,7 @@ from cspkit.risk.register import load_issues
 from cspkit.survey.questionnaire import QuestionType, load_questionnaire
 
 PASSWORD = "load-test-password-2025"
+ERRORS: Counter[int] = Counter()  # unexpected statuses; 599 = refused, reset or timed out
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _TOKEN = re.compile(r'name="token" value="([^"]+)"')
 
@@ -69,6 +70,7 @@ class Browser:
         self.timings[self.kind].append((time.perf_counter() - started) * 1000)
         if status >= 500 or (status >= 400 and status != 429):
             self.errors += 1
+            ERRORS[status] += 1
         return status, text, location
 
     def form(self, path: str, fields: dict | list) -> tuple[int, str, str]:
@@ -188,8 +190,9 @@ def main() -> None:
         server_name = f"gunicorn, {args.workers} workers x 8 threads"
     else:
         command = [sys.executable, "-c", "from cspkit.cli import main; main()", "serve", "--port", str(port)]
-        server_name = "cspkit serve (one process, threaded)"
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server_name = "cspkit serve (one process, 8 pooled threads)"
+    server_log = (home / "server.log").open("w")
+    server = subprocess.Popen(command, env=env, stdout=server_log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -245,7 +248,7 @@ def main() -> None:
     print(f"p50 ratio app / static baseline: {percentile(app, 50) / percentile(static, 50):.1f}")
     print(f"survey responses sent {results['survey_sent']}, stored {stored_responses} {by_status}")
     print(f"issue pages saved: sent {results['score_pages_sent']}, stored {issues_scored}; scorers submitted {submitted}")
-    print(f"unexpected HTTP errors: {results['errors']}")
+    print(f"unexpected HTTP errors: {results['errors']} {dict(ERRORS)} (server log: {home / 'server.log'})")
     ok = (stored_responses == results["survey_sent"] == args.residents and issues_scored == results["score_pages_sent"]
           and results["errors"] == 0)
     verdict = "met" if p95 < 300 else "NOT met"
