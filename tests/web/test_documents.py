@@ -21,7 +21,7 @@ def fake_report(monkeypatch, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     calls = []
 
-    def build(assessment, folder, progress):
+    def build(assessment, folder, progress, votes=None):
         calls.append(assessment.slug)
         progress(50, "Writing the strategic assessment")
         (folder / "strategic-assessment.docx").write_bytes(b"PK docx")
@@ -82,7 +82,7 @@ def test_rebuild_runs_in_the_background_and_offers_downloads(clients, assessment
 def test_failed_build_says_why(clients, assessment, monkeypatch, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
-    def broken(assessment, folder, progress):
+    def broken(assessment, folder, progress, votes=None):
         raise library.NotAvailable("The committee report template is missing.")
 
     monkeypatch.setattr(library, "build_documents", broken)
@@ -112,3 +112,36 @@ def test_jobs_are_claimed_once(assessment, members, fake_report):
 def test_another_assessment_s_job_is_not_found(clients, assessment, other_assessment, members, fake_report):
     other = DocumentJob.objects.create(assessment=other_assessment, requested_by=members["analyst"].user)
     assert clients["analyst"].get(reverse("web:job", args=["cb", other.pk])).status_code == 404
+
+
+def test_ballots_cast_on_the_web_reach_cspkit_assess_as_a_votes_file(clients, small_assessment, members, monkeypatch, settings,
+                                                                     tmp_path):
+    """The build runs cspkit.report's pipeline with [priorities] votes pointing at the web's ballots."""
+    from types import SimpleNamespace
+
+    from cspkit.priorities.decision import load_votes
+    from cspkit.report import pipeline
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    seen = {}
+
+    def run_assessment(config, listener):
+        seen["votes"] = load_votes(config.section("priorities")["votes"])
+        listener("Documents", "done", "")
+        out = config.output_dir / "strategic-assessment.html"
+        out.write_text("<h1>SA</h1>", encoding="utf-8")
+        return SimpleNamespace(steps=[SimpleNamespace(step="Documents", status="done", detail="")], outputs={"a": out})
+
+    monkeypatch.setattr(pipeline, "run_assessment", run_assessment)
+    clients["scorer"].post(reverse("web:vote", args=["cb"]), {"asb": "1", "burglary": "2"})
+    clients["scorer2"].post(reverse("web:vote", args=["cb"]), {"burglary": "1", "cyber_fraud": "2"})
+    clients["analyst"].post(reverse("web:build", args=["cb"]))
+    jobs.run_pending()
+    job = DocumentJob.objects.get()
+    assert (job.status, job.outputs) == ("done", ["strategic-assessment.html"])
+    votes = seen["votes"]
+    assert votes.unit == "organisation"
+    assert [(b.organisation, b.ranking) for b in votes.ballots] == [
+        ("Bedfordshire Police", ("asb", "burglary")), ("Bedfordshire Fire and Rescue", ("burglary", "cyber_fraud"))
+    ]
+    assert set(votes.candidates) == {"asb", "burglary", "cyber_fraud"}

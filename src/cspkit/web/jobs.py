@@ -42,7 +42,7 @@ def run(job: DocumentJob) -> None:
     folder = job_folder(job)
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        paths = library.build_documents(job.assessment, folder, progress)
+        paths = library.build_documents(job.assessment, folder, progress, votes=web_votes(job.assessment))
     except Exception as exc:  # a failed build is reported on the page, never lost in a log
         log.exception("document job %s failed", job.pk)
         DocumentJob.objects.filter(pk=job.pk).update(
@@ -53,6 +53,15 @@ def run(job: DocumentJob) -> None:
         status=DocumentJob.Status.DONE, progress=100, message="Finished",
         outputs=[Path(p).name for p in paths], finished=timezone.now(),
     )
+
+
+def web_votes(assessment) -> tuple[list[str], list[tuple[str, str, list[str]]]] | None:
+    """The focus group's ballots cast in the web app (candidates, ballots), or None when there are none."""
+    ballots = [(b.membership.organisation, b.voter, b.ranking) for b in assessment.ballots.select_related("membership")]
+    if not ballots:
+        return None
+    ranked = [issue for _, _, ranking in ballots for issue in ranking]
+    return list(dict.fromkeys(ranked)), ballots
 
 
 def run_pending() -> int:

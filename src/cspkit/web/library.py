@@ -382,13 +382,38 @@ def _change_table(config_path: Path, warehouse_version: int) -> pl.DataFrame | N
     return result.change
 
 
-def build_documents(assessment: Assessment, folder: Path, progress: Callable[[int, str], None]) -> list[Path]:
+def write_votes(path: Path, unit: str, candidates: Sequence[str], ballots: Sequence[tuple[str, str, Sequence[str]]]) -> Path:
+    """The web's ballots as a votes file in cspkit.priorities' format (``load_votes`` reads it back)."""
+    import tomli_w
+
+    data = {
+        "unit": unit,
+        "candidates": list(candidates),
+        "ballot": [{"organisation": o, "voter": v, "ranking": list(r)} for o, v, r in ballots],
+    }
+    path.write_text("# Ballots cast in the cspkit web app.\n" + tomli_w.dumps(data), encoding="utf-8")
+    return path
+
+
+def build_documents(
+    assessment: Assessment, folder: Path, progress: Callable[[int, str], None],
+    votes: tuple[Sequence[str], Sequence[tuple[str, str, Sequence[str]]]] | None = None,
+) -> list[Path]:
     """Run ``cspkit assess`` (cspkit.report.pipeline.run_assessment) for the linked assessment.toml,
-    writing the documents into ``folder``; each finished step moves the progress on."""
+    writing the documents into ``folder``; each finished step moves the progress on.
+
+    ``votes`` (candidates, ballots) are the focus group's ballots cast in the web app: they are
+    written as a votes file beside the documents and used instead of the config's ``[priorities] votes``.
+    """
     config = assessment_config(assessment)
     if config is None:
         raise NotAvailable("Building documents needs an assessment.toml linked to this assessment in Django admin.")
     from cspkit.report.pipeline import STEPS, run_assessment
+
+    if votes is not None:
+        unit = "organisation" if assessment.vote_by == "organisation" else "person"
+        path = write_votes(folder / "votes-from-web.toml", unit, *votes)
+        config = replace(config, raw={**config.raw, "priorities": {**config.section("priorities"), "votes": str(path)}})
 
     finished: list[str] = []
 
