@@ -141,7 +141,7 @@ def test_an_error_is_shown_in_the_summary_and_focused(page, assessment):
 def test_the_analyst_locks_the_round_and_downloads_the_document(page, small_assessment, members, monkeypatch, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
-    def build(assessment, folder, progress, votes=None):  # the report library is tested on its own; here, the web flow
+    def build(assessment, folder, progress, **web_inputs):  # the report library is tested on its own; here, the web flow
         (folder / "strategic-assessment.html").write_text("<h1>Strategic assessment</h1>", encoding="utf-8")
         return [folder / "strategic-assessment.html"]
 

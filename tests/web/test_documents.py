@@ -21,7 +21,7 @@ def fake_report(monkeypatch, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     calls = []
 
-    def build(assessment, folder, progress, votes=None):
+    def build(assessment, folder, progress, **web_inputs):
         calls.append(assessment.slug)
         progress(50, "Writing the strategic assessment")
         (folder / "strategic-assessment.docx").write_bytes(b"PK docx")
@@ -82,7 +82,7 @@ def test_rebuild_runs_in_the_background_and_offers_downloads(clients, assessment
 def test_failed_build_says_why(clients, assessment, monkeypatch, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
-    def broken(assessment, folder, progress, votes=None):
+    def broken(assessment, folder, progress, **web_inputs):
         raise library.NotAvailable("The committee report template is missing.")
 
     monkeypatch.setattr(library, "build_documents", broken)
@@ -145,3 +145,21 @@ def test_ballots_cast_on_the_web_reach_cspkit_assess_as_a_votes_file(clients, sm
         ("Bedfordshire Police", ("asb", "burglary")), ("Bedfordshire Fire and Rescue", ("burglary", "cyber_fraud"))
     ]
     assert set(votes.candidates) == {"asb", "burglary", "cyber_fraud"}
+
+
+def test_web_scores_become_workbooks_that_cspkit_risk_reads_back(clients, small_assessment, tmp_path):
+    from tests.web.test_scoring import score_round
+
+    from cspkit.risk.workbook import read_workbook
+    from cspkit.web.views.scoring import submitted_scores
+
+    score_round(clients["scorer"], "cb", 1)
+    score_round(clients["scorer2"], "cb", 3)
+    rows = submitted_scores(small_assessment)
+    folder = library.write_score_workbooks(tmp_path / "books", small_assessment, rows)
+    method, register = library.scoring_method(small_assessment), library.issue_register(small_assessment)
+    read = [s for book in sorted(folder.glob("*.xlsx")) for s in read_workbook(book, method, register)[1]]
+    assert sorted((s.organisation, s.issue_id, s.criterion, s.value) for s in read) == sorted(
+        (r["organisation"], r["issue_id"], r["criterion_id"], r["value"]) for r in rows
+    )
+    assert len(read) == 2 * 3 * len(method.criteria)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from cspkit.web import library
 from cspkit.web.models import DocumentJob
+from cspkit.web.views.scoring import submitted_scores
 
 log = logging.getLogger(__name__)
 _wake = threading.Event()
@@ -42,7 +43,9 @@ def run(job: DocumentJob) -> None:
     folder = job_folder(job)
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        paths = library.build_documents(job.assessment, folder, progress, votes=web_votes(job.assessment))
+        paths = library.build_documents(
+            job.assessment, folder, progress, votes=web_votes(job.assessment), scores=submitted_scores(job.assessment)
+        )
     except Exception as exc:  # a failed build is reported on the page, never lost in a log
         log.exception("document job %s failed", job.pk)
         DocumentJob.objects.filter(pk=job.pk).update(

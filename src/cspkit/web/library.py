@@ -140,20 +140,31 @@ def suggested_scores(assessment: Assessment) -> dict[str, dict[str, Suggested]]:
     config = assessment_config(assessment)
     if config is None or not config.warehouse.exists():
         return {}
+    return _suggestions(*_suggestion_key(assessment, config))
+
+
+def _suggestion_key(assessment: Assessment, config: AssessmentConfig) -> tuple:
     method, issues = _configured(assessment, "risk", "method"), _configured(assessment, "risk", "issues")
-    return _suggestions(config.path, config.warehouse.stat().st_mtime_ns, method, issues)
+    return config.path, config.warehouse.stat().st_mtime_ns, method, issues
+
+
+@lru_cache(maxsize=8)
+def _library_suggestions(
+    config_path: Path, warehouse_version: int, method_file: str | Path | None, issues_file: str | Path | None
+) -> tuple:
+    from cspkit.risk.evidence import evidence_for_config
+    from cspkit.risk.suggest import suggest_all
+
+    config, method, register = load_config(config_path), _method(method_file), _issues(issues_file)
+    return tuple(suggest_all(evidence_for_config(config, register), method))
 
 
 @lru_cache(maxsize=8)
 def _suggestions(
     config_path: Path, warehouse_version: int, method_file: str | Path | None, issues_file: str | Path | None
 ) -> dict[str, dict[str, Suggested]]:
-    from cspkit.risk.evidence import evidence_for_config
-    from cspkit.risk.suggest import suggest_all
-
-    config, method, register = load_config(config_path), _method(method_file), _issues(issues_file)
     found: dict[str, dict[str, Suggested]] = {}
-    for s in suggest_all(evidence_for_config(config, register), method):
+    for s in _library_suggestions(config_path, warehouse_version, method_file, issues_file):
         for criterion_id in s.applies_to:
             before = found.setdefault(s.issue_id, {}).get(criterion_id)
             value = s.value if s.criterion == criterion_id else None
@@ -395,15 +406,46 @@ def write_votes(path: Path, unit: str, candidates: Sequence[str], ballots: Seque
     return path
 
 
+def write_score_workbooks(folder: Path, assessment: Assessment, rows: Sequence[dict]) -> Path:
+    """The web's submitted scores as completed scoring workbooks, one per scorer, exactly as a
+    partner would return them: cspkit.risk's own workbook, filled in, read back by ``read_workbook``."""
+    from openpyxl import load_workbook
+
+    from cspkit.risk.workbook import REASON_COL, SCORE_COL, SCORES, Scorer, export_workbook
+
+    config = assessment_config(assessment)
+    has_data = config is not None and config.warehouse.exists()
+    suggestions = _library_suggestions(*_suggestion_key(assessment, config)) if has_data else ()
+    folder.mkdir(parents=True, exist_ok=True)
+    by_scorer: dict[tuple[str, str], dict[tuple[str, str], dict]] = {}
+    for row in rows:
+        by_scorer.setdefault((row["organisation"], row["scorer"]), {})[(row["issue_id"], row["criterion_id"])] = row
+    for (organisation, name), scores in by_scorer.items():
+        scorer = Scorer(organisation=organisation, name=name)
+        path = export_workbook(folder / f"{scorer.file_stem}.xlsx", scoring_method(assessment),
+                               issue_register(assessment), suggestions, scorer)
+        book = load_workbook(path)
+        for cells in book[SCORES].iter_rows(min_row=2):
+            score = scores.get((cells[0].value, cells[2].value))
+            if score is not None:
+                value = score["value"]
+                cells[SCORE_COL - 1].value = int(value) if float(value).is_integer() else value
+                cells[REASON_COL - 1].value = score["reason"] or None
+        book.save(path)
+    return folder
+
+
 def build_documents(
     assessment: Assessment, folder: Path, progress: Callable[[int, str], None],
     votes: tuple[Sequence[str], Sequence[tuple[str, str, Sequence[str]]]] | None = None,
+    scores: Sequence[dict] = (),
 ) -> list[Path]:
     """Run ``cspkit assess`` (cspkit.report.pipeline.run_assessment) for the linked assessment.toml,
     writing the documents into ``folder``; each finished step moves the progress on.
 
     ``votes`` (candidates, ballots) are the focus group's ballots cast in the web app: they are
     written as a votes file beside the documents and used instead of the config's ``[priorities] votes``.
+    ``scores`` (submitted in the web app) become completed scoring workbooks used instead of ``[risk] scores``.
     """
     config = assessment_config(assessment)
     if config is None:
@@ -414,6 +456,9 @@ def build_documents(
         unit = "organisation" if assessment.vote_by == "organisation" else "person"
         path = write_votes(folder / "votes-from-web.toml", unit, *votes)
         config = replace(config, raw={**config.raw, "priorities": {**config.section("priorities"), "votes": str(path)}})
+    if scores:
+        books = write_score_workbooks(folder / "scores-from-web", assessment, scores)
+        config = replace(config, raw={**config.raw, "risk": {**config.section("risk"), "scores": str(books)}})
 
     finished: list[str] = []
 
