@@ -92,8 +92,11 @@ def test_analyst_records_the_decision_and_voting_closes(clients, small_assessmen
     page = clients["analyst"].post(url, {"priorities": ["asb"], "knowledge_gaps": ["asb"], "rationale": "x"})
     assert page.status_code == 400
     assert "cannot be both a priority and a knowledge gap" in page.content.decode()
-    page = clients["analyst"].post(url, {"priorities": ["asb", "burglary"], "knowledge_gaps": ["cyber_fraud"],
-                                         "rationale": "Residents and the data agree."})
+    body = {"priorities": ["asb", "burglary"], "knowledge_gaps": ["cyber_fraud"], "rationale": "Residents and the data agree."}
+    page = clients["analyst"].post(url, body)
+    assert page.status_code == 400
+    assert "Enter how the partnership will learn about the knowledge gaps" in page.content.decode()
+    page = clients["analyst"].post(url, {**body, "how_we_will_learn": "Ask Action Fraud for local data."})
     assert page.status_code == 302
     decision = Decision.objects.get()
     assert (decision.priorities, decision.knowledge_gaps) == (["asb", "burglary"], ["cyber_fraud"])
@@ -124,3 +127,18 @@ def test_evidence_board_shows_risk_figures_only_once_released(clients, small_ass
     clients["analyst"].post(reverse("web:change_round", args=["cb", "release"]))
     assert risk_cells("viewer") == risk_cells("analyst")
     assert Membership.objects.filter(role=Role.SCORER, submitted_at__isnull=False).count() == 1
+
+
+def test_recorded_decision_is_a_decision_file_cspkit_priorities_reads(clients, small_assessment, tmp_path):
+    from cspkit.priorities.decision import load_decision
+    from cspkit.web import jobs, library
+
+    clients["analyst"].post(reverse("web:focus_result", args=["cb"]), {
+        "priorities": ["asb", "burglary"], "knowledge_gaps": ["cyber_fraud"], "rationale": "Residents and the data agree.",
+        "how_we_will_learn": "Ask Action Fraud for local data.",
+    })
+    path = library.write_decision(tmp_path / "decision.toml", small_assessment, jobs.web_decision(small_assessment))
+    decision = load_decision(path, {"asb", "burglary", "cyber_fraud"})
+    assert [(p.issue_id, p.title) for p in decision.priorities] == [("asb", "Anti-social behaviour"), ("burglary", "Burglary")]
+    assert [g.issue_id for g in decision.knowledge_gaps] == ["cyber_fraud"]
+    assert decision.knowledge_gaps[0].how_we_will_learn == "Ask Action Fraud for local data."

@@ -177,10 +177,16 @@ class DecisionForm(forms.Form):
             label="Rationale", help_text="In the partnership's words, why these priorities.", widget=forms.Textarea,
             error_messages={"required": "Enter the rationale for the decision"}, max_length=10000,
         )
+        self.fields["how_we_will_learn"] = forms.CharField(
+            label="How the partnership will learn about the knowledge gaps", widget=forms.Textarea, required=False,
+            help_text="Needed when you record a knowledge gap.", max_length=10000,
+        )
 
     def clean(self) -> dict:
         cleaned = super().clean()
         both = set(cleaned.get("priorities", [])) & set(cleaned.get("knowledge_gaps", []))
         if both:
             self.add_error("knowledge_gaps", "An issue cannot be both a priority and a knowledge gap")
+        if cleaned.get("knowledge_gaps") and not cleaned.get("how_we_will_learn", "").strip():
+            self.add_error("how_we_will_learn", "Enter how the partnership will learn about the knowledge gaps")
         return cleaned

@@ -13,7 +13,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from cspkit.web import library
-from cspkit.web.models import DocumentJob
+from cspkit.web.models import Decision, DocumentJob
 from cspkit.web.views.scoring import submitted_scores
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,8 @@ def run(job: DocumentJob) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     try:
         paths = library.build_documents(
-            job.assessment, folder, progress, votes=web_votes(job.assessment), scores=submitted_scores(job.assessment)
+            job.assessment, folder, progress, votes=web_votes(job.assessment), scores=submitted_scores(job.assessment),
+            decision=web_decision(job.assessment),
         )
     except Exception as exc:  # a failed build is reported on the page, never lost in a log
         log.exception("document job %s failed", job.pk)
@@ -65,6 +66,17 @@ def web_votes(assessment) -> tuple[list[str], list[tuple[str, str, list[str]]]] 
         return None
     ranked = [issue for _, _, ranking in ballots for issue in ranking]
     return list(dict.fromkeys(ranked)), ballots
+
+
+def web_decision(assessment) -> dict | None:
+    """The decision recorded in the web app, as plain values, or None."""
+    found = Decision.objects.filter(assessment=assessment).first()
+    if found is None:
+        return None
+    return {
+        "date": found.recorded.date().isoformat(), "priorities": found.priorities, "knowledge_gaps": found.knowledge_gaps,
+        "rationale": found.rationale, "how_we_will_learn": found.how_we_will_learn,
+    }
 
 
 def run_pending() -> int:

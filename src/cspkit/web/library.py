@@ -406,6 +406,25 @@ def write_votes(path: Path, unit: str, candidates: Sequence[str], ballots: Seque
     return path
 
 
+def write_decision(path: Path, assessment: Assessment, decision: dict) -> Path:
+    """The decision recorded in the web app as a decision file in cspkit.priorities' format."""
+    import tomli_w
+
+    names = {issue.id: issue.name for issue in issue_register(assessment).issues}
+    data = {
+        "meeting": "Partnership focus group (recorded in the cspkit web app)",
+        "date": decision["date"],
+        "priority": [{"issue": i, "title": names.get(i, i), "rationale": decision["rationale"]} for i in decision["priorities"]],
+        "knowledge_gap": [
+            {"issue": i, "title": names.get(i, i), "rationale": decision["rationale"],
+             "how_we_will_learn": decision["how_we_will_learn"]}
+            for i in decision["knowledge_gaps"]
+        ],
+    }
+    path.write_text("# The decision recorded in the cspkit web app.\n" + tomli_w.dumps(data), encoding="utf-8")
+    return path
+
+
 def write_score_workbooks(folder: Path, assessment: Assessment, rows: Sequence[dict]) -> Path:
     """The web's submitted scores as completed scoring workbooks, one per scorer, exactly as a
     partner would return them: cspkit.risk's own workbook, filled in, read back by ``read_workbook``."""
@@ -439,13 +458,15 @@ def build_documents(
     assessment: Assessment, folder: Path, progress: Callable[[int, str], None],
     votes: tuple[Sequence[str], Sequence[tuple[str, str, Sequence[str]]]] | None = None,
     scores: Sequence[dict] = (),
+    decision: dict | None = None,
 ) -> list[Path]:
     """Run ``cspkit assess`` (cspkit.report.pipeline.run_assessment) for the linked assessment.toml,
     writing the documents into ``folder``; each finished step moves the progress on.
 
     ``votes`` (candidates, ballots) are the focus group's ballots cast in the web app: they are
     written as a votes file beside the documents and used instead of the config's ``[priorities] votes``.
-    ``scores`` (submitted in the web app) become completed scoring workbooks used instead of ``[risk] scores``.
+    ``scores`` (submitted in the web app) become completed scoring workbooks used instead of ``[risk] scores``,
+    and the ``decision`` recorded there a decision file used instead of ``[priorities] decision``.
     """
     config = assessment_config(assessment)
     if config is None:
@@ -456,6 +477,9 @@ def build_documents(
         unit = "organisation" if assessment.vote_by == "organisation" else "person"
         path = write_votes(folder / "votes-from-web.toml", unit, *votes)
         config = replace(config, raw={**config.raw, "priorities": {**config.section("priorities"), "votes": str(path)}})
+    if decision is not None:
+        path = write_decision(folder / "decision-from-web.toml", assessment, decision)
+        config = replace(config, raw={**config.raw, "priorities": {**config.section("priorities"), "decision": str(path)}})
     if scores:
         books = write_score_workbooks(folder / "scores-from-web", assessment, scores)
         config = replace(config, raw={**config.raw, "risk": {**config.section("risk"), "scores": str(books)}})

@@ -160,6 +160,7 @@ class Decision(models.Model):
     priorities = models.JSONField(default=list)
     knowledge_gaps = models.JSONField(default=list)
     rationale = models.TextField()
+    how_we_will_learn = models.TextField(blank=True, help_text="How the partnership will learn about its knowledge gaps.")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     recorded = models.DateTimeField(auto_now=True)
 

@@ -102,11 +102,11 @@ def result(request: HttpRequest, slug: str) -> HttpResponse:
     form = None
     if request.membership.role == Role.ANALYST:
         initial = ({"priorities": decision.priorities, "knowledge_gaps": decision.knowledge_gaps,
-                    "rationale": decision.rationale} if decision else {})
+                    "rationale": decision.rationale, "how_we_will_learn": decision.how_we_will_learn} if decision else {})
         form = DecisionForm(request.POST or None, initial=initial, issues=issues)
         if request.method == "POST" and form.is_valid():
             with transaction.atomic():
-                new = {k: form.cleaned_data[k] for k in ("priorities", "knowledge_gaps", "rationale")}
+                new = {k: form.cleaned_data[k] for k in ("priorities", "knowledge_gaps", "rationale", "how_we_will_learn")}
                 Decision.objects.update_or_create(assessment=assessment, defaults={**new, "recorded_by": request.user})
                 old = {"priorities": decision.priorities, "knowledge_gaps": decision.knowledge_gaps} if decision else ""
                 record(request, "decision", assessment.slug, old, new, new["rationale"])
