@@ -45,3 +45,10 @@ def test_sql_missing_warehouse_is_a_clear_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["sql", "SELECT 1", "-w", str(tmp_path / "none.duckdb")])
     assert result.exit_code == 2
     assert "warehouse not found" in result.stderr
+
+
+def test_errors_are_one_unwrapped_line_with_brackets_kept(tmp_path: Path) -> None:
+    long_name = tmp_path / ("a-very-long-folder-name-" * 4) / "[draft] none.duckdb"
+    result = runner.invoke(app, ["sql", "SELECT 1", "-w", str(long_name)], terminal_width=40)
+    assert result.exit_code == 2
+    assert str(long_name) in result.stderr  # not wrapped mid-path, square brackets not eaten as markup

@@ -9,6 +9,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from cspkit.config import AssessmentConfig, load_config
 from cspkit.errors import CspkitError, WarehouseError
@@ -39,7 +40,7 @@ def handles_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except CspkitError as exc:
-            err_console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+            err_console.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from exc
 
     return wrapper  # type: ignore[return-value]

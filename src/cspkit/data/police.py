@@ -202,7 +202,7 @@ def _typed(table: str, placed: bool = True) -> list[pl.Expr]:
         text = ["type", "policing_operation", "gender", "age_range", "self_defined_ethnicity",
                 "officer_defined_ethnicity", "legislation", "object_of_search"]
         area = [pl.col(c) if placed else pl.lit(None, pl.String).alias(c) for c in ("lsoa21_code", "lad_code")]
-        return [*common, *text, _labelled("outcome", table), pl.col("_date").alias("date"),
+        return [*common, *text, _labelled("outcome", table), pl.col("_date").dt.replace_time_zone(None).alias("date"),
                 *[_boolean(c).alias(c) for c in BOOLEAN_COLUMNS], *geo, *area]
     text = ["crime_id", "reported_by", "falls_within", "location", "lsoa_code", "lsoa_name"]
     extra = (["crime_type", "last_outcome_category", "context"] if table == "street" else ["outcome_type"])

@@ -55,14 +55,15 @@ TABLES: dict[str, str] = {
             outcome_type VARCHAR NOT NULL,
             {DERIVED_GEOGRAPHY}
         )""",
-    # police.uk: stop and search; `month` is the file's month, `date` the search's own time.
+    # police.uk: stop and search; `month` is the file's month, `date` the search's own time in UTC
+    # (stored without a zone so no reader's local time zone can move it into another month).
     "stop_search": f"""
         CREATE TABLE IF NOT EXISTS stop_search (
             {SOURCE_COLUMNS}
             force VARCHAR NOT NULL,
             month DATE NOT NULL,
             type VARCHAR NOT NULL,
-            date TIMESTAMP WITH TIME ZONE NOT NULL,
+            date TIMESTAMP NOT NULL,  -- UTC, as police.uk publishes it
             part_of_a_policing_operation BOOLEAN,
             policing_operation VARCHAR,
             latitude DOUBLE,
