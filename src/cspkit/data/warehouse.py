@@ -116,8 +116,7 @@ def query(path: str | Path, sql: str, params: list | None = None) -> tuple[list[
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-        ).fetchone()[0]
-    )
+    """Whether a table or view exists. Reads the whole result: on DuckDB 2 a half-read result
+    keeps the connection busy for the next statement."""
+    rows = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchall()
+    return bool(rows[0][0])
