@@ -8,12 +8,12 @@ so a step's options live beside the code that uses them.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cspkit.errors import ConfigError
+from cspkit.tomlfile import read_toml
 
 CONFIG_FILENAME = "assessment.toml"
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -70,14 +70,7 @@ def load_config(path: str | Path) -> AssessmentConfig:
     path = Path(path).expanduser().resolve()
     if path.is_dir():
         path = path / CONFIG_FILENAME
-    if not path.exists():
-        raise ConfigError("config file not found; create one with 'cspkit init DIR'", file=path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", file=path) from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError("config must be UTF-8 text", file=path) from exc
+    raw = read_toml(path, "config file (create one with 'cspkit init DIR')")
 
     assessment = _require(raw, "assessment", "top level", path)
     codes = _require(assessment, "area_codes", "assessment", path)

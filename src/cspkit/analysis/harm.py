@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import csv
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from cspkit.errors import ConfigError
+from cspkit.tomlfile import read_toml
 
 DEFAULT_WEIGHTS = Path(__file__).with_name("harm_weights.toml")
 
@@ -63,10 +63,7 @@ def load_harm_weights(path: str | Path | None = None) -> HarmWeights:
         raise ConfigError("harm weights file not found", file=path)
     if path.suffix.lower() == ".csv":
         return _load_csv(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"not valid UTF-8 TOML: {exc}", file=path) from exc
+    raw = read_toml(path, "harm weights file")
     categories = raw.get("categories")
     if not isinstance(categories, dict) or not categories:
         raise ConfigError('no [categories."..."] tables', file=path)

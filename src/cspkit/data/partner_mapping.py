@@ -7,12 +7,12 @@ setting, so a typo is a ConfigError naming the mapping file rather than a surpri
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cspkit.errors import ConfigError
+from cspkit.tomlfile import read_toml
 
 TYPES = ("string", "integer", "float", "boolean", "date", "pseudonym")
 GEOGRAPHIES = ("lsoa", "postcode", "ward", "coordinates")
@@ -124,10 +124,4 @@ def parse_mapping(raw: dict[str, Any], path: Path | None = None, source: str | N
 
 def load_mapping(path: str | Path, source: str | None = None) -> PartnerMapping:
     path = Path(path)
-    if not path.exists():
-        raise ConfigError("mapping file not found", file=path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", file=path) from exc
-    return parse_mapping(raw, path, source)
+    return parse_mapping(read_toml(path, "mapping file"), path, source)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import tomllib
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from cspkit.errors import InputError
 from cspkit.horizon.register import FIELDS, HorizonEntry, HorizonRegister, parse_entries
+from cspkit.tomlfile import read_toml
 
 SHEET = "Horizon scan"
 FORMATS = (".toml", ".csv", ".xlsx")
@@ -43,10 +43,7 @@ def _flat(entry: HorizonEntry) -> dict[str, Any]:
 
 
 def _read_toml(path: Path) -> HorizonRegister:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"not valid TOML: {exc}", file=path) from exc
+    data = read_toml(path, "register file", InputError)
     head = data.get("register", {})
     rows = data.get("entries", [])
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):

@@ -6,23 +6,16 @@ partner who edited the file can find the line that is wrong.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from cspkit.errors import InputError
+from cspkit.tomlfile import read_toml as toml_file
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
-    path = Path(path)
-    if not path.exists():
-        raise InputError("file not found", file=path)
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", file=path) from exc
-    except UnicodeDecodeError as exc:
-        raise InputError("must be UTF-8 text", file=path) from exc
+    """Votes, decisions and plans are the partnership's inputs, so their faults are InputErrors."""
+    return toml_file(path, "file", InputError)
 
 
 #: Key under which :func:`read_workbook` keeps each item's row number in its sheet.

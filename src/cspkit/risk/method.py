@@ -8,13 +8,13 @@ a scoring round.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from cspkit.errors import ConfigError
+from cspkit.tomlfile import read_toml
 
 #: How a group's criteria (or several scorers' values) may be combined.
 GROUP_COMBINES = ("sum", "max", "mean", "min")
@@ -482,16 +482,7 @@ def load_method(path: str | Path | None = None) -> Method:
     """Read and check a method file; ``None`` or a bundled name gives a shipped method."""
     if path is None or str(path) in BUNDLED_METHODS:
         path = bundled_method_path(str(path) if path is not None else "default")
-    path = Path(path)
-    if not path.exists():
-        raise ConfigError("method file not found", file=path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", file=path) from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError("method file must be UTF-8 text", file=path) from exc
-    return parse_method(data, source=str(path))
+    return parse_method(read_toml(path, "method file"), source=str(path))
 
 
 def band_for(bands: tuple[Band, ...], value: float) -> Band | None:

@@ -8,7 +8,6 @@ low confidence. Issues raised from the horizon scan are appended with their orig
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 import tomli_w
 
 from cspkit.errors import ConfigError
+from cspkit.tomlfile import read_toml
 
 #: The crime_type labels police.uk publishes today (street-level files).
 POLICE_UK_CATEGORIES = (
@@ -145,13 +145,7 @@ def default_issues_path() -> Path:
 def load_issues(path: str | Path | None = None) -> IssueRegister:
     """Read and check an issues file; ``None`` gives the register shipped with cspkit."""
     path = Path(path) if path is not None else default_issues_path()
-    if not path.exists():
-        raise ConfigError("issues file not found", file=path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", file=path) from exc
-    return parse_issues(data, source=str(path))
+    return parse_issues(read_toml(path, "issues file"), source=str(path))
 
 
 def add_issue(register: IssueRegister, issue: Issue) -> IssueRegister:

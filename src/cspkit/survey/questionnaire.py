@@ -8,7 +8,6 @@ file and every step follows.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cspkit.errors import ConfigError, InputError
+from cspkit.tomlfile import read_toml
 
 DEFAULT_QUESTIONNAIRE = Path(__file__).parent / "questionnaires" / "default.toml"
 
@@ -136,15 +136,7 @@ class Questionnaire:
 def load_questionnaire(path: str | Path | None = None) -> Questionnaire:
     """Read and check a questionnaire definition; ``None`` gives the shipped default."""
     path = Path(path) if path is not None else DEFAULT_QUESTIONNAIRE
-    if not path.exists():
-        raise ConfigError("questionnaire file not found", file=path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", file=path) from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError("a questionnaire must be UTF-8 text", file=path) from exc
-    return parse_questionnaire(raw, source=str(path))
+    return parse_questionnaire(read_toml(path, "questionnaire file"), source=str(path))
 
 
 def parse_questionnaire(raw: dict[str, Any], source: str = "<questionnaire>") -> Questionnaire:

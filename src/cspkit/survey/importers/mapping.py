@@ -27,6 +27,7 @@ from typing import Any
 
 from cspkit.errors import ConfigError
 from cspkit.survey.questionnaire import Questionnaire
+from cspkit.tomlfile import read_toml
 
 FORMATS_FILE = Path(__file__).parent / "formats.toml"
 
@@ -74,14 +75,7 @@ def _formats() -> dict[str, dict[str, Any]]:
 
 def load_mapping(path: str | Path, questionnaire: Questionnaire) -> Mapping:
     """Read a mapping file and check it against the questionnaire."""
-    path = Path(path)
-    if not path.exists():
-        raise ConfigError("mapping file not found", file=path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", file=path) from exc
-    return parse_mapping(raw, questionnaire, source=str(path))
+    return parse_mapping(read_toml(path, "mapping file"), questionnaire, source=str(path))
 
 
 def parse_mapping(raw: dict[str, Any], questionnaire: Questionnaire, source: str = "<mapping>") -> Mapping:
