@@ -1,10 +1,11 @@
 """police.uk ingestion: every row of every file loaded, quarantined with its reason, or counted as a duplicate.
 
 Each CSV is read by Polars as text (nothing is guessed), checked with vectorised expressions, put on
-the 2021 LSOA boundaries and appended to DuckDB through Arrow, several files per insert. One batch
-of files is in memory at a time and each insert commits, so memory stays bounded whatever the
-archive size; the run works on a copy of the warehouse that replaces it only on success, so a
-failure midway leaves the warehouse exactly as it was (see ``warehouse.write_swapped``).
+the 2021 LSOA boundaries and written by Polars as one Parquet file per (kind, force, month) beside
+the DuckDB file (appending to DuckDB's own tables cost half the run). One batch of files is in memory
+at a time, so memory stays bounded whatever the archive size. New partition files are written under
+temporary names and renamed into place only after the quarantine and ingest_log rows commit in one
+DuckDB transaction, so a failure midway leaves the warehouse exactly as it was.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
@@ -283,18 +285,61 @@ def check_batch(frame: pl.DataFrame, table: str, lookup: LsoaLookup, reports: li
     return CheckedBatch(good.select(_typed(table, placed="lsoa21_code" in good.columns)), quarantine.drop("_file"))
 
 
-class BatchWriter:
-    """Collects prepared files, then checks and appends them several files per INSERT.
+class Partitions:
+    """This run's partition files: written as ``*.parquet.tmp``, put in place by :meth:`publish`."""
 
-    With a ``db`` executor (one thread), DuckDB writes a checked batch while Polars reads and checks
-    the next: both release the GIL, so the two engines overlap. At most one batch is in flight,
+    def __init__(self, warehouse_path: str | Path) -> None:
+        self.warehouse_path = Path(warehouse_path)
+        self.staged: dict[tuple[str, str, date], Path] = {}
+        for leftover in warehouse.partitions_dir(warehouse_path).glob("*/*/*.parquet.tmp"):
+            leftover.unlink()  # from a run that was killed
+
+    def final(self, key: tuple[str, str, date]) -> Path:
+        return warehouse.partition_path(self.warehouse_path, *key)
+
+    def stage(self, table: str, good: pl.DataFrame) -> None:
+        for (force, month), part in good.partition_by("force", "month", as_dict=True).items():
+            final = self.final((table, force, month))
+            final.parent.mkdir(parents=True, exist_ok=True)
+            temporary = final.with_name(final.name + ".tmp")
+            part.write_parquet(temporary, compression="lz4", statistics=False)
+            self.staged[(table, force, month)] = temporary
+
+    def forget(self, key: tuple[str, str, date]) -> None:
+        """Drop a partition staged earlier in this run (a later file of the same key replaces it)."""
+        staged = self.staged.pop(key, None)
+        if staged is not None:
+            staged.unlink(missing_ok=True)
+
+    def publish(self, keys: Iterable[tuple[str, str, date]]) -> None:
+        """Put this run's partitions in place; a key with no loaded rows loses its old partition."""
+        for key in keys:
+            staged = self.staged.pop(key, None)
+            if staged is None:
+                self.final(key).unlink(missing_ok=True)
+            else:
+                os.replace(staged, self.final(key))
+
+    def discard(self) -> None:
+        for staged in self.staged.values():
+            staged.unlink(missing_ok=True)
+        self.staged.clear()
+
+
+class BatchWriter:
+    """Collects prepared files, then checks them several files at a time and writes the batch.
+
+    Good rows go to ``partitions`` (Parquet files); quarantined rows to DuckDB. With a ``db``
+    executor (one thread), a checked batch is written while Polars reads and checks the next:
+    both release the GIL, so the two overlap. At most one batch is in flight,
     which keeps memory bounded; every database statement runs on that one thread, in order.
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, lookup: LsoaLookup, reports: list[FileReport],
                  batch_rows: int = BATCH_ROWS, db: ThreadPoolExecutor | None = None,
-                 polygons: LsoaPolygons | None = None) -> None:
+                 polygons: LsoaPolygons | None = None, partitions: Partitions | None = None) -> None:
         self.con = con
+        self.partitions = partitions
         self.lookup = lookup
         self.polygons = polygons
         self.reports = reports
@@ -321,7 +366,10 @@ class BatchWriter:
 
     def _write(self, batches: list[tuple[str, CheckedBatch]]) -> None:
         for table, checked in batches:
-            self.insert(table, checked.good)
+            if self.partitions is None:
+                self.insert(table, checked.good)
+            else:
+                self.partitions.stage(table, checked.good)
             self.insert("quarantine", checked.quarantine)
 
     def run(self, work: Callable[..., None], *args) -> None:
@@ -347,12 +395,14 @@ class BatchWriter:
             self.run(self._write, checked)
 
 
-def _forget(con: duckdb.DuckDBPyConnection, table: str, force: str, month: date, this_run: list[str]) -> None:
+def _forget(con: duckdb.DuckDBPyConnection, partitions: Partitions, table: str, force: str, month: date,
+            this_run: list[str]) -> None:
     """Remove an earlier ingest of the same kind, force and month (a newer download replaces it).
 
     ``this_run`` names files of the same key read earlier in this run (not yet in ingest_log).
     """
-    con.execute(f"DELETE FROM {table} WHERE force = ? AND month = ?", [force, month])
+    partitions.forget((table, force, month))
+    con.execute(f"DELETE FROM {warehouse.base_table(con, table)} WHERE force = ? AND month = ?", [force, month])
     con.execute("""DELETE FROM quarantine WHERE kind = ? AND (list_contains(?, source_file) OR source_file IN
                    (SELECT source_file FROM ingest_log WHERE kind = ? AND force = ? AND month = ?))""",
                 [table, this_run, table, force, month])
@@ -368,9 +418,9 @@ def _read_ahead(files: list[PoliceFile], pool: ThreadPoolExecutor) -> Iterator[t
         yield pf, data, pool.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
 
 
-def ingest_files(con: duckdb.DuckDBPyConnection, files: list[PoliceFile], progress: Progress | None = None,
-                 batch_rows: int = BATCH_ROWS) -> IngestReport:
-    """Check and load police.uk files on an open write connection."""
+def ingest_files(con: duckdb.DuckDBPyConnection, files: list[PoliceFile], partitions: Partitions,
+                 progress: Progress | None = None, batch_rows: int = BATCH_ROWS) -> IngestReport:
+    """Check police.uk files: good rows staged in ``partitions``, the rest and the log on ``con``."""
     con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
     ensure_reference(con)
     earlier = {tuple(r) for r in con.execute("SELECT kind, force, month FROM ingest_log").fetchall()}
@@ -379,11 +429,11 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[PoliceFile], progre
     logs: list[tuple[dict, Future]] = []
     with ThreadPoolExecutor(max_workers=2) as pool, ThreadPoolExecutor(max_workers=1) as db:
         writer = BatchWriter(con, LsoaLookup.from_warehouse(con), report.files, batch_rows, db,
-                             LsoaPolygons.from_warehouse(con))
+                             LsoaPolygons.from_warehouse(con), partitions)
         for number, (pf, data, digest) in enumerate(_read_ahead(files, pool), start=1):
             if pf.key in earlier or pf.key in seen:
                 writer.flush()
-                writer.run(_forget, con, *pf.key, [report.files[i].source_file for i in seen.get(pf.key, [])])
+                writer.run(_forget, con, partitions, *pf.key, [report.files[i].source_file for i in seen.get(pf.key, [])])
             seen.setdefault(pf.key, []).append(len(report.files))
             frame, file_report = prepare_file(pf, data, len(report.files))
             report.files.append(file_report)
@@ -408,5 +458,11 @@ def ingest_police(warehouse_path: str | Path, paths: Iterable[str | Path], progr
                   batch_rows: int = BATCH_ROWS) -> IngestReport:
     """Ingest police.uk downloads (zips, folders, CSVs) into the warehouse, all or nothing."""
     files = discover(paths)
-    with warehouse.write_swapped(warehouse_path) as con:
-        return ingest_files(con, files, progress, batch_rows)
+    partitions = Partitions(warehouse_path)
+    try:
+        with warehouse.write(warehouse_path) as con:
+            report = ingest_files(con, files, partitions, progress, batch_rows)
+        partitions.publish({f.key for f in files})
+    finally:
+        partitions.discard()
+    return report
