@@ -3,8 +3,9 @@
 Writes happen inside one transaction (:func:`write`), so a run that fails midway leaves the
 warehouse exactly as it was. The police.uk rows live in Parquet files, one per (kind, force, month),
 in a folder beside the DuckDB file; every connection shows them under the table's own name
-(:func:`attach_partitions`), so SQL elsewhere reads ``street`` as before. Reads open the file read-only (:func:`read`), which is what
-``cspkit sql`` and every analysis use.
+(:func:`attach_partitions`), so SQL elsewhere reads ``street`` as before. Reads open the file
+read-only (:func:`read`), which is what ``cspkit sql`` and every analysis use. A copy of a
+warehouse is the file and its ``.parquet`` folder together.
 """
 
 from __future__ import annotations
