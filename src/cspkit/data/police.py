@@ -302,7 +302,7 @@ class Partitions:
             final = self.final((table, force, month))
             final.parent.mkdir(parents=True, exist_ok=True)
             temporary = final.with_name(final.name + ".tmp")
-            part.write_parquet(temporary, compression="lz4", statistics=False)
+            part.write_parquet(temporary, compression="lz4")
             self.staged[(table, force, month)] = temporary
 
     def forget(self, key: tuple[str, str, date]) -> None:
