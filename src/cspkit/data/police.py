@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -56,6 +57,15 @@ def normalise_header(header: str) -> str:
 
 def map_headers(headers: list[str], table: str, file: str) -> tuple[dict[str, str], list[str]]:
     """{header as published: column name} and the headers we do not use; missing required -> InputError."""
+    renames, ignored, missing = _header_names(tuple(headers), table)
+    if missing:
+        raise InputError(f"missing required column '{missing}' (found: {', '.join(headers)})", file=file, column=missing)
+    return dict(renames), list(ignored)
+
+
+@cache
+def _header_names(headers: tuple[str, ...], table: str) -> tuple[tuple, tuple, str | None]:
+    """Renames, ignored headers and the first missing required header (cached: an archive repeats its headers)."""
     known: dict[str, str] = {}
     for name, spec in COLUMNS[table].items():
         for label in [spec["header"], name, *spec.get("aliases", [])]:
@@ -68,11 +78,9 @@ def map_headers(headers: list[str], table: str, file: str) -> tuple[dict[str, st
             ignored.append(header)
         else:
             renames[header] = name
-    for name, spec in COLUMNS[table].items():
-        if spec["required"] and name not in renames.values():
-            raise InputError(f"missing required column '{spec['header']}' (found: {', '.join(headers)})",
-                             file=file, column=spec["header"])
-    return renames, ignored
+    missing = next((spec["header"] for name, spec in COLUMNS[table].items()
+                    if spec["required"] and name not in renames.values()), None)
+    return tuple(renames.items()), tuple(ignored), missing
 
 
 def read_csv_text(data: bytes, file: str) -> pl.DataFrame:
@@ -212,25 +220,41 @@ def _typed(table: str, placed: bool = True) -> list[pl.Expr]:
 
 
 def prepare_file(pf: PoliceFile, data: bytes, index: int) -> tuple[pl.DataFrame, FileReport]:
-    """Read one file into the standard columns (as text) with its file-level facts on every row."""
+    """Read one file into the standard columns it has (as text) and its index in ``_file``.
+
+    The file-level facts are added per batch (:func:`with_file_facts`): per-file work is what
+    dominates an archive of many small files.
+    """
     raw = read_csv_text(data, pf.source_file)
     renames, ignored = map_headers(raw.columns, pf.table, pf.source_file)
-    truncated = _truncated_last_row(data, len(raw.columns))
-    named = set(renames.values())
-    frame = raw.rename(renames).select(
-        pl.int_range(1, pl.len() + 1, dtype=pl.Int32).alias("source_row"),
-        *[pl.col(c) if c in named else pl.lit(None, pl.String).alias(c) for c in COLUMNS[pf.table]],
-        pl.lit(index, pl.Int32).alias("_file"),
-        pl.lit(pf.source_file).alias("source_file"),
-        pl.lit(pf.force).alias("force"),
-        pl.lit(pf.month).alias("_month_date"),
-        pl.lit(pf.month.strftime("%Y-%m")).alias("_file_month"),
-        pl.lit(_previous_month(pf.month).strftime("%Y-%m")).alias("_previous_month"),
-        (pl.lit(truncated) & (pl.int_range(1, pl.len() + 1) == pl.len())).alias("_truncated"),
-    )
+    frame = raw.select(*[pl.col(header).alias(name) for header, name in renames.items()],
+                       pl.lit(index, pl.Int32).alias("_file"))
+    if _truncated_last_row(data, len(raw.columns)):
+        frame = frame.with_columns((pl.int_range(1, pl.len() + 1) == pl.len()).alias("_truncated"))
     report = FileReport(pf.source_file, pf.table, pf.force, pf.month.strftime("%Y-%m"), rows_read=frame.height,
                         ignored_columns=ignored)
     return frame, report
+
+
+def with_file_facts(frame: pl.DataFrame, table: str, reports: list[FileReport]) -> pl.DataFrame:
+    """Row numbers, missing optional columns and each row's file facts, for a batch of prepared files."""
+    months = [date.fromisoformat(r.month + "-01") for r in reports]
+
+    def fact(values: list, dtype: pl.DataType) -> pl.Expr:
+        return pl.col("_file").replace_strict(list(range(len(reports))), values, return_dtype=dtype)
+
+    missing = [pl.lit(None, pl.String).alias(c) for c in COLUMNS[table] if c not in frame.columns]
+    truncated = pl.col("_truncated").fill_null(False) if "_truncated" in frame.columns else pl.lit(False)
+    return frame.with_columns(
+        *missing,
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over("_file").alias("source_row"),
+        fact([r.source_file for r in reports], pl.String).alias("source_file"),
+        fact([r.force for r in reports], pl.String).alias("force"),
+        fact(months, pl.Date).alias("_month_date"),
+        fact([r.month for r in reports], pl.String).alias("_file_month"),
+        fact([_previous_month(m).strftime("%Y-%m") for m in months], pl.String).alias("_previous_month"),
+        truncated.alias("_truncated"),
+    )
 
 
 @dataclass
@@ -248,7 +272,7 @@ def check_batch(frame: pl.DataFrame, table: str, lookup: LsoaLookup, reports: li
     Stop-and-search rows have coordinates but no LSOA: with ``polygons`` they are placed in the LSOA
     2021 polygon that contains them (only where boundaries are held; elsewhere the area is NULL).
     """
-    frame = frame.with_columns(_parsed(table))
+    frame = with_file_facts(frame, table, reports).with_columns(_parsed(table))
     checks = _checks(table)
     if table == "stop_search" and polygons is not None:
         frame = polygons.place(frame, lookup, "_lat", "_lon")
@@ -387,7 +411,7 @@ class BatchWriter:
             in_flight.result()
 
     def flush(self) -> None:
-        checked = [(table, check_batch(pl.concat(frames), table, self.lookup, self.reports, self.polygons))
+        checked = [(table, check_batch(pl.concat(frames, how="diagonal"), table, self.lookup, self.reports, self.polygons))
                    for table, frames in self.pending.items()]
         self.pending.clear()
         self.rows = 0
