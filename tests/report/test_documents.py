@@ -7,11 +7,11 @@ from datetime import date
 from pathlib import Path
 
 import docx
-import duckdb
 import pytest
 from pypdf import PdfReader
 
 from cspkit.analysis.scope import ALL_CRIME
+from cspkit.data import warehouse
 from cspkit.report.document import Table
 from cspkit.report.pipeline import AssessmentRun
 
@@ -81,13 +81,12 @@ def test_docx_has_sections_tables_and_figures_with_alt_text(small_assessment: As
 def test_headline_crime_count_equals_an_independent_count(small_assessment: AssessmentRun) -> None:
     """The executive summary's crime figure equals a plain SQL count of the warehouse, done here."""
     config_dir = small_assessment.outputs["strategic-assessment.pdf"].parents[1]
-    con = duckdb.connect(str(config_dir / "warehouse.duckdb"), read_only=True)
-    expected = con.execute(
-        """SELECT count(*) FROM street s JOIN lsoa l USING (lsoa21_code)
-           WHERE l.lad_code = 'E06000056' AND s.month BETWEEN ? AND ? AND s.crime_type <> 'Anti-social behaviour'""",
-        [date(2023, 5, 1), date(2024, 4, 1)],
-    ).fetchone()[0]
-    con.close()
+    with warehouse.read(config_dir / "warehouse.duckdb") as con:  # street: the DuckDB file and its Parquet folder
+        expected = con.execute(
+            """SELECT count(*) FROM street s JOIN lsoa l USING (lsoa21_code)
+               WHERE l.lad_code = 'E06000056' AND s.month BETWEEN ? AND ? AND s.crime_type <> 'Anti-social behaviour'""",
+            [date(2023, 5, 1), date(2024, 4, 1)],
+        ).fetchone()[0]
     analysis = small_assessment.state["analysis"]
     assert analysis.rates.filter(analysis.rates["crime_type"] == ALL_CRIME)["count"].item() > 0
     document = docx.Document(str(small_assessment.outputs["strategic-assessment.docx"]))
@@ -186,6 +185,7 @@ def test_steps_without_inputs_are_skipped_and_the_document_says_so(small_assessm
 
     source = small_assessment.outputs["strategic-assessment.pdf"].parents[1] / "warehouse.duckdb"
     shutil.copy(source, tmp_path / "warehouse.duckdb")
+    shutil.copytree(source.with_name("warehouse.parquet"), tmp_path / "warehouse.parquet")  # the police.uk rows
     (tmp_path / "assessment.toml").write_text(
         '[assessment]\narea_codes = ["E06000056"]\nperiod_start = "2022-05"\nperiod_end = "2024-04"\n', encoding="utf-8"
     )

@@ -41,8 +41,8 @@ def latest_outcomes(scope: Scope) -> pl.DataFrame:
     if scope.street == "street":
         source = "street c"
         crime_id = "c.crime_id"
-    else:  # the scope's copy has no crime IDs: fetch them by row id from the street table
-        source = f"{scope.street} c JOIN street s ON s.rowid = c.street_rowid"
+    else:  # the scope's copy has no crime IDs: fetch them by source file and row from the street table
+        source = f"{scope.street} c JOIN street s USING (source_file, source_row)"
         crime_id = "s.crime_id"
     crimes = f"""SELECT DISTINCT {crime_id} AS crime_id, c.crime_type FROM {source}
                  WHERE {condition} AND {crime_id} IS NOT NULL AND c.crime_type <> ?"""

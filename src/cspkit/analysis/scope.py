@@ -20,9 +20,11 @@ ASB = "Anti-social behaviour"
 ALL_CRIME = "All crime (excluding anti-social behaviour)"
 _copies = count(1)
 #: The street columns a scope's copy holds. Crime IDs are left out: they are long random strings,
-#: costly to read from a national table, and only the outcomes join needs them (by ``street_rowid``).
+#: costly to read from a national table, and only the outcomes join needs them (by
+#: ``source_file`` and ``source_row``, which name one row: ``street`` is a view, without row ids).
 COPIED_COLUMNS = (
     "source_file",
+    "source_row",
     "month",
     "crime_type",
     "lsoa21_code",
@@ -57,7 +59,7 @@ class Scope:
         condition, params = self.where()
         columns = ", ".join(COPIED_COLUMNS)
         self.con.execute(
-            f"CREATE TEMP TABLE {name} AS SELECT rowid AS street_rowid, {columns} FROM street WHERE {condition}", params
+            f"CREATE TEMP TABLE {name} AS SELECT {columns} FROM street WHERE {condition}", params
         )
         return replace(self, street=name, copied=self.period)
 

@@ -1,10 +1,11 @@
 """police.uk ingestion: every row of every file loaded, quarantined with its reason, or counted as a duplicate.
 
 Each CSV is read by Polars as text (nothing is guessed), checked with vectorised expressions, put on
-the 2021 LSOA boundaries and appended to DuckDB through Arrow, several files per insert. One batch
-of files is in memory at a time and each insert commits, so memory stays bounded whatever the
-archive size; the run works on a copy of the warehouse that replaces it only on success, so a
-failure midway leaves the warehouse exactly as it was (see ``warehouse.write_swapped``).
+the 2021 LSOA boundaries and written by Polars as one Parquet file per (kind, force, month) beside
+the DuckDB file (appending to DuckDB's own tables cost half the run). One batch of files is in memory
+at a time, so memory stays bounded whatever the archive size. New partition files are written under
+temporary names and renamed into place only after the quarantine and ingest_log rows commit in one
+DuckDB transaction, so a failure midway leaves the warehouse exactly as it was.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -54,6 +57,15 @@ def normalise_header(header: str) -> str:
 
 def map_headers(headers: list[str], table: str, file: str) -> tuple[dict[str, str], list[str]]:
     """{header as published: column name} and the headers we do not use; missing required -> InputError."""
+    renames, ignored, missing = _header_names(tuple(headers), table)
+    if missing:
+        raise InputError(f"missing required column '{missing}' (found: {', '.join(headers)})", file=file, column=missing)
+    return dict(renames), list(ignored)
+
+
+@cache
+def _header_names(headers: tuple[str, ...], table: str) -> tuple[tuple, tuple, str | None]:
+    """Renames, ignored headers and the first missing required header (cached: an archive repeats its headers)."""
     known: dict[str, str] = {}
     for name, spec in COLUMNS[table].items():
         for label in [spec["header"], name, *spec.get("aliases", [])]:
@@ -66,11 +78,9 @@ def map_headers(headers: list[str], table: str, file: str) -> tuple[dict[str, st
             ignored.append(header)
         else:
             renames[header] = name
-    for name, spec in COLUMNS[table].items():
-        if spec["required"] and name not in renames.values():
-            raise InputError(f"missing required column '{spec['header']}' (found: {', '.join(headers)})",
-                             file=file, column=spec["header"])
-    return renames, ignored
+    missing = next((spec["header"] for name, spec in COLUMNS[table].items()
+                    if spec["required"] and name not in renames.values()), None)
+    return tuple(renames.items()), tuple(ignored), missing
 
 
 def read_csv_text(data: bytes, file: str) -> pl.DataFrame:
@@ -210,25 +220,41 @@ def _typed(table: str, placed: bool = True) -> list[pl.Expr]:
 
 
 def prepare_file(pf: PoliceFile, data: bytes, index: int) -> tuple[pl.DataFrame, FileReport]:
-    """Read one file into the standard columns (as text) with its file-level facts on every row."""
+    """Read one file into the standard columns it has (as text) and its index in ``_file``.
+
+    The file-level facts are added per batch (:func:`with_file_facts`): per-file work is what
+    dominates an archive of many small files.
+    """
     raw = read_csv_text(data, pf.source_file)
     renames, ignored = map_headers(raw.columns, pf.table, pf.source_file)
-    truncated = _truncated_last_row(data, len(raw.columns))
-    named = set(renames.values())
-    frame = raw.rename(renames).select(
-        pl.int_range(1, pl.len() + 1, dtype=pl.Int32).alias("source_row"),
-        *[pl.col(c) if c in named else pl.lit(None, pl.String).alias(c) for c in COLUMNS[pf.table]],
-        pl.lit(index, pl.Int32).alias("_file"),
-        pl.lit(pf.source_file).alias("source_file"),
-        pl.lit(pf.force).alias("force"),
-        pl.lit(pf.month).alias("_month_date"),
-        pl.lit(pf.month.strftime("%Y-%m")).alias("_file_month"),
-        pl.lit(_previous_month(pf.month).strftime("%Y-%m")).alias("_previous_month"),
-        (pl.lit(truncated) & (pl.int_range(1, pl.len() + 1) == pl.len())).alias("_truncated"),
-    )
+    frame = raw.select(*[pl.col(header).alias(name) for header, name in renames.items()],
+                       pl.lit(index, pl.Int32).alias("_file"))
+    if _truncated_last_row(data, len(raw.columns)):
+        frame = frame.with_columns((pl.int_range(1, pl.len() + 1) == pl.len()).alias("_truncated"))
     report = FileReport(pf.source_file, pf.table, pf.force, pf.month.strftime("%Y-%m"), rows_read=frame.height,
                         ignored_columns=ignored)
     return frame, report
+
+
+def with_file_facts(frame: pl.DataFrame, table: str, reports: list[FileReport]) -> pl.DataFrame:
+    """Row numbers, missing optional columns and each row's file facts, for a batch of prepared files."""
+    months = [date.fromisoformat(r.month + "-01") for r in reports]
+
+    def fact(values: list, dtype: pl.DataType) -> pl.Expr:
+        return pl.col("_file").replace_strict(list(range(len(reports))), values, return_dtype=dtype)
+
+    missing = [pl.lit(None, pl.String).alias(c) for c in COLUMNS[table] if c not in frame.columns]
+    truncated = pl.col("_truncated").fill_null(False) if "_truncated" in frame.columns else pl.lit(False)
+    return frame.with_columns(
+        *missing,
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over("_file").alias("source_row"),
+        fact([r.source_file for r in reports], pl.String).alias("source_file"),
+        fact([r.force for r in reports], pl.String).alias("force"),
+        fact(months, pl.Date).alias("_month_date"),
+        fact([r.month for r in reports], pl.String).alias("_file_month"),
+        fact([_previous_month(m).strftime("%Y-%m") for m in months], pl.String).alias("_previous_month"),
+        truncated.alias("_truncated"),
+    )
 
 
 @dataclass
@@ -246,7 +272,7 @@ def check_batch(frame: pl.DataFrame, table: str, lookup: LsoaLookup, reports: li
     Stop-and-search rows have coordinates but no LSOA: with ``polygons`` they are placed in the LSOA
     2021 polygon that contains them (only where boundaries are held; elsewhere the area is NULL).
     """
-    frame = frame.with_columns(_parsed(table))
+    frame = with_file_facts(frame, table, reports).with_columns(_parsed(table))
     checks = _checks(table)
     if table == "stop_search" and polygons is not None:
         frame = polygons.place(frame, lookup, "_lat", "_lon")
@@ -283,18 +309,61 @@ def check_batch(frame: pl.DataFrame, table: str, lookup: LsoaLookup, reports: li
     return CheckedBatch(good.select(_typed(table, placed="lsoa21_code" in good.columns)), quarantine.drop("_file"))
 
 
-class BatchWriter:
-    """Collects prepared files, then checks and appends them several files per INSERT.
+class Partitions:
+    """This run's partition files: written as ``*.parquet.tmp``, put in place by :meth:`publish`."""
 
-    With a ``db`` executor (one thread), DuckDB writes a checked batch while Polars reads and checks
-    the next: both release the GIL, so the two engines overlap. At most one batch is in flight,
+    def __init__(self, warehouse_path: str | Path) -> None:
+        self.warehouse_path = Path(warehouse_path)
+        self.staged: dict[tuple[str, str, date], Path] = {}
+        for leftover in warehouse.partitions_dir(warehouse_path).glob("*/*/*.parquet.tmp"):
+            leftover.unlink()  # from a run that was killed
+
+    def final(self, key: tuple[str, str, date]) -> Path:
+        return warehouse.partition_path(self.warehouse_path, *key)
+
+    def stage(self, table: str, good: pl.DataFrame) -> None:
+        for (force, month), part in good.partition_by("force", "month", as_dict=True).items():
+            final = self.final((table, force, month))
+            final.parent.mkdir(parents=True, exist_ok=True)
+            temporary = final.with_name(final.name + ".tmp")
+            part.write_parquet(temporary, compression="lz4")
+            self.staged[(table, force, month)] = temporary
+
+    def forget(self, key: tuple[str, str, date]) -> None:
+        """Drop a partition staged earlier in this run (a later file of the same key replaces it)."""
+        staged = self.staged.pop(key, None)
+        if staged is not None:
+            staged.unlink(missing_ok=True)
+
+    def publish(self, keys: Iterable[tuple[str, str, date]]) -> None:
+        """Put this run's partitions in place; a key with no loaded rows loses its old partition."""
+        for key in keys:
+            staged = self.staged.pop(key, None)
+            if staged is None:
+                self.final(key).unlink(missing_ok=True)
+            else:
+                os.replace(staged, self.final(key))
+
+    def discard(self) -> None:
+        for staged in self.staged.values():
+            staged.unlink(missing_ok=True)
+        self.staged.clear()
+
+
+class BatchWriter:
+    """Collects prepared files, then checks them several files at a time and writes the batch.
+
+    Good rows go to ``partitions`` (Parquet files); quarantined rows to DuckDB. With a ``db``
+    executor (one thread), a checked batch is written while Polars reads and checks the next:
+    both release the GIL, so the two overlap. At most one batch is in flight,
     which keeps memory bounded; every database statement runs on that one thread, in order.
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, lookup: LsoaLookup, reports: list[FileReport],
                  batch_rows: int = BATCH_ROWS, db: ThreadPoolExecutor | None = None,
-                 polygons: LsoaPolygons | None = None) -> None:
+                 polygons: LsoaPolygons | None = None, partitions: Partitions | None = None) -> None:
         self.con = con
+        self.partitions = partitions
         self.lookup = lookup
         self.polygons = polygons
         self.reports = reports
@@ -321,7 +390,10 @@ class BatchWriter:
 
     def _write(self, batches: list[tuple[str, CheckedBatch]]) -> None:
         for table, checked in batches:
-            self.insert(table, checked.good)
+            if self.partitions is None:
+                self.insert(table, checked.good)
+            else:
+                self.partitions.stage(table, checked.good)
             self.insert("quarantine", checked.quarantine)
 
     def run(self, work: Callable[..., None], *args) -> None:
@@ -339,7 +411,7 @@ class BatchWriter:
             in_flight.result()
 
     def flush(self) -> None:
-        checked = [(table, check_batch(pl.concat(frames), table, self.lookup, self.reports, self.polygons))
+        checked = [(table, check_batch(pl.concat(frames, how="diagonal"), table, self.lookup, self.reports, self.polygons))
                    for table, frames in self.pending.items()]
         self.pending.clear()
         self.rows = 0
@@ -347,12 +419,14 @@ class BatchWriter:
             self.run(self._write, checked)
 
 
-def _forget(con: duckdb.DuckDBPyConnection, table: str, force: str, month: date, this_run: list[str]) -> None:
+def _forget(con: duckdb.DuckDBPyConnection, partitions: Partitions, table: str, force: str, month: date,
+            this_run: list[str]) -> None:
     """Remove an earlier ingest of the same kind, force and month (a newer download replaces it).
 
     ``this_run`` names files of the same key read earlier in this run (not yet in ingest_log).
     """
-    con.execute(f"DELETE FROM {table} WHERE force = ? AND month = ?", [force, month])
+    partitions.forget((table, force, month))
+    con.execute(f"DELETE FROM {warehouse.base_table(con, table)} WHERE force = ? AND month = ?", [force, month])
     con.execute("""DELETE FROM quarantine WHERE kind = ? AND (list_contains(?, source_file) OR source_file IN
                    (SELECT source_file FROM ingest_log WHERE kind = ? AND force = ? AND month = ?))""",
                 [table, this_run, table, force, month])
@@ -368,9 +442,9 @@ def _read_ahead(files: list[PoliceFile], pool: ThreadPoolExecutor) -> Iterator[t
         yield pf, data, pool.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
 
 
-def ingest_files(con: duckdb.DuckDBPyConnection, files: list[PoliceFile], progress: Progress | None = None,
-                 batch_rows: int = BATCH_ROWS) -> IngestReport:
-    """Check and load police.uk files on an open write connection."""
+def ingest_files(con: duckdb.DuckDBPyConnection, files: list[PoliceFile], partitions: Partitions,
+                 progress: Progress | None = None, batch_rows: int = BATCH_ROWS) -> IngestReport:
+    """Check police.uk files: good rows staged in ``partitions``, the rest and the log on ``con``."""
     con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
     ensure_reference(con)
     earlier = {tuple(r) for r in con.execute("SELECT kind, force, month FROM ingest_log").fetchall()}
@@ -379,11 +453,11 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[PoliceFile], progre
     logs: list[tuple[dict, Future]] = []
     with ThreadPoolExecutor(max_workers=2) as pool, ThreadPoolExecutor(max_workers=1) as db:
         writer = BatchWriter(con, LsoaLookup.from_warehouse(con), report.files, batch_rows, db,
-                             LsoaPolygons.from_warehouse(con))
+                             LsoaPolygons.from_warehouse(con), partitions)
         for number, (pf, data, digest) in enumerate(_read_ahead(files, pool), start=1):
             if pf.key in earlier or pf.key in seen:
                 writer.flush()
-                writer.run(_forget, con, *pf.key, [report.files[i].source_file for i in seen.get(pf.key, [])])
+                writer.run(_forget, con, partitions, *pf.key, [report.files[i].source_file for i in seen.get(pf.key, [])])
             seen.setdefault(pf.key, []).append(len(report.files))
             frame, file_report = prepare_file(pf, data, len(report.files))
             report.files.append(file_report)
@@ -408,5 +482,11 @@ def ingest_police(warehouse_path: str | Path, paths: Iterable[str | Path], progr
                   batch_rows: int = BATCH_ROWS) -> IngestReport:
     """Ingest police.uk downloads (zips, folders, CSVs) into the warehouse, all or nothing."""
     files = discover(paths)
-    with warehouse.write_swapped(warehouse_path) as con:
-        return ingest_files(con, files, progress, batch_rows)
+    partitions = Partitions(warehouse_path)
+    try:
+        with warehouse.write(warehouse_path) as con:
+            report = ingest_files(con, files, partitions, progress, batch_rows)
+        partitions.publish({f.key for f in files})
+    finally:
+        partitions.discard()
+    return report

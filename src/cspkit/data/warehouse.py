@@ -1,22 +1,27 @@
 """The DuckDB warehouse: one file per assessment.
 
 Writes happen inside one transaction (:func:`write`), so a run that fails midway leaves the
-warehouse exactly as it was. Reads open the file read-only (:func:`read`), which is what
-``cspkit sql`` and every analysis use.
+warehouse exactly as it was. The police.uk rows live in Parquet files, one per (kind, force, month),
+in a folder beside the DuckDB file; every connection shows them under the table's own name
+(:func:`attach_partitions`), so SQL elsewhere reads ``street`` as before. Reads open the file
+read-only (:func:`read`), which is what ``cspkit sql`` and every analysis use. A copy of a
+warehouse is the file and its ``.parquet`` folder together.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import duckdb
 
 from cspkit.data.schema import TABLES
 from cspkit.errors import WarehouseError
+
+#: police.uk tables whose ingested rows live in Parquet partitions beside the DuckDB file.
+PARTITIONED = ("street", "outcomes", "stop_search")
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -37,6 +42,7 @@ def write(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
     try:
         con.execute("BEGIN TRANSACTION")
         create_schema(con)
+        attach_partitions(con, path)
         yield con
         con.execute("COMMIT")
     except BaseException:
@@ -46,44 +52,39 @@ def write(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
-def _wal(path: Path) -> Path:
-    return path.with_name(path.name + ".wal")
-
-
-@contextmanager
-def write_swapped(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection on a copy of the warehouse that replaces it only if the block succeeds.
-
-    For bulk loads (a national police.uk archive): each statement commits as it runs, so DuckDB
-    does not hold a whole archive of uncommitted rows in memory, yet a failure midway still leaves
-    the warehouse exactly as it was, because the copy is thrown away.
-    """
+def partitions_dir(path: str | Path) -> Path:
+    """The folder of police.uk Parquet partitions beside the DuckDB file (warehouse.duckdb -> warehouse.parquet)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    work = path.with_name(path.name + ".ingesting")
-    for leftover in (work, _wal(work)):
-        leftover.unlink(missing_ok=True)
-    if path.exists():
-        shutil.copyfile(path, work)
-        if _wal(path).exists():
-            shutil.copyfile(_wal(path), _wal(work))
-    try:
-        con = duckdb.connect(str(work))
-    except duckdb.Error as exc:
-        work.unlink(missing_ok=True)
-        raise WarehouseError(f"cannot open a working copy of the warehouse: {exc}", file=path) from exc
-    try:
-        create_schema(con)
-        yield con
-        con.execute("CHECKPOINT")
-    except BaseException:
-        con.close()
-        for leftover in (work, _wal(work)):
-            leftover.unlink(missing_ok=True)
-        raise
-    con.close()
-    os.replace(work, path)
-    _wal(path).unlink(missing_ok=True)
+    return path.with_name(path.stem + ".parquet")
+
+
+def partition_path(path: str | Path, table: str, force: str, month: date) -> Path:
+    """One (kind, force, month) partition: replacing that file replaces that month's download."""
+    return partitions_dir(path) / table / f"force={force}" / f"month={month:%Y-%m}.parquet"
+
+
+def base_table(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """The DuckDB table itself, even where a view of the same name shows it with its partitions."""
+    catalog = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
+    return f'"{catalog}".main.{table}'
+
+
+def attach_partitions(con: duckdb.DuckDBPyConnection, path: str | Path) -> None:
+    """Show each police table as its DuckDB rows plus its Parquet partitions, in the table's types.
+
+    The views are temporary, made on every connection from the folder beside the file as it is now,
+    so a read-only warehouse and a moved folder both work; with no partitions the table is left alone.
+    """
+    for table in PARTITIONED:
+        folder = partitions_dir(path) / table
+        if not any(folder.glob("*/*.parquet")):
+            continue
+        base = base_table(con, table)
+        columns = con.execute(f"DESCRIBE {base}").fetchall()
+        typed = ", ".join(f'CAST("{c[0]}" AS {c[1]}) AS "{c[0]}"' for c in columns)
+        files = str(folder / "*" / "*.parquet").replace("'", "''")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {base} "
+                    f"UNION ALL SELECT {typed} FROM read_parquet('{files}')")
 
 
 @contextmanager
@@ -99,6 +100,7 @@ def read(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
     except duckdb.Error as exc:
         raise WarehouseError(f"cannot open the warehouse: {exc}", file=path) from exc
     try:
+        attach_partitions(con, path)
         yield con
     finally:
         con.close()
