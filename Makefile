@@ -34,6 +34,6 @@ bench: $(STAMP) ## Run the benchmarks (see benchmarks/README.md)
 	$(BIN)/python -m benchmarks.run
 
 clean: ## Remove the demo outputs and the virtual environment
-	rm -rf $(VENV) demo/output demo/*.duckdb demo/*.sqlite3
+	rm -rf $(VENV) demo/output demo/*.duckdb demo/*.parquet demo/*.sqlite3
 
 .PHONY: help setup demo system-deps test lint bench clean
