@@ -7,10 +7,9 @@ from django.template.loader import get_template
 
 register = template.Library()
 
-# Most specific first: CheckboxSelectMultiple is a subclass of RadioSelect.
+# Radios and checkboxes share one template: GOV.UK names their classes alike (govuk-radios__item...).
 _TEMPLATES = {
-    forms.CheckboxSelectMultiple: "web/includes/checkboxes.html",
-    forms.RadioSelect: "web/includes/radios.html",
+    forms.RadioSelect: "web/includes/choices.html",
     forms.Textarea: "web/includes/textarea.html",
     forms.Select: "web/includes/select.html",
 }
@@ -28,7 +27,8 @@ def govuk_field(field: forms.BoundField, heading: bool = False) -> str:
         if value != ""
     ]
     input_type = getattr(widget, "input_type", "text")
-    context = {"field": field, "heading": heading, "choices": choices, "input_type": input_type}
+    component = "checkboxes" if input_type == "checkbox" else "radios"
+    context = {"field": field, "heading": heading, "choices": choices, "input_type": input_type, "component": component}
     return get_template(name).render(context)
 
 
