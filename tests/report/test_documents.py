@@ -205,3 +205,29 @@ def test_steps_without_inputs_are_skipped_and_the_document_says_so(small_assessm
     survey = next(s for s in document.sections if s.title == "Residents' survey")
     assert survey.blocks[0].text.startswith("Step not run (Survey): no survey responses")
     assert document.notice is None  # nothing synthetic was used
+
+
+def test_survey_responses_given_directly_are_analysed(small_assessment: AssessmentRun, tmp_path: Path) -> None:
+    """Answers handed to the pipeline (the web app's path) are analysed instead of [survey] responses."""
+    import shutil
+
+    from cspkit.config import load_config
+    from cspkit.report.pipeline import run_assessment
+    from cspkit.survey.questionnaire import load_questionnaire
+    from cspkit.survey.synthetic import generate_survey, population_cells
+
+    source = small_assessment.outputs["strategic-assessment.pdf"].parents[1] / "warehouse.duckdb"
+    shutil.copy(source, tmp_path / "warehouse.duckdb")
+    shutil.copytree(source.with_name("warehouse.parquet"), tmp_path / "warehouse.parquet")
+    (tmp_path / "assessment.toml").write_text(
+        '[assessment]\narea_codes = ["E06000056"]\nperiod_start = "2022-05"\nperiod_end = "2024-04"\n', encoding="utf-8"
+    )
+    config = load_config(tmp_path / "assessment.toml")
+    questionnaire = load_questionnaire(None)
+    cells = population_cells(config.warehouse, list(config.area_codes), questionnaire)
+    given = generate_survey(cells, questionnaire, n=120, seed=7).responses
+    run = run_assessment(config, documents=False, survey_responses=given)
+    step = next(s for s in run.steps if s.step == "Survey")
+    assert step.status == "done" and step.detail.startswith("120 responses,"), step.detail
+    assert "SYNTHETIC" not in step.detail  # not the config's synthetic demo survey
+    assert run.state["survey"].respondents == 120

@@ -90,8 +90,13 @@ def ensure_key(config: AssessmentConfig) -> Path | None:
     return path
 
 
-def run_assessment(config: AssessmentConfig, listener: StepListener | None = None, documents: bool = True) -> AssessmentRun:
-    """Run every step that has inputs and (unless ``documents`` is False) write the documents."""
+def run_assessment(
+    config: AssessmentConfig, listener: StepListener | None = None, documents: bool = True, survey_responses: Any = None
+) -> AssessmentRun:
+    """Run every step that has inputs and (unless ``documents`` is False) write the documents.
+
+    ``survey_responses`` (cspkit.survey's SurveyResponses, e.g. answers given in the web app) are
+    analysed instead of the config's ``[survey] responses``."""
     from cspkit.report import steps  # the step bodies import every module; keep this module light
 
     evidence = AssessmentEvidence(
@@ -103,6 +108,8 @@ def run_assessment(config: AssessmentConfig, listener: StepListener | None = Non
         committee={"suppression_threshold": config.suppression_threshold} | dict(config.section("committee")),
     )
     run = AssessmentRun(evidence)
+    if survey_responses is not None:
+        run.state["survey_responses"] = survey_responses
     ensure_key(config)
     actions = {
         "Police data": steps.police_data,

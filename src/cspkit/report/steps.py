@@ -216,13 +216,16 @@ def survey(config: AssessmentConfig, run: AssessmentRun) -> str:
     from cspkit.survey.weighting import population_margins
 
     section = config.section("survey")
+    given = run.state.get("survey_responses")
     source = section.get("responses")
-    if not source:
+    if given is None and not source:
         raise StepSkipped("no survey responses: set [survey] responses")
     questionnaire_file = section.get("questionnaire")
     questionnaire = load_questionnaire(config.resolve(questionnaire_file) if questionnaire_file else None)
-    synthetic = source == "synthetic"
-    if synthetic:
+    synthetic = given is None and source == "synthetic"
+    if given is not None:
+        responses = given
+    elif synthetic:
         from cspkit.survey.synthetic import generate_survey, population_cells
 
         cells = population_cells(config.warehouse, list(config.area_codes), questionnaire)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from cspkit.web import library
 from cspkit.web.models import Decision, DocumentJob
 from cspkit.web.views.scoring import submitted_scores
+from cspkit.web.views.survey import web_responses
 
 log = logging.getLogger(__name__)
 _wake = threading.Event()
@@ -43,9 +44,10 @@ def run(job: DocumentJob) -> None:
     folder = job_folder(job)
     folder.mkdir(parents=True, exist_ok=True)
     try:
+        survey = web_responses(job.assessment)
         paths = library.build_documents(
             job.assessment, folder, progress, votes=web_votes(job.assessment), scores=submitted_scores(job.assessment),
-            decision=web_decision(job.assessment),
+            decision=web_decision(job.assessment), survey=survey if survey.respondents.height else None,
         )
     except Exception as exc:  # a failed build is reported on the page, never lost in a log
         log.exception("document job %s failed", job.pk)

@@ -459,6 +459,7 @@ def build_documents(
     votes: tuple[Sequence[str], Sequence[tuple[str, str, Sequence[str]]]] | None = None,
     scores: Sequence[dict] = (),
     decision: dict | None = None,
+    survey: SurveyResponses | None = None,
 ) -> list[Path]:
     """Run ``cspkit assess`` (cspkit.report.pipeline.run_assessment) for the linked assessment.toml,
     writing the documents into ``folder``; each finished step moves the progress on.
@@ -467,6 +468,7 @@ def build_documents(
     written as a votes file beside the documents and used instead of the config's ``[priorities] votes``.
     ``scores`` (submitted in the web app) become completed scoring workbooks used instead of ``[risk] scores``,
     and the ``decision`` recorded there a decision file used instead of ``[priorities] decision``.
+    ``survey`` (the residents' answers given on the web) is analysed instead of ``[survey] responses``.
     """
     config = assessment_config(assessment)
     if config is None:
@@ -492,7 +494,7 @@ def build_documents(
         note = f" ({detail})" if detail and status != "done" else ""
         progress(int(100 * len(finished) / len(STEPS)), f"{step}: {status}{note}")
 
-    run = run_assessment(replace(config, output_dir=folder), listener)
+    run = run_assessment(replace(config, output_dir=folder), listener, survey_responses=survey)
     failed = [step for step in run.steps if step.step == "Documents" and step.status != "done"]
     if failed or not run.outputs:
         raise AnalysisError(failed[0].detail if failed else "no documents were written")
