@@ -125,8 +125,9 @@ def test_ballots_cast_on_the_web_reach_cspkit_assess_as_a_votes_file(clients, sm
     settings.MEDIA_ROOT = tmp_path / "media"
     seen = {}
 
-    def run_assessment(config, listener):
+    def run_assessment(config, listener, survey_responses=None):
         seen["votes"] = load_votes(config.section("priorities")["votes"])
+        seen["survey"] = survey_responses
         listener("Documents", "done", "")
         out = config.output_dir / "strategic-assessment.html"
         out.write_text("<h1>SA</h1>", encoding="utf-8")
@@ -145,6 +146,7 @@ def test_ballots_cast_on_the_web_reach_cspkit_assess_as_a_votes_file(clients, sm
         ("Bedfordshire Police", ("asb", "burglary")), ("Bedfordshire Fire and Rescue", ("burglary", "cyber_fraud"))
     ]
     assert set(votes.candidates) == {"asb", "burglary", "cyber_fraud"}
+    assert seen["survey"] is None  # no resident has answered on the web here
 
 
 def test_web_scores_become_workbooks_that_cspkit_risk_reads_back(clients, small_assessment, tmp_path):
