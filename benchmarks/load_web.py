@@ -171,6 +171,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=120.0, help="Seconds over which the load is spread")
     parser.add_argument("--partners", type=int, default=50)
     parser.add_argument("--residents", type=int, default=200)
+    parser.add_argument("--processes", type=int, default=0, help="cspkit serve --processes (0: one per core, up to 4)")
     parser.add_argument("--workers", type=int, default=1, help="More than 1: serve with gunicorn and this many processes")
     args = parser.parse_args()
 
@@ -189,8 +190,10 @@ def main() -> None:
                    "--workers", str(args.workers), "--threads", "8", "--log-level", "warning"]
         server_name = f"gunicorn, {args.workers} workers x 8 threads"
     else:
-        command = [sys.executable, "-c", "from cspkit.cli import main; main()", "serve", "--port", str(port)]
-        server_name = "cspkit serve (one process, 8 pooled threads)"
+        command = [sys.executable, "-c", "from cspkit.cli import main; main()", "serve", "--port", str(port),
+                   "--processes", str(args.processes)]
+        processes = args.processes or min(4, os.cpu_count() or 1)
+        server_name = f"cspkit serve ({processes} process(es) x 8 pooled threads)"
     server_log = (home / "server.log").open("w")
     server = subprocess.Popen(command, env=env, stdout=server_log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

@@ -22,7 +22,7 @@ from django.test import Client  # noqa: E402
 from cspkit.web.models import Assessment, Membership, Role  # noqa: E402
 
 PASSWORD = "a-long-test-password-42"
-# Real deployments hash with PBKDF2 (Django's default); tests use a fast hasher so that hundreds of
+# Real deployments hash with Argon2id (settings.PASSWORD_HASHERS); tests use a fast hasher so that hundreds of
 # test users do not take minutes.
 django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

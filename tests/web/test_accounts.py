@@ -8,6 +8,7 @@ import logging
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -31,6 +32,19 @@ def test_sign_in_and_wrong_password(members):
     assert "Enter a correct username and password" in html.select_one(".govuk-error-summary").get_text()
     assert sign_in(client, "sam", PASSWORD).status_code == 302
     assert client.get(reverse("web:home")).status_code == 200
+
+
+def test_a_pbkdf2_password_is_rehashed_with_argon2_at_sign_in(members, settings):
+    from cspkit.web import settings as web_settings
+
+    settings.PASSWORD_HASHERS = web_settings.PASSWORD_HASHERS
+    user = members["scorer"].user
+    user.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
+    user.save()
+    assert sign_in(Client(), "sam", PASSWORD).status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$")
+    assert sign_in(Client(), "sam", PASSWORD).status_code == 302  # the new hash verifies
 
 
 def test_too_many_failures_lock_the_username_from_that_address(members, settings):

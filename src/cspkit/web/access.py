@@ -10,10 +10,9 @@ from collections.abc import Callable, Iterable
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from cspkit.web.models import Assessment, Membership, Role
+from cspkit.web.models import Membership, Role
 
 EVERYONE = (Role.ANALYST, Role.SCORER, Role.VIEWER)
 
@@ -27,10 +26,13 @@ def for_roles(*roles: str) -> Callable:
         def wrapper(request: HttpRequest, slug: str, *args, **kwargs) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            assessment = get_object_or_404(Assessment, slug=slug)
-            membership = Membership.objects.filter(user=request.user, assessment=assessment).first()
+            # One query: the membership with its assessment and user (no membership, or no such
+            # assessment, is the same 404).
+            membership = (Membership.objects.select_related("assessment", "user")
+                          .filter(user=request.user, assessment__slug=slug).first())
             if membership is None:
                 raise Http404("No such assessment")
+            assessment = membership.assessment
             if membership.role not in allowed:
                 raise PermissionDenied("Your role cannot use this page")
             request.assessment = assessment

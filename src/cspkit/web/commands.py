@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import time
 from typing import Annotated
 
 import typer
+
+
+def _default_processes() -> int:
+    """One process per core, up to four; one where processes cannot be forked (Windows)."""
+    return min(4, os.cpu_count() or 1) if hasattr(os, "fork") else 1
 
 
 def _server_class(threads: int):
@@ -15,7 +23,8 @@ def _server_class(threads: int):
     a survey link shared on social media) hundreds of threads fight over one interpreter, and the
     one holding SQLite's write lock can wait so long that others time out. A fixed pool queues the
     burst instead. Responses carry ``Connection: close`` (Django does this for non-threading
-    servers), so an idle browser connection never holds a pool thread.
+    servers), so an idle browser connection never holds a pool thread. The pool is made on the
+    first request, so a forked process gets its own threads.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -23,9 +32,11 @@ def _server_class(threads: int):
 
     class PooledServer(WSGIServer):
         request_queue_size = 512
-        pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="cspkit-web")
+        pool: ThreadPoolExecutor | None = None
 
         def process_request(self, request, client_address) -> None:
+            if self.pool is None:
+                self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="cspkit-web")
             self.pool.submit(self._handle, request, client_address)
 
         def _handle(self, request, client_address) -> None:
@@ -39,10 +50,70 @@ def _server_class(threads: int):
     return PooledServer
 
 
+def _serve(server, start_worker: bool) -> None:
+    """Serve until interrupted, with the document worker thread when this process runs one."""
+    from cspkit.web import jobs
+
+    if start_worker:
+        jobs.start_worker_thread()
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+
+
+def _serve_in_processes(server, processes: int, start_worker: bool) -> None:
+    """Fork ``processes`` copies that accept on the one listening socket; this process supervises.
+
+    Python runs one thread at a time per process, so on a laptop one process uses one core
+    whatever its thread pool. The copies share nothing but the socket and the database (SQLite
+    in WAL mode takes writers from several processes), and each runs the document worker: jobs
+    are claimed in a transaction, so no job is built twice. A copy that dies is replaced.
+    """
+    from django.db import connections
+
+    connections.close_all()  # no database connection may cross a fork
+
+    def start() -> tuple[int, float]:
+        pid = os.fork()
+        if pid == 0:  # the copy: serve, and never return into the supervisor's code
+            code = 1
+            try:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                _serve(server, start_worker)
+                code = 0
+            finally:
+                os._exit(code)
+        return pid, time.monotonic()
+
+    def stop(signum, frame) -> None:
+        raise KeyboardInterrupt
+
+    children = dict(start() for _ in range(processes))
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while children:
+            pid, status = os.wait()
+            if time.monotonic() - children.pop(pid) < 5:
+                typer.echo(f"A server process stopped at once (wait status {status}); see the messages above.", err=True)
+                raise typer.Exit(1)
+            children.update([start()])  # replace a copy that died after serving
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        for pid in children:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+
+
 def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     host: Annotated[str, typer.Option(help="Address to listen on (127.0.0.1 keeps it on this machine).")] = "127.0.0.1",
-    threads: Annotated[int, typer.Option(help="Requests handled at once; more wait in a queue.")] = 8,
+    threads: Annotated[int, typer.Option(help="Requests handled at once per process; more wait in a queue.")] = 8,
+    processes: Annotated[int, typer.Option(
+        help="Server processes sharing the port (default: one per core, up to 4; always 1 on Windows).",
+        show_default=False)] = 0,
 ) -> None:
     """Start the partnership web app: apply database migrations, then serve until stopped (Ctrl+C).
 
@@ -52,19 +123,24 @@ def serve(
     import django
     from django.conf import settings
     from django.core.management import call_command
-    from django.core.servers.basehttp import run
+    from django.core.servers.basehttp import WSGIRequestHandler
 
     django.setup()
     call_command("migrate", interactive=False, verbosity=0)
-    from cspkit.web import jobs
     from cspkit.web.wsgi import application
 
-    if settings.CSPKIT_WORKER_IN_PROCESS:
-        jobs.start_worker_thread()
+    processes = processes if processes > 0 else _default_processes()
+    if processes > 1 and not hasattr(os, "fork"):
+        raise typer.BadParameter("several processes need fork(), which this system lacks", param_hint="--processes")
+    server = _server_class(threads)((host, port), WSGIRequestHandler, ipv6=":" in host)
+    server.set_app(application)
     database = settings.DATABASES["default"]["NAME"]
-    typer.echo(f"cspkit web app on http://{host}:{port}/ (database: {database}). Ctrl+C stops it.")
+    typer.echo(f"cspkit web app on http://{host}:{port}/ (database: {database}; {processes} process(es) "
+               f"x {threads} threads). Ctrl+C stops it.")
     typer.echo("First account: python -m cspkit.web add_member ASSESSMENT USERNAME --role analyst --organisation ORG")
-    try:
-        run(host, port, application, threading=False, on_bind=None, server_cls=_server_class(threads))
-    except KeyboardInterrupt:
-        typer.echo("Stopped.")
+    if processes > 1:
+        _serve_in_processes(server, processes, settings.CSPKIT_WORKER_IN_PROCESS)
+    else:
+        _serve(server, settings.CSPKIT_WORKER_IN_PROCESS)
+    server.server_close()
+    typer.echo("Stopped.")

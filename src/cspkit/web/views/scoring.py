@@ -59,14 +59,13 @@ def score_issue(request: HttpRequest, slug: str, issue_id: str) -> HttpResponse:
     def check_reason(criterion, value, suggestion, reason) -> str | None:
         return library.score_problem(request.assessment, request.membership, issue_id, criterion, value, suggestion, reason)
 
-    existing = _scores_by_issue(request.membership).get(issue_id, {})
     editable = _can_edit(request)
     draft = request.POST.get("action") == "draft"
     form_args = {"method": method, "suggestions": suggestions, "check_reason": check_reason}
     if request.method == "POST" and editable:
         form = IssueScoreForm(request.POST, complete=not draft, **form_args)
         if form.is_valid():
-            _save_scores(request, issue_id, method.criteria, suggestions, form.cleaned_data, existing)
+            _save_scores(request, issue_id, method.criteria, suggestions, form.cleaned_data)
             if draft:
                 messages.success(request, f"Draft saved for {issue.name}")
                 return redirect("web:score_issue", slug, issue_id)
@@ -74,9 +73,9 @@ def score_issue(request: HttpRequest, slug: str, issue_id: str) -> HttpResponse:
             return redirect("web:score_issue", slug, following[0].id) if following else redirect("web:scoring", slug)
     else:
         initial = {}
-        for criterion_id, score in existing.items():
-            initial[criterion_id] = f"{score.value:g}"
-            initial[reason_field_name(criterion_id)] = score.reason
+        for score in request.membership.scores.filter(issue_id=issue_id):
+            initial[score.criterion_id] = f"{score.value:g}"
+            initial[reason_field_name(score.criterion_id)] = score.reason
         form = IssueScoreForm(initial=initial, complete=True, **form_args)
     status = 200 if request.method == "GET" or editable else 409
     return render(request, "web/score_issue.html", {
@@ -85,8 +84,13 @@ def score_issue(request: HttpRequest, slug: str, issue_id: str) -> HttpResponse:
     }, status=status)
 
 
-def _save_scores(request: HttpRequest, issue_id: str, criteria, suggestions, cleaned: dict, existing: dict[str, Score]) -> None:
+def _save_scores(request: HttpRequest, issue_id: str, criteria, suggestions, cleaned: dict) -> None:
+    """Upsert the page's changed scores in one statement and audit each change (old values read
+    inside the transaction, so two tabs saving at once still audit what each replaced)."""
     with transaction.atomic():
+        existing = {s.criterion_id: s for s in Score.objects.select_for_update().filter(
+            membership=request.membership, issue_id=issue_id)}
+        changed = []
         for criterion in criteria:
             value = cleaned.get(criterion.id)
             if value in (None, ""):
@@ -96,11 +100,11 @@ def _save_scores(request: HttpRequest, issue_id: str, criteria, suggestions, cle
             if old is not None and old.value == value and old.reason == reason:
                 continue
             suggestion = suggestions.get(criterion.id)
-            Score.objects.update_or_create(
-                membership=request.membership, issue_id=issue_id, criterion_id=criterion.id,
-                defaults={"value": value, "reason": reason, "suggested": suggestion.value if suggestion else None},
-            )
+            changed.append(Score(membership=request.membership, issue_id=issue_id, criterion_id=criterion.id,
+                                 value=value, reason=reason, suggested=suggestion.value if suggestion else None))
             record(request, "score", f"{issue_id}/{criterion.id}", f"{old.value:g}" if old else "", f"{value:g}", reason)
+        Score.objects.bulk_create(changed, update_conflicts=True, unique_fields=["membership", "issue_id", "criterion_id"],
+                                  update_fields=["value", "reason", "suggested", "updated"])
 
 
 @for_roles(Role.SCORER)
