@@ -88,7 +88,7 @@ def write_street(con, rows: Iterable[dict]) -> None:
                 (
                     f"{row['month']:%Y-%m}-test-street.csv",
                     k + 1,
-                    "test",
+                    row.get("force", "test"),
                     crime_id,
                     row["month"],
                     0.5,

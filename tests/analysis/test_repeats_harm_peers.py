@@ -228,3 +228,53 @@ def test_peers_command(build_warehouse) -> None:
     fixed = CliRunner().invoke(app, [*args, "--peer", "E07000001", "--peer", "E07000002", "--peer", "E07000003", "--rates"])
     assert fixed.exit_code == 0, fixed.output
     assert {r["lad_code"] for r in json.loads(fixed.stdout)["rows"]} == {ALPHA, "E07000001", "E07000002", "E07000003"}
+
+
+def test_peers_in_the_full_analysis_cover_the_latest_12_months_or_the_configured_months(build_warehouse) -> None:
+    from cspkit.analysis.analyse import AnalysisOptions
+
+    rows = [street_row(m, c, ALPHA, "Burglary", 1) for m in months(date(2022, 1, 1), 24) for c in ALPHA_LSOAS]
+    path = build_warehouse(rows, extra=_peer_geography)
+    latest = analyse_area(path, ALPHA, PERIOD, AnalysisOptions(peer_count=4))
+    assert latest.peer_period == Period.parse("2023-01", "2023-12")
+    assert latest.provenance["peer_rates"].period == "2023-01 to 2023-12"
+    one_month = analyse_area(path, ALPHA, PERIOD, AnalysisOptions(peer_count=4, peer_period=("2023-06", "2023-06")))
+    assert one_month.peer_period.in_words() == "June 2023"
+
+    def burglary_rate(result, code: str) -> float:
+        rates = result.peer_rates.filter((pl.col("crime_type") == "Burglary") & (pl.col("lad_code") == code))
+        return rates["rate_per_1000_residents"][0]
+
+    # Alpha has one burglary a month in each of its LSOAs: 12 months hold 12 times one month's count.
+    assert burglary_rate(latest, ALPHA) == pytest.approx(12 * burglary_rate(one_month, ALPHA))
+    assert burglary_rate(one_month, ALPHA) == pytest.approx(len(ALPHA_LSOAS) / 6000 * 1000)
+
+
+@pytest.mark.parametrize("value", ['["2023-01"]', '["2023-13", "2023-12"]', '"2023-01"', '["2023-12", "2023-01"]'])
+def test_a_bad_peer_period_is_a_config_error(tmp_path, value) -> None:
+    from cspkit.analysis.analyse import options_from_config
+    from cspkit.config import load_config
+
+    config = tmp_path / "assessment.toml"
+    config.write_text(f'[assessment]\narea_codes = ["{ALPHA}"]\nperiod_start = "2022-01"\nperiod_end = "2023-12"\n'
+                      f'warehouse = "w.duckdb"\n\n[analysis]\npeer_period = {value}\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="peer_period"):
+        options_from_config(load_config(config))
+
+
+def test_british_transport_police_rows_count_for_every_district_or_for_none(build_warehouse) -> None:
+    rows = [street_row(m, c, ALPHA, "Burglary", 1) for m in months(date(2022, 1, 1), 24) for c in ALPHA_LSOAS]
+    peer = "E07000001"
+    transport = {**street_row(date(2023, 6, 1), "E01900001", peer, "Theft from the person", 50), "force": "btp"}
+    path = build_warehouse([*rows, transport], extra=_peer_geography)
+    with warehouse.read(path) as con:
+        group = peer_group(con, [ALPHA], PERIOD, peers=[peer, "E07000002", "E07000003"])
+        without = peer_rates(con, group, [ALPHA], PERIOD)
+    assert "Theft from the person" not in without["crime_type"].to_list()  # the area has no BTP rows: none count
+    in_area = {**street_row(date(2023, 6, 1), ALPHA_LSOAS[0], ALPHA, "Theft from the person", 2), "force": "btp"}
+    with warehouse.write(path) as con:
+        write_street(con, [in_area])
+    with warehouse.read(path) as con:
+        with_btp = peer_rates(con, peer_group(con, [ALPHA], PERIOD, peers=[peer, "E07000002", "E07000003"]), [ALPHA], PERIOD)
+    theft = with_btp.filter(pl.col("crime_type") == "Theft from the person")
+    assert dict(zip(theft["lad_code"], theft["count"], strict=True)) == {ALPHA: 2, peer: 50, "E07000002": 0, "E07000003": 0}

@@ -51,6 +51,9 @@ class AnalysisOptions:
     harm_weights: Path | None = None
     peer_count: int = 10
     peers: tuple[str, ...] = ()
+    #: (first month, last month) of the peer comparison; default: the latest 12 months of the period
+    #: (or the whole period when shorter). National data is often held for fewer months than the CSP's own.
+    peer_period: tuple[str, str] | None = None
     partner_sources: tuple[str, ...] | None = None
     top_locations: int = 10
 
@@ -68,6 +71,15 @@ def options_from_config(config: AssessmentConfig) -> AnalysisOptions:
     for key in ("peers", "partner_sources"):
         if key in values:
             values[key] = tuple(values[key])
+    if "peer_period" in values:
+        peer_period = values["peer_period"]
+        if not (isinstance(peer_period, list) and len(peer_period) == 2 and all(isinstance(m, str) for m in peer_period)):
+            raise ConfigError('analysis.peer_period must be two months, e.g. ["2024-01", "2024-12"]', file=config.path)
+        try:
+            Period.parse(*peer_period)  # a bad month is an error now, not halfway through an assessment
+        except AnalysisError as exc:
+            raise ConfigError(f"analysis.peer_period: {exc.message}", file=config.path) from exc
+        values["peer_period"] = tuple(peer_period)
     if not 0 < float(values.get("alpha", 0.05)) < 1:
         raise ConfigError("analysis.alpha must be between 0 and 1", file=config.path)
     if values.get("hotspot_weights", "queen") not in ("queen", "knn"):
@@ -114,6 +126,7 @@ class AreaAnalysis:
     peer_group: pl.DataFrame | None = None
     peer_rates: pl.DataFrame | None = None
     peer_position: pl.DataFrame | None = None
+    peer_period: Period | None = None
     notes: dict[str, str] = field(default_factory=dict)
     provenance: dict[str, Provenance] = field(default_factory=dict)
 
@@ -237,14 +250,23 @@ def _repeat_victims(scope: Scope, options: AnalysisOptions, result: AreaAnalysis
 
 
 def _peers(scope: Scope, options: AnalysisOptions, result: AreaAnalysis) -> None:
+    period = peer_period(scope.period, options)
     try:
         lads = whole_districts(scope)
-        group = peer_group(scope.con, lads, scope.period, options.peer_count, options.peers or None)
-        rates = peer_rates(scope.con, group, lads, scope.period)
+        group = peer_group(scope.con, lads, period, options.peer_count, options.peers or None)
+        rates = peer_rates(scope.con, group, lads, period)
     except AnalysisError as exc:
         result.notes["peer_group"] = exc.message
         return
     result.peer_group, result.peer_rates, result.peer_position = group, rates, peer_position(rates)
-    prov = replace(scope.provenance(PEER_METHOD), area_codes=tuple(group["lad_code"].to_list()))
+    result.peer_period = period
+    prov = replace(scope.provenance(PEER_METHOD, period=period), area_codes=tuple(group["lad_code"].to_list()))
     for name in ("peer_group", "peer_rates", "peer_position"):
         result.provenance[name] = prov
+
+
+def peer_period(period: Period, options: AnalysisOptions) -> Period:
+    """The months peers are compared over: as configured, else the latest 12 months (a year's rate)."""
+    if options.peer_period is not None:
+        return Period.parse(*options.peer_period)
+    return period.latest_12() if period.months >= 12 else period

@@ -56,6 +56,10 @@ class Period:
     def label(self) -> str:
         return f"{self.start:%Y-%m} to {self.end:%Y-%m}"
 
+    def in_words(self) -> str:
+        """For a reader: 'January 2024', or 'May 2023 to April 2024'."""
+        return f"{self.start:%B %Y}" if self.months == 1 else f"{self.start:%B %Y} to {self.end:%B %Y}"
+
     def latest_12(self) -> Period:
         """The last 12 months of the period."""
         self._need(12, "the latest 12 months")

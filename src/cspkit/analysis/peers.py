@@ -25,6 +25,7 @@ from cspkit.analysis.scope import ALL_CRIME, ASB, Scope, require_table
 from cspkit.errors import AnalysisError
 
 MIN_PEERS = 3
+TRANSPORT_POLICE = "btp"  # police.uk's force id for British Transport Police
 PEER_METHOD = (
     "k nearest districts on standardised log residents, age-band shares, mean IMD score and log estimated density; "
     "IQR fences and mean +/- 2 sd of the peers' rates"
@@ -186,10 +187,17 @@ def peer_rates(con, group: pl.DataFrame, area_lads: Sequence[str], period: Perio
     ``is_area``, ``rank`` (1 = highest rate) for every category and all crime (ASB excluded)."""
     peers = group.filter(~pl.col("is_area"))["lad_code"].to_list()
     unit = {code: code for code in peers} | {code: group.filter(pl.col("is_area"))["lad_code"][0] for code in area_lads}
+    # British Transport Police crimes fall in districts too, but a CSP's own download is its
+    # territorial force's: BTP rows count for every unit or for none, so the rates compare alike.
+    btp_in_area = con.execute(
+        "SELECT count(*) FROM street WHERE force = ? AND lad_code IN (SELECT unnest(?)) AND month BETWEEN ? AND ?",
+        [TRANSPORT_POLICE, list(area_lads), period.start, period.end],
+    ).fetchall()[0][0]
     counted = con.sql(
-        """SELECT lad_code, crime_type, count(*)::BIGINT AS count FROM street
-           WHERE lad_code IN (SELECT unnest(?)) AND month BETWEEN ? AND ? GROUP BY ALL""",
-        params=[list(unit), period.start, period.end],
+        f"""SELECT lad_code, crime_type, count(*)::BIGINT AS count FROM street
+           WHERE lad_code IN (SELECT unnest(?)) AND month BETWEEN ? AND ?
+           {"" if btp_in_area else "AND force IS DISTINCT FROM ?"} GROUP BY ALL""",
+        params=[list(unit), period.start, period.end, *([] if btp_in_area else [TRANSPORT_POLICE])],
     ).pl()
     counted = (
         counted.with_columns(pl.col("lad_code").replace_strict(unit))

@@ -232,7 +232,7 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
         section.add(
             figure(
                 f"{figures.issue_id}_peers",
-                f"{figures.name}: rate per 1,000 residents, latest 12 months, {ev.area_name} and comparable areas",
+                f"{figures.name}: rate per 1,000 residents, {figures.peers_period}, {ev.area_name} and comparable areas",
                 charts.bar_chart(
                     f"{figures.name} peer rates",
                     peers["area"].to_list(),

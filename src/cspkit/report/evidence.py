@@ -50,7 +50,7 @@ class IssueFigures:
     Tables:
     - ``monthly``: month (Date), count (Int64), rolling_12_month_mean (Float64, null for the first 11 months)
     - ``categories``: category, previous_12, latest_12 (counts)
-    - ``peers``: area, rate_per_1000 (the CSP's own row named ``focus_area``)
+    - ``peers``: area, rate_per_1000 (the CSP's own row named ``focus_area``), over ``peers_period``
     - ``lsoa``: lsoa21_code, count, rate_per_1000, gi_z, hotspot ("hot spot", "cold spot", "not significant")
     """
 
@@ -61,6 +61,7 @@ class IssueFigures:
     sentences: tuple[str, ...] = ()
     categories: pl.DataFrame | None = None
     peers: pl.DataFrame | None = None
+    peers_period: str = ""  # the months the peer rates cover, in words
     focus_area: str = ""
     lsoa: pl.DataFrame | None = None
     repeats: tuple[str, ...] = ()

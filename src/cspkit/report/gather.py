@@ -259,6 +259,7 @@ def issue_figures(
         sentences=tuple(sentences),
         categories=categories_table,
         peers=peers,
+        peers_period=analysis.peer_period.in_words() if analysis.peer_period is not None else "",
         focus_area=analysis.area.name,
         lsoa=lsoa,
         provenance=notes,
