@@ -149,14 +149,20 @@ def _suggestion_key(assessment: Assessment, config: AssessmentConfig) -> tuple:
 
 
 @lru_cache(maxsize=8)
+def _risk_evidence(config_path: Path, warehouse_version: int, issues_file: str | Path | None) -> tuple:
+    """cspkit.risk's evidence per issue (volume, rate, change, harm) from the warehouse."""
+    from cspkit.risk.evidence import evidence_for_config
+
+    return tuple(evidence_for_config(load_config(config_path), _issues(issues_file)))
+
+
+@lru_cache(maxsize=8)
 def _library_suggestions(
     config_path: Path, warehouse_version: int, method_file: str | Path | None, issues_file: str | Path | None
 ) -> tuple:
-    from cspkit.risk.evidence import evidence_for_config
     from cspkit.risk.suggest import suggest_all
 
-    config, method, register = load_config(config_path), _method(method_file), _issues(issues_file)
-    return tuple(suggest_all(evidence_for_config(config, register), method))
+    return tuple(suggest_all(list(_risk_evidence(config_path, warehouse_version, issues_file)), _method(method_file)))
 
 
 @lru_cache(maxsize=8)
@@ -257,14 +263,7 @@ def survey_responses(assessment: Assessment, submissions: Sequence[dict], times:
 def survey_analysis(assessment: Assessment, responses: SurveyResponses) -> Table:
     """Estimates for every closed question by cspkit.survey.analysis.analyse_survey: weighted to the
     area's population when the assessment has a warehouse, otherwise unweighted (and labelled so)."""
-    from cspkit.survey.analysis import analyse_survey
-    from cspkit.survey.weighting import population_margins
-
-    config = assessment_config(assessment)
-    questions = questionnaire(assessment)
-    weighted = config is not None and config.warehouse.exists()
-    margins = population_margins(config.warehouse, list(config.area_codes), questions) if weighted else None
-    results = analyse_survey(responses, questions, margins)
+    results, weighted = _survey_results(assessment, responses)
     title = "Weighted to the area's population" if weighted else "Unweighted (no warehouse linked for population weights)"
     return table_from_frame(results.estimates, {
         "question": "Question", "answer": "Answer", "pct": "Per cent", "ci_low": "95% interval from", "ci_high": "to",
@@ -272,22 +271,120 @@ def survey_analysis(assessment: Assessment, responses: SurveyResponses) -> Table
     }, title=title)
 
 
+def _survey_results(assessment: Assessment, responses: SurveyResponses):
+    """cspkit.survey.analysis.analyse_survey of the responses, weighted when a warehouse is linked."""
+    from cspkit.survey.analysis import analyse_survey
+    from cspkit.survey.weighting import population_margins
+
+    config = assessment_config(assessment)
+    questions = questionnaire(assessment)
+    weighted = config is not None and config.warehouse.exists()
+    margins = population_margins(config.warehouse, list(config.area_codes), questions) if weighted else None
+    return analyse_survey(responses, questions, margins), weighted
+
+
+_CONCERNS: dict[tuple, pl.DataFrame] = {}
+
+
+def survey_concerns(assessment: Assessment, responses: Callable[[], SurveyResponses], version: tuple) -> pl.DataFrame:
+    """Residents' concerns ranked by cspkit.survey (the ``concerns`` table of ``analyse_survey``).
+
+    ``responses`` gives the accepted web responses; ``version`` changes whenever they change (the
+    view passes the count and latest id of accepted responses), so the analysis runs once per change.
+    """
+    config = assessment_config(assessment)
+    warehouse = config.warehouse.stat().st_mtime_ns if config is not None and config.warehouse.exists() else 0
+    key = (assessment.pk, assessment.config_path, warehouse, *version)
+    if key not in _CONCERNS:
+        if len(_CONCERNS) >= 16:
+            _CONCERNS.clear()
+        _CONCERNS[key] = _survey_results(assessment, responses())[0].concerns
+    return _CONCERNS[key]
+
+
 # --- focus group (cspkit.priorities) --------------------------------------------------------
 
 
-def board_evidence(assessment: Assessment, results: pl.DataFrame | None) -> list[priorities_board.IssueEvidence]:
-    """The evidence board's inputs held by the web app: the round's risk results per issue."""
-    by_issue = {row["issue_id"]: row for row in results.iter_rows(named=True)} if results is not None else {}
-    method = scoring_method(assessment)
-    harm_group = method.risk_groups[0]
-    evidence = []
-    for issue in issue_register(assessment).issues:
-        row = by_issue.get(issue.id, {})
-        evidence.append(priorities_board.IssueEvidence(
-            issue_id=issue.id, name=issue.name, risk_score=row.get("risk_score"), risk_rank=row.get("rank"),
-            harm=row.get(harm_group), knowledge_gap_class=row.get("class"),
-        ))
-    return evidence
+@dataclass(frozen=True)
+class BoardEvidence:
+    """The board's evidence per issue and, for each column left blank, why."""
+
+    issues: tuple[priorities_board.IssueEvidence, ...]
+    missing: tuple[str, ...] = ()
+
+
+def board_evidence(
+    assessment: Assessment, results: pl.DataFrame | None, results_missing: str = "",
+    concerns: Callable[[], pl.DataFrame] | None = None,
+) -> BoardEvidence:
+    """The evidence board's inputs, assembled by cspkit.priorities.evidence.board_evidence (as the
+    documents do) from what the web app holds: the round's risk results, the linked warehouse's
+    analysis and risk evidence (kept until the warehouse file changes), residents' concerns from the
+    accepted web survey responses, and the linked horizon-scanning register.
+
+    ``results_missing`` says why there are no risk results; ``concerns`` gives the concerns table.
+    """
+    from cspkit.priorities.evidence import board_evidence as library_board_evidence
+
+    missing = [results_missing] if results is None and results_missing else []
+    config = assessment_config(assessment)
+    analysis, risk_evidence, alpha = None, None, 0.05
+    if config is None or not config.warehouse.exists():
+        missing.append("Incidents, rate, harm and tested change need an assessment.toml with a warehouse, "
+                       "linked in Django admin.")
+    else:
+        version = config.warehouse.stat().st_mtime_ns
+        try:
+            analysis = _analysis(config.path, version)
+            alpha = _analysis_alpha(config.path, version)
+            issues_file = _configured(assessment, "risk", "issues")
+            risk_evidence = {e.issue_id: e for e in _risk_evidence(config.path, version, issues_file)}
+        except CspkitError as exc:
+            missing.append(f"Incidents, rate, harm and tested change could not be computed: {exc}")
+    concern_table = None
+    if concerns is not None:
+        try:
+            concern_table = concerns()
+        except CspkitError as exc:
+            missing.append(f"Residents' concern rank could not be computed from the survey: {exc}")
+        else:
+            if concern_table.is_empty():
+                missing.append("Residents' concern rank: the questionnaire has no concerns question, or no resident "
+                               "has answered it yet.")
+    else:
+        missing.append("Residents' concern rank: no survey responses have been accepted yet.")
+    horizon = None
+    try:
+        horizon = horizon_table(assessment)
+    except CspkitError as exc:
+        missing.append(f"Horizon scanning: the register could not be read: {exc}")
+    if horizon is None and not any(m.startswith("Horizon") for m in missing):
+        missing.append("Horizon scanning: no register is named in the assessment.toml ([horizon] register).")
+    issues = library_board_evidence(
+        issue_register(assessment), risk_results=results, risk_evidence=risk_evidence, analysis=analysis,
+        concerns=concern_table, horizon=horizon, alpha=alpha,
+    )
+    return BoardEvidence(issues=tuple(issues), missing=tuple(missing))
+
+
+def horizon_table(assessment: Assessment) -> pl.DataFrame | None:
+    """The horizon-scanning register named in the assessment.toml, as cspkit.horizon's section table."""
+    config = assessment_config(assessment)
+    source = config.section("horizon").get("register") if config is not None else None
+    if not source:
+        return None
+    from cspkit.horizon.register import demo_register_path
+
+    path = demo_register_path() if source == "demo" else config.resolve(source)
+    return _horizon(path, path.stat().st_mtime_ns if path.exists() else 0)
+
+
+@lru_cache(maxsize=8)
+def _horizon(path: Path, version: int) -> pl.DataFrame:
+    from cspkit.horizon.files import load_register
+    from cspkit.horizon.register import horizon_section
+
+    return horizon_section(load_register(path))
 
 
 def evidence_board(evidence: Sequence[priorities_board.IssueEvidence]) -> Table:
@@ -299,8 +396,12 @@ def evidence_board(evidence: Sequence[priorities_board.IssueEvidence]) -> Table:
     })
 
 
-def shortlist(evidence: Sequence[priorities_board.IssueEvidence]) -> pl.DataFrame:
-    return priorities_board.suggest_shortlist(evidence, priorities_board.load_rule())
+def shortlist(assessment: Assessment, evidence: Sequence[priorities_board.IssueEvidence]) -> pl.DataFrame:
+    """cspkit.priorities' suggested shortlist, by the assessment's own rule file when it names one."""
+    config = assessment_config(assessment)
+    rule_file = config.section("priorities").get("shortlist_rule") if config is not None else None
+    rule = priorities_board.load_rule(config.resolve(rule_file)) if rule_file else priorities_board.load_rule()
+    return priorities_board.suggest_shortlist(evidence, rule)
 
 
 @dataclass(frozen=True)
@@ -383,14 +484,26 @@ def headline_figures(assessment: Assessment) -> Table:
     }, title=f"Latest 12 months against the previous 12 ({', '.join(config.area_codes)})")
 
 
-@lru_cache(maxsize=8)
 def _change_table(config_path: Path, warehouse_version: int) -> pl.DataFrame | None:
-    from cspkit.analysis.analyse import analyse_area
+    return _analysis(config_path, warehouse_version).change
+
+
+@lru_cache(maxsize=4)
+def _analysis(config_path: Path, warehouse_version: int):
+    """cspkit.analysis' result for the assessment's area and period, with its [analysis] settings
+    (what ``cspkit assess`` computes), kept until the warehouse file changes."""
+    from cspkit.analysis.analyse import analyse_area, options_from_config
     from cspkit.analysis.area import Period
 
     config = load_config(config_path)
-    result = analyse_area(config.warehouse, list(config.area_codes), Period.parse(config.period_start, config.period_end))
-    return result.change
+    return analyse_area(config.warehouse, ",".join(config.area_codes), Period.parse(config.period_start, config.period_end),
+                        options_from_config(config))
+
+
+def _analysis_alpha(config_path: Path, warehouse_version: int) -> float:
+    from cspkit.analysis.analyse import options_from_config
+
+    return options_from_config(load_config(config_path)).alpha
 
 
 def write_votes(path: Path, unit: str, candidates: Sequence[str], ballots: Sequence[tuple[str, str, Sequence[str]]]) -> Path:
