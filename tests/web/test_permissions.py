@@ -15,6 +15,7 @@ ALL = {ANALYST, SCORER, VIEWER}
 PAGES = [
     ("dashboard", [], "get", ALL, 200),
     ("boundaries", [], "get", ALL, 200),
+    ("chart", ["recorded-crime"], "get", ALL, 404),  # no warehouse linked here: not found, after the role check
     ("scoring", [], "get", {SCORER}, 200),
     ("score_issue", ["burglary"], "get", {SCORER}, 200),
     ("submit_scores", [], "post", {SCORER}, 302),

@@ -506,6 +506,71 @@ def _analysis_alpha(config_path: Path, warehouse_version: int) -> float:
     return options_from_config(load_config(config_path)).alpha
 
 
+#: The dashboard's trend charts: key (in the chart's URL) -> the analysis series and its unit, as the
+#: documents' headline figures keep them (recorded crime without ASB, and ASB, as separate series).
+TREND_SERIES = {
+    "recorded-crime": ("All crime (excluding anti-social behaviour)", "Recorded crime (excluding ASB)", "crimes"),
+    "asb": ("Anti-social behaviour", "Anti-social behaviour incidents", "incidents"),
+}
+
+
+@dataclass(frozen=True)
+class DashboardChart:
+    """A chart on the dashboard: its image URL key, title, alt text and the data table behind it."""
+
+    key: str
+    title: str
+    alt_text: str
+    table: Table
+
+
+def dashboard_charts(assessment: Assessment) -> list[DashboardChart]:
+    """The monthly trend charts of the area (cspkit.report.charts.trend_chart, the documents' own
+    chart), with their alt text and data tables; kept until the warehouse file changes."""
+    config = assessment_config(assessment)
+    if config is None or not config.warehouse.exists():
+        raise NotAvailable("Charts need an assessment.toml with a warehouse, linked in Django admin.")
+    charts = _trend_charts(config.path, config.warehouse.stat().st_mtime_ns)
+    if not charts:
+        raise NotAvailable("The warehouse has no police.uk months for this area and period.")
+    return [
+        DashboardChart(key, chart.title, chart.alt_text, table_from_frame(chart.data, {
+            "month": "Month", "count": "Count", "rolling_12_month_mean": "12-month rolling mean",
+        }, title=f"{chart.title}: data"))
+        for key, chart in charts.items()
+    ]
+
+
+def chart_png(assessment: Assessment, key: str) -> bytes:
+    """The PNG of one dashboard chart; NotAvailable when there is no such chart for this assessment."""
+    config = assessment_config(assessment)
+    if key not in TREND_SERIES or config is None or not config.warehouse.exists():
+        raise NotAvailable("No such chart for this assessment.")
+    chart = _trend_charts(config.path, config.warehouse.stat().st_mtime_ns).get(key)
+    if chart is None:
+        raise NotAvailable("No such chart for this assessment.")
+    return chart.png
+
+
+@lru_cache(maxsize=4)
+def _trend_charts(config_path: Path, warehouse_version: int) -> dict:
+    from cspkit.analysis.seasonality import rolling_12
+    from cspkit.report.charts import trend_chart
+
+    analysis = _analysis(config_path, warehouse_version)
+    charts = {}
+    for key, (series, label, unit) in TREND_SERIES.items():
+        monthly = analysis.monthly.filter(pl.col("crime_type") == series)
+        if not monthly.height:
+            continue
+        rolled = rolling_12(monthly.select("crime_type", "month", "count"))
+        charts[key] = trend_chart(
+            f"{label} per month, {analysis.area.name}", rolled["month"].to_list(), rolled["count"].to_list(),
+            rolled["rolling_12_mean"].to_list(), unit,
+        )
+    return charts
+
+
 def write_votes(path: Path, unit: str, candidates: Sequence[str], ballots: Sequence[tuple[str, str, Sequence[str]]]) -> Path:
     """The web's ballots as a votes file in cspkit.priorities' format (``load_votes`` reads it back)."""
     import tomli_w

@@ -8,6 +8,7 @@ from cspkit.web.views import accounts, documents, focus, scoring, survey
 
 assessment_urls = [
     path("", documents.dashboard, name="dashboard"),
+    path("charts/<slug:key>.png", documents.chart, name="chart"),
     path("map/boundaries.geojson", documents.boundaries, name="boundaries"),
     path("scoring/", scoring.scoring, name="scoring"),
     path("scoring/submit/", scoring.submit_scores, name="submit_scores"),
