@@ -124,15 +124,20 @@ def demo_warehouse(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture
-def warehouse_assessment(small_assessment, demo_warehouse, tmp_path) -> Assessment:
-    """The small assessment with a real warehouse (24 months) and the demo horizon register linked."""
+def link_warehouse(assessment: Assessment, warehouse: Path) -> Assessment:
+    """Point the assessment's assessment.toml at a real warehouse (24 months) and the demo horizon register."""
     from cspkit.web import library
 
-    (tmp_path / "assessment.toml").write_text(
+    Path(assessment.config_path).write_text(
         '[assessment]\narea_codes = ["E06000056"]\nperiod_start = "2022-05"\nperiod_end = "2024-04"\n'
-        f'warehouse = "{demo_warehouse}"\n[risk]\nissues = "issues.toml"\n[horizon]\nregister = "demo"\n',
+        f'warehouse = "{warehouse}"\n[risk]\nissues = "issues.toml"\n[horizon]\nregister = "demo"\n',
         encoding="utf-8",
     )
     library._config.cache_clear()
-    return small_assessment
+    return assessment
+
+
+@pytest.fixture
+def warehouse_assessment(small_assessment, demo_warehouse) -> Assessment:
+    """The small assessment with a real warehouse and the demo horizon register linked."""
+    return link_warehouse(small_assessment, demo_warehouse)
