@@ -60,3 +60,12 @@ def test_concern_rank_comes_from_the_accepted_web_survey_responses(clients, smal
     assert {rows["Anti-social behaviour"]["Residents' concern rank"], rows["Burglary"]["Residents' concern rank"]} == {"1", "2"}
     assert rows["Cyber-crime and fraud"]["Residents' concern rank"] != "1"
     assert "survey" not in missing
+
+
+def test_one_weighted_response_still_gives_a_board(clients, warehouse_assessment):
+    """With a warehouse the concerns are weighted to the population; a single response must not break the page."""
+    complete_survey(Client())
+    page = clients["analyst"].get(reverse("web:focus", args=["cb"]))
+    assert page.status_code == 200
+    rows, _ = board(clients["analyst"])
+    assert rows["Anti-social behaviour"]["Residents' concern rank"] in {"1", "2"}
