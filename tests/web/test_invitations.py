@@ -205,3 +205,10 @@ def test_email_settings_from_the_environment(environ, expected):
 def test_email_url_unknown_scheme():
     with pytest.raises(ConfigError, match="EMAIL_URL"):
         email_settings({"EMAIL_URL": "carrier-pigeon://loft"})
+
+
+def test_only_the_analyst_is_offered_the_invite_page(clients, small_assessment):
+    invite_url = reverse("web:invite", args=["cb"])
+    for who, offered in (("analyst", True), ("scorer", False), ("viewer", False)):
+        html = BeautifulSoup(clients[who].get(reverse("web:dashboard", args=["cb"])).content, "html.parser")
+        assert (html.select_one(f'a[href="{invite_url}"]') is not None) is offered, who
