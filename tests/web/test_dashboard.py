@@ -44,3 +44,19 @@ def test_without_a_warehouse_the_dashboard_says_why_and_no_chart_is_served(clien
 
 def test_an_unknown_chart_is_not_found(clients, warehouse_assessment):
     assert clients["analyst"].get(reverse("web:chart", args=["cb", "no-such-chart"])).status_code == 404
+
+
+def test_chart_data_tables_suppress_small_counts_as_the_documents_do(clients, warehouse_assessment):
+    """The documents' suppression rule with the config's threshold; a changed assessment.toml is read again."""
+    import os
+    from pathlib import Path
+
+    def counts() -> set[str]:
+        html = BeautifulSoup(clients["viewer"].get(reverse("web:dashboard", args=["cb"])).content, "html.parser")
+        return {tr.select("td")[0].get_text(strip=True) for tr in html.select("details table tbody tr")[:24]}
+
+    assert not any(c.startswith("<") for c in counts())  # area-wide monthly counts are far above 5
+    config = Path(warehouse_assessment.config_path)
+    config.write_text(config.read_text(encoding="utf-8") + "[privacy]\nsuppression_threshold = 100000\n", encoding="utf-8")
+    os.utime(config, ns=(config.stat().st_atime_ns, config.stat().st_mtime_ns + 10**9))
+    assert counts() == {"<100000"}

@@ -83,6 +83,11 @@ def assessment_config(assessment: Assessment) -> AssessmentConfig | None:
     return _config(path, path.stat().st_mtime_ns if path.exists() else 0)
 
 
+def data_version(config: AssessmentConfig) -> tuple[int, int]:
+    """Changes when the warehouse or the assessment.toml changes: the key every cached library result is kept under."""
+    return config.warehouse.stat().st_mtime_ns, config.path.stat().st_mtime_ns
+
+
 @lru_cache(maxsize=64)
 def _config(path: Path, version: int) -> AssessmentConfig:
     return load_config(path)
@@ -145,11 +150,11 @@ def suggested_scores(assessment: Assessment) -> dict[str, dict[str, Suggested]]:
 
 def _suggestion_key(assessment: Assessment, config: AssessmentConfig) -> tuple:
     method, issues = _configured(assessment, "risk", "method"), _configured(assessment, "risk", "issues")
-    return config.path, config.warehouse.stat().st_mtime_ns, method, issues
+    return config.path, data_version(config), method, issues
 
 
 @lru_cache(maxsize=8)
-def _risk_evidence(config_path: Path, warehouse_version: int, issues_file: str | Path | None) -> tuple:
+def _risk_evidence(config_path: Path, version: tuple[int, int], issues_file: str | Path | None) -> tuple:
     """cspkit.risk's evidence per issue (volume, rate, change, harm) from the warehouse."""
     from cspkit.risk.evidence import evidence_for_config
 
@@ -158,19 +163,19 @@ def _risk_evidence(config_path: Path, warehouse_version: int, issues_file: str |
 
 @lru_cache(maxsize=8)
 def _library_suggestions(
-    config_path: Path, warehouse_version: int, method_file: str | Path | None, issues_file: str | Path | None
+    config_path: Path, version: tuple[int, int], method_file: str | Path | None, issues_file: str | Path | None
 ) -> tuple:
     from cspkit.risk.suggest import suggest_all
 
-    return tuple(suggest_all(list(_risk_evidence(config_path, warehouse_version, issues_file)), _method(method_file)))
+    return tuple(suggest_all(list(_risk_evidence(config_path, version, issues_file)), _method(method_file)))
 
 
 @lru_cache(maxsize=8)
 def _suggestions(
-    config_path: Path, warehouse_version: int, method_file: str | Path | None, issues_file: str | Path | None
+    config_path: Path, version: tuple[int, int], method_file: str | Path | None, issues_file: str | Path | None
 ) -> dict[str, dict[str, Suggested]]:
     found: dict[str, dict[str, Suggested]] = {}
-    for s in _library_suggestions(config_path, warehouse_version, method_file, issues_file):
+    for s in _library_suggestions(config_path, version, method_file, issues_file):
         for criterion_id in s.applies_to:
             before = found.setdefault(s.issue_id, {}).get(criterion_id)
             value = s.value if s.criterion == criterion_id else None
@@ -293,7 +298,7 @@ def survey_concerns(assessment: Assessment, responses: Callable[[], SurveyRespon
     view passes the count and latest id of accepted responses), so the analysis runs once per change.
     """
     config = assessment_config(assessment)
-    warehouse = config.warehouse.stat().st_mtime_ns if config is not None and config.warehouse.exists() else 0
+    warehouse = data_version(config) if config is not None and config.warehouse.exists() else 0
     key = (assessment.pk, assessment.config_path, warehouse, *version)
     if key not in _CONCERNS:
         if len(_CONCERNS) >= 16:
@@ -333,7 +338,7 @@ def board_evidence(
         missing.append("Incidents, rate, harm and tested change need an assessment.toml with a warehouse, "
                        "linked in Django admin.")
     else:
-        version = config.warehouse.stat().st_mtime_ns
+        version = data_version(config)
         try:
             analysis = _analysis(config.path, version)
             alpha = _analysis_alpha(config.path, version)
@@ -475,7 +480,7 @@ def headline_figures(assessment: Assessment) -> Table:
     config = assessment_config(assessment)
     if config is None or not config.warehouse.exists():
         raise NotAvailable("Headline figures need an assessment.toml with a warehouse, linked in Django admin.")
-    frame = _change_table(config.path, config.warehouse.stat().st_mtime_ns)
+    frame = _change_table(config.path, data_version(config))
     if frame is None:
         raise NotAvailable("The analysis has no change table for this area and period.")
     return table_from_frame(frame, {
@@ -484,12 +489,12 @@ def headline_figures(assessment: Assessment) -> Table:
     }, title=f"Latest 12 months against the previous 12 ({', '.join(config.area_codes)})")
 
 
-def _change_table(config_path: Path, warehouse_version: int) -> pl.DataFrame | None:
-    return _analysis(config_path, warehouse_version).change
+def _change_table(config_path: Path, version: tuple[int, int]) -> pl.DataFrame | None:
+    return _analysis(config_path, version).change
 
 
 @lru_cache(maxsize=4)
-def _analysis(config_path: Path, warehouse_version: int):
+def _analysis(config_path: Path, version: tuple[int, int]):
     """cspkit.analysis' result for the assessment's area and period, with its [analysis] settings
     (what ``cspkit assess`` computes), kept until the warehouse file changes."""
     from cspkit.analysis.analyse import analyse_area, options_from_config
@@ -500,7 +505,7 @@ def _analysis(config_path: Path, warehouse_version: int):
                         options_from_config(config))
 
 
-def _analysis_alpha(config_path: Path, warehouse_version: int) -> float:
+def _analysis_alpha(config_path: Path, version: tuple[int, int]) -> float:
     from cspkit.analysis.analyse import options_from_config
 
     return options_from_config(load_config(config_path)).alpha
@@ -530,14 +535,14 @@ def dashboard_charts(assessment: Assessment) -> list[DashboardChart]:
     config = assessment_config(assessment)
     if config is None or not config.warehouse.exists():
         raise NotAvailable("Charts need an assessment.toml with a warehouse, linked in Django admin.")
-    charts = _trend_charts(config.path, config.warehouse.stat().st_mtime_ns)
+    charts = _trend_charts(config.path, data_version(config))
     if not charts:
         raise NotAvailable("The warehouse has no police.uk months for this area and period.")
     return [
-        DashboardChart(key, chart.title, chart.alt_text, table_from_frame(chart.data, {
+        DashboardChart(key, chart.title, chart.alt_text, table_from_frame(data, {
             "month": "Month", "count": "Count", "rolling_12_month_mean": "12-month rolling mean",
         }, title=f"{chart.title}: data"))
-        for key, chart in charts.items()
+        for key, (chart, data) in charts.items()
     ]
 
 
@@ -546,28 +551,33 @@ def chart_png(assessment: Assessment, key: str) -> bytes:
     config = assessment_config(assessment)
     if key not in TREND_SERIES or config is None or not config.warehouse.exists():
         raise NotAvailable("No such chart for this assessment.")
-    chart = _trend_charts(config.path, config.warehouse.stat().st_mtime_ns).get(key)
-    if chart is None:
+    found = _trend_charts(config.path, data_version(config)).get(key)
+    if found is None:
         raise NotAvailable("No such chart for this assessment.")
-    return chart.png
+    return found[0].png
 
 
 @lru_cache(maxsize=4)
-def _trend_charts(config_path: Path, warehouse_version: int) -> dict:
+def _trend_charts(config_path: Path, version: tuple[int, int]) -> dict:
+    """key -> (the chart, its data table with counts suppressed as the documents publish them)."""
     from cspkit.analysis.seasonality import rolling_12
     from cspkit.report.charts import trend_chart
+    from cspkit.report.evidence import AssessmentEvidence
 
-    analysis = _analysis(config_path, warehouse_version)
+    analysis = _analysis(config_path, version)
+    config = load_config(config_path)
+    rule = AssessmentEvidence(csp_name="", area_name="", area_codes=(), period="", threshold=config.suppression_threshold)
     charts = {}
     for key, (series, label, unit) in TREND_SERIES.items():
         monthly = analysis.monthly.filter(pl.col("crime_type") == series)
         if not monthly.height:
             continue
         rolled = rolling_12(monthly.select("crime_type", "month", "count"))
-        charts[key] = trend_chart(
+        chart = trend_chart(
             f"{label} per month, {analysis.area.name}", rolled["month"].to_list(), rolled["count"].to_list(),
             rolled["rolling_12_mean"].to_list(), unit,
         )
+        charts[key] = (chart, rule.publishable(chart.data, ["count"]))
     return charts
 
 
