@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from pathlib import Path
 
 import django
 import pytest
@@ -107,3 +108,36 @@ def small_assessment(assessment, tmp_path) -> Assessment:
     assessment.config_path = str(tmp_path / "assessment.toml")
     assessment.save()
     return assessment
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory) -> Path:
+    """A real warehouse: the demo's police.uk downloads (Bedfordshire) and the bundled reference data."""
+    from cspkit.data import warehouse
+    from cspkit.data.geography import ensure_reference
+    from cspkit.data.police import ingest_police
+
+    path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
+    with warehouse.write(path) as con:
+        ensure_reference(con)
+    ingest_police(path, [Path(__file__).resolve().parents[2] / "demo" / "police"])
+    return path
+
+
+def link_warehouse(assessment: Assessment, warehouse: Path) -> Assessment:
+    """Point the assessment's assessment.toml at a real warehouse (24 months) and the demo horizon register."""
+    from cspkit.web import library
+
+    Path(assessment.config_path).write_text(
+        '[assessment]\narea_codes = ["E06000056"]\nperiod_start = "2022-05"\nperiod_end = "2024-04"\n'
+        f'warehouse = "{warehouse}"\n[risk]\nissues = "issues.toml"\n[horizon]\nregister = "demo"\n',
+        encoding="utf-8",
+    )
+    library._config.cache_clear()
+    return assessment
+
+
+@pytest.fixture
+def warehouse_assessment(small_assessment, demo_warehouse) -> Assessment:
+    """The small assessment with a real warehouse and the demo horizon register linked."""
+    return link_warehouse(small_assessment, demo_warehouse)

@@ -163,7 +163,13 @@ def test_the_analyst_locks_the_round_and_downloads_the_document(page, small_asse
 
 
 @pytest.mark.slow
-def test_every_page_type_passes_axe(page, small_assessment, members, settings, tmp_path):
+def test_every_page_type_passes_axe(page, small_assessment, demo_warehouse, members, settings, tmp_path):
+    """With a real warehouse linked after the round is scored, so the scoring pages show the data's
+    suggestions, the dashboard its charts and the board its data columns."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+    from tests.web.conftest import link_warehouse
     from tests.web.test_scoring import score_round
 
     settings.MEDIA_ROOT = tmp_path
@@ -185,12 +191,21 @@ def test_every_page_type_passes_axe(page, small_assessment, members, settings, t
     check("survey free text", reverse("web:survey_question", args=["cb", "improve"]))
     check("check answers", reverse("web:survey_check", args=["cb"]))
     check("page not found", "/no-such-page/")
+    check("password reset", reverse("web:password_reset"))
+    page.click("button:has-text('Send the link')")
+    checked["password reset with errors"] = axe_problems(page)
+    check("password reset sent", reverse("web:password_reset_done"))
+    viewer = members["viewer"].user
+    uid, token = urlsafe_base64_encode(force_bytes(viewer.pk)), default_token_generator.make_token(viewer)
+    check("choose a password", reverse("web:password_reset_confirm", args=[uid, token]))
+    check("password saved", reverse("web:password_reset_complete"))
 
     from django.test import Client
 
     scorer = Client()
     scorer.force_login(members["scorer2"].user)
     score_round(scorer, "cb", 2)
+    link_warehouse(small_assessment, demo_warehouse)
     DocumentJob.objects.create(assessment=small_assessment, requested_by=members["analyst"].user)
 
     sign_in(page, "sam")
@@ -207,9 +222,11 @@ def test_every_page_type_passes_axe(page, small_assessment, members, settings, t
     for name, url in [
         ("home", "web:home"), ("dashboard with map", "web:dashboard"), ("round", "web:round"), ("audit", "web:audit"),
         ("risk matrix", "web:results"), ("focus group", "web:focus"), ("focus result and decision", "web:focus_result"),
-        ("survey responses", "web:survey_admin"), ("documents", "web:documents"),
+        ("survey responses", "web:survey_admin"), ("documents", "web:documents"), ("invite a partner", "web:invite"),
     ]:
         check(name, reverse(url, args=[] if url == "web:home" else ["cb"]))
+    page.click("button:has-text('Send the invitation')")
+    checked["invite a partner with errors"] = axe_problems(page)
     check("document build progress", reverse("web:job", args=["cb", DocumentJob.objects.get().pk]))
 
     failures = {name: problems for name, problems in checked.items() if problems}

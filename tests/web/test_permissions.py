@@ -15,6 +15,7 @@ ALL = {ANALYST, SCORER, VIEWER}
 PAGES = [
     ("dashboard", [], "get", ALL, 200),
     ("boundaries", [], "get", ALL, 200),
+    ("chart", ["recorded-crime"], "get", ALL, 404),  # no warehouse linked here: not found, after the role check
     ("scoring", [], "get", {SCORER}, 200),
     ("score_issue", ["burglary"], "get", {SCORER}, 200),
     ("submit_scores", [], "post", {SCORER}, 302),
@@ -25,6 +26,7 @@ PAGES = [
     ("focus", [], "get", ALL, 200),
     ("vote", [], "get", {SCORER}, 200),
     ("focus_result", [], "get", ALL, 200),
+    ("invite", [], "get", {ANALYST}, 200),
     ("survey_admin", [], "get", {ANALYST}, 200),
     ("survey_review", [], "post", {ANALYST}, 302),
     ("survey_export", [], "get", {ANALYST}, 200),
@@ -100,7 +102,7 @@ def test_get_only_and_post_only_pages_refuse_the_other_method(clients, small_ass
 
 
 def test_public_pages_need_no_sign_in(client, assessment):
-    for name in ("accessibility", "privacy", "login"):
+    for name in ("accessibility", "privacy", "login", "password_reset", "password_reset_done", "password_reset_complete"):
         assert client.get(reverse(f"web:{name}")).status_code == 200
     assert client.get(reverse("web:survey_start", args=[assessment.slug])).status_code == 200
     assert client.get(reverse("web:home")).status_code == 302

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import polars as pl
 
 from cspkit.analysis.analyse import AreaAnalysis
-from cspkit.analysis.comparisons import change_table, trend_table
 from cspkit.analysis.concentration import lsoa_counts
 from cspkit.analysis.hotspots import area_weights, classify, gi_star
 from cspkit.analysis.scope import ALL_CRIME, ASB, Scope, has_table
@@ -20,63 +19,18 @@ from cspkit.analysis.seasonality import rolling_12
 from cspkit.data.schema import partner_table
 from cspkit.errors import AnalysisError
 from cspkit.priorities.board import TestedChange
+from cspkit.priorities.evidence import changes, issue_monthly, labelled, tested
 from cspkit.provenance import Provenance
 from cspkit.report.evidence import Headline, IssueFigures
-
-
-def issue_monthly(analysis: AreaAnalysis, categories: Sequence[str], label: str) -> pl.DataFrame:
-    """The issue's monthly counts (its police.uk categories added together) as one series named ``label``."""
-    rows = analysis.monthly.filter(pl.col("crime_type").is_in(list(categories)))
-    return rows.group_by("month").agg(pl.col("count").sum()).with_columns(pl.lit(label).alias("crime_type")).sort("month")
-
-
-def _changes(monthly: pl.DataFrame, analysis: AreaAnalysis, alpha: float) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
-    try:
-        change = change_table(monthly.select("crime_type", "month", "count"), analysis.period, alpha)
-    except AnalysisError:
-        change = None
-    try:
-        trend = trend_table(monthly.select("crime_type", "month", "count"), alpha)
-    except AnalysisError:
-        trend = None
-    return change, trend
-
-
-def labelled(change: pl.DataFrame) -> list[str]:
-    """The analysis module's change sentences, each led by the two periods it compares."""
-    return [f"{r['comparison'][:1].upper()}{r['comparison'][1:]}: {r['statement']}" for r in change.iter_rows(named=True)]
-
-
-def tested(change: pl.DataFrame | None, index: int, provenance: str = "") -> TestedChange | None:
-    """Row ``index`` of an analysis change table (0: latest year against the one before; 1: three years)."""
-    if change is None or change.height <= index:
-        return None
-    r = change.row(index, named=True)
-    return TestedChange(
-        before=r["previous_count"],
-        after=r["latest_count"],
-        percent=r["pct_change"],
-        p_value=r["p_value"],
-        significant=bool(r["significant"]),
-        verdict=labelled(change)[index],
-        provenance=provenance,
-    )
 
 
 def series_change(monthly: pl.DataFrame, analysis: AreaAnalysis, alpha: float, provenance: str = "") -> TestedChange | None:
     """The change over the whole period of one monthly series (first year against the latest; or the
     latest year against the one before when the period is shorter), by the analysis module's test."""
-    change, _ = _changes(monthly, analysis, alpha)
+    change, _ = changes(monthly, analysis, alpha)
     if change is None:
         return None
     return tested(change, change.height - 1 if change.height > 1 else 0, provenance)
-
-
-def issue_changes(analysis: AreaAnalysis, categories: Sequence[str], label: str, alpha: float) -> tuple[TestedChange | None, ...]:
-    """The tested 1-year and 3-year change of an issue's series (analysis module tests)."""
-    change, _ = _changes(issue_monthly(analysis, categories, label), analysis, alpha)
-    note = analysis.provenance["monthly"].footnote() if "monthly" in analysis.provenance else ""
-    return tested(change, 0, note), tested(change, 1, note)
 
 
 def lsoa_figures(scope: Scope, categories: Sequence[str], alpha: float, kind: str = "queen", k: int = 8) -> pl.DataFrame:
@@ -181,7 +135,7 @@ def partner_figures(
     if monthly is None:
         return None
     rolled = rolling_12(monthly)
-    change, trend = _changes(monthly, analysis, alpha)
+    change, trend = changes(monthly, analysis, alpha)
     sentences = [
         *(labelled(change) if change is not None else []),
         *(trend["statement"].to_list() if trend is not None else []),
@@ -217,7 +171,7 @@ def issue_figures(
         return None
     monthly = issue_monthly(analysis, present, name)
     rolled = rolling_12(monthly.select("crime_type", "month", "count"))
-    change, trend = _changes(monthly, analysis, alpha)
+    change, trend = changes(monthly, analysis, alpha)
     sentences = []
     if change is not None:
         sentences += labelled(change)

@@ -313,63 +313,29 @@ def survey_evidence(results: Any, synthetic: bool) -> SurveyEvidence:
 
 
 def evidence_board(config: AssessmentConfig, run: AssessmentRun) -> str:
-    from cspkit.priorities.board import IssueEvidence, TestedChange, evidence_board, load_rule, suggest_shortlist
-    from cspkit.report import gather
+    from cspkit.priorities.board import evidence_board, load_rule, suggest_shortlist
+    from cspkit.priorities.evidence import board_evidence, unmatched_concerns
 
     register = run.state.get("register") or _register(config)
     run.evidence.issue_names = {i.id: i.name for i in register.issues}
-    results = run.state.get("risk_results")
-    risk_rows = {r["issue_id"]: r for r in results.iter_rows(named=True)} if results is not None else {}
-    analysis_result = run.state.get("analysis")
-    risk_ev = run.state.get("risk_evidence", {})
-    concerns = {}
-    if run.evidence.survey is not None:
-        concerns = {r["issue_id"]: r for r in run.evidence.survey.concerns.iter_rows(named=True) if r["issue_id"]}
-    horizon = run.state.get("horizon")
-    alpha = getattr(run.state.get("analysis_options"), "alpha", 0.05)
-    issues = []
-    for issue in register.issues:
-        risk = risk_rows.get(issue.id, {})
-        ev = risk_ev.get(issue.id)
-        change_1y = change_3y = None
-        if analysis_result is not None and issue.crime_categories:
-            change_1y, change_3y = gather.issue_changes(analysis_result, issue.crime_categories, issue.name, alpha)
-        elif ev is not None and ev.previous_count is not None and ev.annual_count is not None:
-            change_1y = TestedChange(
-                before=ev.previous_count,
-                after=ev.annual_count,
-                percent=(ev.annual_count - ev.previous_count) / ev.previous_count * 100 if ev.previous_count else None,
-                p_value=ev.p_value,
-                significant=bool(ev.significant),
-            )
-        linked = ()
-        if horizon is not None:
-            linked = tuple(horizon.filter(pl.col("linked_issues").str.split(", ").list.contains(issue.id))["title"].to_list())
-        concern = concerns.get(issue.id, {})
-        issues.append(
-            IssueEvidence(
-                issue_id=issue.id,
-                name=issue.name,
-                risk_score=risk.get("risk_score"),
-                risk_rank=risk.get("rank"),
-                harm=ev.harm_index if ev is not None else None,
-                volume=ev.annual_count if ev is not None else None,
-                rate_per_1000=ev.rate_per_1000 if ev is not None else None,
-                change_3y=change_3y,
-                change_1y=change_1y,
-                concern_rank=concern.get("rank"),
-                concern_share=concern["share_pct"] / 100 if concern.get("share_pct") is not None else None,
-                knowledge_gap_class=risk.get("class"),
-                horizon=linked,
-            )
-        )
+    survey = run.state.get("survey") if run.evidence.survey is not None else None
+    concerns = survey.concerns if survey is not None else None
+    issues = board_evidence(
+        register,
+        risk_results=run.state.get("risk_results"),
+        risk_evidence=run.state.get("risk_evidence", {}),
+        analysis=run.state.get("analysis"),
+        concerns=concerns,
+        horizon=run.state.get("horizon"),
+        alpha=getattr(run.state.get("analysis_options"), "alpha", 0.05),
+    )
     rule_file = config.section("priorities").get("shortlist_rule")
     rule = load_rule(config.resolve(rule_file)) if rule_file else load_rule()
     run.evidence.board = evidence_board(issues)
     run.evidence.shortlist = suggest_shortlist(issues, rule)
     run.evidence.shortlist_rule = rule.describe()
     run.state["board_issues"] = issues
-    unmatched = sorted(set(concerns) - {i.issue_id for i in issues})
+    unmatched = unmatched_concerns(concerns, issues)
     note = (
         f"; residents' concerns mapped to ids not in the issue register (not shown on the board): {', '.join(unmatched)}"
         if unmatched

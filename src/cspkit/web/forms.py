@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
 from cspkit.risk.method import Criterion, Method
 from cspkit.risk.register import Issue
@@ -190,3 +190,51 @@ class DecisionForm(forms.Form):
         if cleaned.get("knowledge_gaps") and not cleaned.get("how_we_will_learn", "").strip():
             self.add_error("how_we_will_learn", "Enter how the partnership will learn about the knowledge gaps")
         return cleaned
+
+
+class ResetRequestForm(PasswordResetForm):
+    """Ask for a password reset link by email address."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Email address"
+        self.fields["email"].help_text = "The address your partnership's analyst has for you"
+        self.fields["email"].error_messages.update(required="Enter your email address",
+                                                   invalid="Enter an email address in the correct format, like name@example.com")
+        self.fields["email"].widget.attrs.update(autocomplete="email", spellcheck="false")
+
+
+class ChoosePasswordForm(SetPasswordForm):
+    """Choose a password (after a reset link or an invitation); Django's password rules apply."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password1"].help_text = "At least 10 characters; not a common password and not only numbers"
+        self.fields["new_password2"].label = "Confirm new password"
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].error_messages["required"] = "Confirm your new password"
+        for name in ("new_password1", "new_password2"):
+            self.fields[name].widget.attrs.update(autocomplete="new-password")
+
+
+class InviteForm(forms.Form):
+    """An analyst invites a partner to their assessment as a scorer or a viewer."""
+
+    email = forms.EmailField(label="Email address", max_length=254, error_messages={
+        "required": "Enter the partner's email address",
+        "invalid": "Enter an email address in the correct format, like name@example.com",
+    })
+    organisation = forms.CharField(label="Organisation", max_length=200, help_text="The partner organisation they act for",
+                                   error_messages={"required": "Enter the partner's organisation"})
+    role = forms.ChoiceField(label="Role", widget=forms.RadioSelect, choices=[
+        ("scorer", "Partner scorer"), ("viewer", "Viewer"),
+    ], error_messages={"required": "Select a role"})
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choice_hints = {
+            "scorer": "Scores the risk matrix and votes in the focus group",
+            "viewer": "Sees the dashboard, the released matrix, the focus group and the documents",
+        }
+        self.fields["email"].widget.attrs.update(autocomplete="off", spellcheck="false")

@@ -83,6 +83,11 @@ def assessment_config(assessment: Assessment) -> AssessmentConfig | None:
     return _config(path, path.stat().st_mtime_ns if path.exists() else 0)
 
 
+def data_version(config: AssessmentConfig) -> tuple[int, int]:
+    """Changes when the warehouse or the assessment.toml changes: the key every cached library result is kept under."""
+    return config.warehouse.stat().st_mtime_ns, config.path.stat().st_mtime_ns
+
+
 @lru_cache(maxsize=64)
 def _config(path: Path, version: int) -> AssessmentConfig:
     return load_config(path)
@@ -145,26 +150,32 @@ def suggested_scores(assessment: Assessment) -> dict[str, dict[str, Suggested]]:
 
 def _suggestion_key(assessment: Assessment, config: AssessmentConfig) -> tuple:
     method, issues = _configured(assessment, "risk", "method"), _configured(assessment, "risk", "issues")
-    return config.path, config.warehouse.stat().st_mtime_ns, method, issues
+    return config.path, data_version(config), method, issues
+
+
+@lru_cache(maxsize=8)
+def _risk_evidence(config_path: Path, version: tuple[int, int], issues_file: str | Path | None) -> tuple:
+    """cspkit.risk's evidence per issue (volume, rate, change, harm) from the warehouse."""
+    from cspkit.risk.evidence import evidence_for_config
+
+    return tuple(evidence_for_config(load_config(config_path), _issues(issues_file)))
 
 
 @lru_cache(maxsize=8)
 def _library_suggestions(
-    config_path: Path, warehouse_version: int, method_file: str | Path | None, issues_file: str | Path | None
+    config_path: Path, version: tuple[int, int], method_file: str | Path | None, issues_file: str | Path | None
 ) -> tuple:
-    from cspkit.risk.evidence import evidence_for_config
     from cspkit.risk.suggest import suggest_all
 
-    config, method, register = load_config(config_path), _method(method_file), _issues(issues_file)
-    return tuple(suggest_all(evidence_for_config(config, register), method))
+    return tuple(suggest_all(list(_risk_evidence(config_path, version, issues_file)), _method(method_file)))
 
 
 @lru_cache(maxsize=8)
 def _suggestions(
-    config_path: Path, warehouse_version: int, method_file: str | Path | None, issues_file: str | Path | None
+    config_path: Path, version: tuple[int, int], method_file: str | Path | None, issues_file: str | Path | None
 ) -> dict[str, dict[str, Suggested]]:
     found: dict[str, dict[str, Suggested]] = {}
-    for s in _library_suggestions(config_path, warehouse_version, method_file, issues_file):
+    for s in _library_suggestions(config_path, version, method_file, issues_file):
         for criterion_id in s.applies_to:
             before = found.setdefault(s.issue_id, {}).get(criterion_id)
             value = s.value if s.criterion == criterion_id else None
@@ -257,14 +268,7 @@ def survey_responses(assessment: Assessment, submissions: Sequence[dict], times:
 def survey_analysis(assessment: Assessment, responses: SurveyResponses) -> Table:
     """Estimates for every closed question by cspkit.survey.analysis.analyse_survey: weighted to the
     area's population when the assessment has a warehouse, otherwise unweighted (and labelled so)."""
-    from cspkit.survey.analysis import analyse_survey
-    from cspkit.survey.weighting import population_margins
-
-    config = assessment_config(assessment)
-    questions = questionnaire(assessment)
-    weighted = config is not None and config.warehouse.exists()
-    margins = population_margins(config.warehouse, list(config.area_codes), questions) if weighted else None
-    results = analyse_survey(responses, questions, margins)
+    results, weighted = _survey_results(assessment, responses)
     title = "Weighted to the area's population" if weighted else "Unweighted (no warehouse linked for population weights)"
     return table_from_frame(results.estimates, {
         "question": "Question", "answer": "Answer", "pct": "Per cent", "ci_low": "95% interval from", "ci_high": "to",
@@ -272,22 +276,120 @@ def survey_analysis(assessment: Assessment, responses: SurveyResponses) -> Table
     }, title=title)
 
 
+def _survey_results(assessment: Assessment, responses: SurveyResponses):
+    """cspkit.survey.analysis.analyse_survey of the responses, weighted when a warehouse is linked."""
+    from cspkit.survey.analysis import analyse_survey
+    from cspkit.survey.weighting import population_margins
+
+    config = assessment_config(assessment)
+    questions = questionnaire(assessment)
+    weighted = config is not None and config.warehouse.exists()
+    margins = population_margins(config.warehouse, list(config.area_codes), questions) if weighted else None
+    return analyse_survey(responses, questions, margins), weighted
+
+
+_CONCERNS: dict[tuple, pl.DataFrame] = {}
+
+
+def survey_concerns(assessment: Assessment, responses: Callable[[], SurveyResponses], version: tuple) -> pl.DataFrame:
+    """Residents' concerns ranked by cspkit.survey (the ``concerns`` table of ``analyse_survey``).
+
+    ``responses`` gives the accepted web responses; ``version`` changes whenever they change (the
+    view passes the count and latest id of accepted responses), so the analysis runs once per change.
+    """
+    config = assessment_config(assessment)
+    warehouse = data_version(config) if config is not None and config.warehouse.exists() else 0
+    key = (assessment.pk, assessment.config_path, warehouse, *version)
+    if key not in _CONCERNS:
+        if len(_CONCERNS) >= 16:
+            _CONCERNS.clear()
+        _CONCERNS[key] = _survey_results(assessment, responses())[0].concerns
+    return _CONCERNS[key]
+
+
 # --- focus group (cspkit.priorities) --------------------------------------------------------
 
 
-def board_evidence(assessment: Assessment, results: pl.DataFrame | None) -> list[priorities_board.IssueEvidence]:
-    """The evidence board's inputs held by the web app: the round's risk results per issue."""
-    by_issue = {row["issue_id"]: row for row in results.iter_rows(named=True)} if results is not None else {}
-    method = scoring_method(assessment)
-    harm_group = method.risk_groups[0]
-    evidence = []
-    for issue in issue_register(assessment).issues:
-        row = by_issue.get(issue.id, {})
-        evidence.append(priorities_board.IssueEvidence(
-            issue_id=issue.id, name=issue.name, risk_score=row.get("risk_score"), risk_rank=row.get("rank"),
-            harm=row.get(harm_group), knowledge_gap_class=row.get("class"),
-        ))
-    return evidence
+@dataclass(frozen=True)
+class BoardEvidence:
+    """The board's evidence per issue and, for each column left blank, why."""
+
+    issues: tuple[priorities_board.IssueEvidence, ...]
+    missing: tuple[str, ...] = ()
+
+
+def board_evidence(
+    assessment: Assessment, results: pl.DataFrame | None, results_missing: str = "",
+    concerns: Callable[[], pl.DataFrame] | None = None,
+) -> BoardEvidence:
+    """The evidence board's inputs, assembled by cspkit.priorities.evidence.board_evidence (as the
+    documents do) from what the web app holds: the round's risk results, the linked warehouse's
+    analysis and risk evidence (kept until the warehouse file changes), residents' concerns from the
+    accepted web survey responses, and the linked horizon-scanning register.
+
+    ``results_missing`` says why there are no risk results; ``concerns`` gives the concerns table.
+    """
+    from cspkit.priorities.evidence import board_evidence as library_board_evidence
+
+    missing = [results_missing] if results is None and results_missing else []
+    config = assessment_config(assessment)
+    analysis, risk_evidence, alpha = None, None, 0.05
+    if config is None or not config.warehouse.exists():
+        missing.append("Incidents, rate, harm and tested change need an assessment.toml with a warehouse, "
+                       "linked in Django admin.")
+    else:
+        version = data_version(config)
+        try:
+            analysis = _analysis(config.path, version)
+            alpha = _analysis_alpha(config.path, version)
+            issues_file = _configured(assessment, "risk", "issues")
+            risk_evidence = {e.issue_id: e for e in _risk_evidence(config.path, version, issues_file)}
+        except CspkitError as exc:
+            missing.append(f"Incidents, rate, harm and tested change could not be computed: {exc}")
+    concern_table = None
+    if concerns is not None:
+        try:
+            concern_table = concerns()
+        except CspkitError as exc:
+            missing.append(f"Residents' concern rank could not be computed from the survey: {exc}")
+        else:
+            if concern_table.is_empty():
+                missing.append("Residents' concern rank: the questionnaire has no concerns question, or no resident "
+                               "has answered it yet.")
+    else:
+        missing.append("Residents' concern rank: no survey responses have been accepted yet.")
+    horizon = None
+    try:
+        horizon = horizon_table(assessment)
+    except CspkitError as exc:
+        missing.append(f"Horizon scanning: the register could not be read: {exc}")
+    if horizon is None and not any(m.startswith("Horizon") for m in missing):
+        missing.append("Horizon scanning: no register is named in the assessment.toml ([horizon] register).")
+    issues = library_board_evidence(
+        issue_register(assessment), risk_results=results, risk_evidence=risk_evidence, analysis=analysis,
+        concerns=concern_table, horizon=horizon, alpha=alpha,
+    )
+    return BoardEvidence(issues=tuple(issues), missing=tuple(missing))
+
+
+def horizon_table(assessment: Assessment) -> pl.DataFrame | None:
+    """The horizon-scanning register named in the assessment.toml, as cspkit.horizon's section table."""
+    config = assessment_config(assessment)
+    source = config.section("horizon").get("register") if config is not None else None
+    if not source:
+        return None
+    from cspkit.horizon.register import demo_register_path
+
+    path = demo_register_path() if source == "demo" else config.resolve(source)
+    return _horizon(path, path.stat().st_mtime_ns if path.exists() else 0)
+
+
+@lru_cache(maxsize=8)
+def _horizon(path: Path, version: int) -> pl.DataFrame:
+    from cspkit.horizon.files import load_register
+    from cspkit.horizon.register import horizon_section
+
+    return horizon_section(load_register(path))
 
 
 def evidence_board(evidence: Sequence[priorities_board.IssueEvidence]) -> Table:
@@ -299,8 +401,12 @@ def evidence_board(evidence: Sequence[priorities_board.IssueEvidence]) -> Table:
     })
 
 
-def shortlist(evidence: Sequence[priorities_board.IssueEvidence]) -> pl.DataFrame:
-    return priorities_board.suggest_shortlist(evidence, priorities_board.load_rule())
+def shortlist(assessment: Assessment, evidence: Sequence[priorities_board.IssueEvidence]) -> pl.DataFrame:
+    """cspkit.priorities' suggested shortlist, by the assessment's own rule file when it names one."""
+    config = assessment_config(assessment)
+    rule_file = config.section("priorities").get("shortlist_rule") if config is not None else None
+    rule = priorities_board.load_rule(config.resolve(rule_file)) if rule_file else priorities_board.load_rule()
+    return priorities_board.suggest_shortlist(evidence, rule)
 
 
 @dataclass(frozen=True)
@@ -374,7 +480,7 @@ def headline_figures(assessment: Assessment) -> Table:
     config = assessment_config(assessment)
     if config is None or not config.warehouse.exists():
         raise NotAvailable("Headline figures need an assessment.toml with a warehouse, linked in Django admin.")
-    frame = _change_table(config.path, config.warehouse.stat().st_mtime_ns)
+    frame = _change_table(config.path, data_version(config))
     if frame is None:
         raise NotAvailable("The analysis has no change table for this area and period.")
     return table_from_frame(frame, {
@@ -383,14 +489,96 @@ def headline_figures(assessment: Assessment) -> Table:
     }, title=f"Latest 12 months against the previous 12 ({', '.join(config.area_codes)})")
 
 
-@lru_cache(maxsize=8)
-def _change_table(config_path: Path, warehouse_version: int) -> pl.DataFrame | None:
-    from cspkit.analysis.analyse import analyse_area
+def _change_table(config_path: Path, version: tuple[int, int]) -> pl.DataFrame | None:
+    return _analysis(config_path, version).change
+
+
+@lru_cache(maxsize=4)
+def _analysis(config_path: Path, version: tuple[int, int]):
+    """cspkit.analysis' result for the assessment's area and period, with its [analysis] settings
+    (what ``cspkit assess`` computes), kept until the warehouse file changes."""
+    from cspkit.analysis.analyse import analyse_area, options_from_config
     from cspkit.analysis.area import Period
 
     config = load_config(config_path)
-    result = analyse_area(config.warehouse, list(config.area_codes), Period.parse(config.period_start, config.period_end))
-    return result.change
+    return analyse_area(config.warehouse, ",".join(config.area_codes), Period.parse(config.period_start, config.period_end),
+                        options_from_config(config))
+
+
+def _analysis_alpha(config_path: Path, version: tuple[int, int]) -> float:
+    from cspkit.analysis.analyse import options_from_config
+
+    return options_from_config(load_config(config_path)).alpha
+
+
+#: The dashboard's trend charts: key (in the chart's URL) -> the analysis series and its unit, as the
+#: documents' headline figures keep them (recorded crime without ASB, and ASB, as separate series).
+TREND_SERIES = {
+    "recorded-crime": ("All crime (excluding anti-social behaviour)", "Recorded crime (excluding ASB)", "crimes"),
+    "asb": ("Anti-social behaviour", "Anti-social behaviour incidents", "incidents"),
+}
+
+
+@dataclass(frozen=True)
+class DashboardChart:
+    """A chart on the dashboard: its image URL key, title, alt text and the data table behind it."""
+
+    key: str
+    title: str
+    alt_text: str
+    table: Table
+
+
+def dashboard_charts(assessment: Assessment) -> list[DashboardChart]:
+    """The monthly trend charts of the area (cspkit.report.charts.trend_chart, the documents' own
+    chart), with their alt text and data tables; kept until the warehouse file changes."""
+    config = assessment_config(assessment)
+    if config is None or not config.warehouse.exists():
+        raise NotAvailable("Charts need an assessment.toml with a warehouse, linked in Django admin.")
+    charts = _trend_charts(config.path, data_version(config))
+    if not charts:
+        raise NotAvailable("The warehouse has no police.uk months for this area and period.")
+    return [
+        DashboardChart(key, chart.title, chart.alt_text, table_from_frame(data, {
+            "month": "Month", "count": "Count", "rolling_12_month_mean": "12-month rolling mean",
+        }, title=f"{chart.title}: data"))
+        for key, (chart, data) in charts.items()
+    ]
+
+
+def chart_png(assessment: Assessment, key: str) -> bytes:
+    """The PNG of one dashboard chart; NotAvailable when there is no such chart for this assessment."""
+    config = assessment_config(assessment)
+    if key not in TREND_SERIES or config is None or not config.warehouse.exists():
+        raise NotAvailable("No such chart for this assessment.")
+    found = _trend_charts(config.path, data_version(config)).get(key)
+    if found is None:
+        raise NotAvailable("No such chart for this assessment.")
+    return found[0].png
+
+
+@lru_cache(maxsize=4)
+def _trend_charts(config_path: Path, version: tuple[int, int]) -> dict:
+    """key -> (the chart, its data table with counts suppressed as the documents publish them)."""
+    from cspkit.analysis.seasonality import rolling_12
+    from cspkit.report.charts import trend_chart
+    from cspkit.report.evidence import AssessmentEvidence
+
+    analysis = _analysis(config_path, version)
+    config = load_config(config_path)
+    rule = AssessmentEvidence(csp_name="", area_name="", area_codes=(), period="", threshold=config.suppression_threshold)
+    charts = {}
+    for key, (series, label, unit) in TREND_SERIES.items():
+        monthly = analysis.monthly.filter(pl.col("crime_type") == series)
+        if not monthly.height:
+            continue
+        rolled = rolling_12(monthly.select("crime_type", "month", "count"))
+        chart = trend_chart(
+            f"{label} per month, {analysis.area.name}", rolled["month"].to_list(), rolled["count"].to_list(),
+            rolled["rolling_12_mean"].to_list(), unit,
+        )
+        charts[key] = (chart, rule.publishable(chart.data, ["count"]))
+    return charts
 
 
 def write_votes(path: Path, unit: str, candidates: Sequence[str], ballots: Sequence[tuple[str, str, Sequence[str]]]) -> Path:

@@ -17,6 +17,8 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _IPV4 = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
 _IPV6 = re.compile(r"\b(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{1,4}\b")
 _QUERY = re.compile(r"\?\S*")
+# A password reset or invitation link carries its one-time token in the path.
+_RESET_TOKEN = re.compile(r"(/accounts/reset/)[^/\s]+/[^/\s]+/")
 
 
 class ContentSecurityPolicyMiddleware:
@@ -36,11 +38,12 @@ class ContentSecurityPolicyMiddleware:
 
 
 class NoPersonalDataFilter(logging.Filter):
-    """Blank out email and IP addresses and query strings in every log line before it is written."""
+    """Blank out email and IP addresses, query strings and password reset tokens in every log line."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        for pattern, replacement in ((_EMAIL, "[email]"), (_IPV4, "[address]"), (_IPV6, "[address]"), (_QUERY, "?[query]")):
+        for pattern, replacement in ((_EMAIL, "[email]"), (_IPV4, "[address]"), (_IPV6, "[address]"), (_QUERY, "?[query]"),
+                                    (_RESET_TOKEN, r"\1[token]/")):
             message = pattern.sub(replacement, message)
         record.msg, record.args = message, None
         return True

@@ -205,3 +205,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("CSPKIT_LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
+
+# Email for password resets and invitations: EMAIL_URL or Django's EMAIL_* variables (see mail.py).
+from cspkit.web.mail import email_settings  # noqa: E402
+
+globals().update(email_settings(os.environ))

@@ -4,10 +4,11 @@ with ``access.for_roles``; the residents' survey under /survey/<slug>/ is public
 from django.contrib import admin
 from django.urls import include, path
 
-from cspkit.web.views import accounts, documents, focus, scoring, survey
+from cspkit.web.views import accounts, documents, focus, members, scoring, survey
 
 assessment_urls = [
     path("", documents.dashboard, name="dashboard"),
+    path("charts/<slug:key>.png", documents.chart, name="chart"),
     path("map/boundaries.geojson", documents.boundaries, name="boundaries"),
     path("scoring/", scoring.scoring, name="scoring"),
     path("scoring/submit/", scoring.submit_scores, name="submit_scores"),
@@ -19,6 +20,7 @@ assessment_urls = [
     path("focus/", focus.focus, name="focus"),
     path("focus/vote/", focus.vote, name="vote"),
     path("focus/result/", focus.result, name="focus_result"),
+    path("members/invite/", members.invite, name="invite"),
     path("survey/", survey.responses, name="survey_admin"),
     path("survey/review/", survey.review_held, name="survey_review"),
     path("survey/export.csv", survey.export_responses, name="survey_export"),
@@ -32,6 +34,10 @@ web_urls = [
     path("", accounts.home, name="home"),
     path("accounts/login/", accounts.ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", accounts.sign_out, name="logout"),
+    path("accounts/password-reset/", accounts.ResetRequestView.as_view(), name="password_reset"),
+    path("accounts/password-reset/sent/", accounts.ResetDoneView.as_view(), name="password_reset_done"),
+    path("accounts/reset/<uidb64>/<token>/", accounts.ChoosePasswordView.as_view(), name="password_reset_confirm"),
+    path("accounts/reset/done/", accounts.ResetCompleteView.as_view(), name="password_reset_complete"),
     path("accessibility/", accounts.accessibility, name="accessibility"),
     path("privacy/", accounts.privacy, name="privacy"),
     path("a/<slug:slug>/", include(assessment_urls)),

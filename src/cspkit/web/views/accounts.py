@@ -1,4 +1,5 @@
-"""Signing in and out (with a throttle on failed attempts), the home page and the static pages."""
+"""Signing in and out (with a throttle on failed attempts), password resets by email (Django's
+own views and token generator, GOV.UK templates), the home page and the static pages."""
 
 from __future__ import annotations
 
@@ -8,13 +9,20 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import (
+    LoginView,
+    PasswordResetCompleteView,
+    PasswordResetConfirmView,
+    PasswordResetDoneView,
+    PasswordResetView,
+)
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from cspkit.web.forms import SignInForm
+from cspkit.web.forms import ChoosePasswordForm, ResetRequestForm, SignInForm
 from cspkit.web.models import LoginFailure
 from cspkit.web.security import client_key
 
@@ -42,6 +50,44 @@ class ThrottledLoginView(LoginView):
         else:
             LoginFailure.objects.filter(key=key).delete()
         return response
+
+
+class ResetRequestView(PasswordResetView):
+    """Ask for a password reset link. The page says the same whether or not the address is known
+    (so it reveals no accounts), and one address may ask only so often (the sign-in limits)."""
+
+    template_name = "web/password_reset.html"
+    email_template_name = "web/email/password_reset.txt"
+    subject_template_name = "web/email/password_reset_subject.txt"
+    form_class = ResetRequestForm
+    success_url = reverse_lazy("web:password_reset_done")
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        key = hashlib.sha256(f"password reset|{client_key(request)}".encode()).hexdigest()
+        since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+        if LoginFailure.objects.filter(key=key, at__gte=since).count() >= settings.LOGIN_FAILURE_LIMIT:
+            return render(request, "web/password_reset_locked.html", {"minutes": settings.LOGIN_LOCK_MINUTES}, status=429)
+        LoginFailure.objects.create(key=key)
+        return super().post(request, *args, **kwargs)
+
+
+class ResetDoneView(PasswordResetDoneView):
+    template_name = "web/password_reset_done.html"
+
+
+class ChoosePasswordView(PasswordResetConfirmView):
+    """Choose a password from a reset or invitation link (Django's default token generator: the
+    link works once, and expires after PASSWORD_RESET_TIMEOUT). The person is not signed in here:
+    they sign in on the throttled sign-in page afterwards."""
+
+    template_name = "web/password_set.html"
+    form_class = ChoosePasswordForm
+    success_url = reverse_lazy("web:password_reset_complete")
+    post_reset_login = False
+
+
+class ResetCompleteView(PasswordResetCompleteView):
+    template_name = "web/password_reset_complete.html"
 
 
 @require_http_methods(["GET", "POST"])

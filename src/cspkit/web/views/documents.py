@@ -29,12 +29,29 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         headline, headline_missing = library.headline_figures(assessment), ""
     except (library.NotAvailable, CspkitError) as exc:  # no warehouse linked, or the analysis' own reason
         headline, headline_missing = None, str(exc)
+    try:
+        charts, charts_missing = library.dashboard_charts(assessment), ""
+    except (library.NotAvailable, CspkitError) as exc:
+        charts, charts_missing = [], str(exc)
     areas = library.map_areas(assessment)
     return render(request, "web/dashboard.html", {
         "progress": progress, "headline": headline, "headline_missing": headline_missing, "areas": areas,
+        "charts": charts, "charts_missing": charts_missing,
         "latest": assessment.jobs.filter(status=DocumentJob.Status.DONE).first(),
         "membership": request.membership, "nav_items": navigation(request, "dashboard"),
     })
+
+
+@for_roles(*EVERYONE)
+def chart(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    """One dashboard chart as a PNG (drawn by the documents' own chart code, kept until the warehouse changes)."""
+    try:
+        png = library.chart_png(request.assessment, key)
+    except (library.NotAvailable, CspkitError) as exc:
+        raise Http404(str(exc)) from exc
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 @for_roles(*EVERYONE)

@@ -3,6 +3,8 @@ by cspkit.priorities) and the decision the partnership records."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -13,8 +15,9 @@ from cspkit.web import library
 from cspkit.web.access import EVERYONE, for_roles, navigation
 from cspkit.web.audit import record
 from cspkit.web.forms import BallotForm, DecisionForm
-from cspkit.web.models import Assessment, Ballot, Decision, Role
+from cspkit.web.models import Assessment, Ballot, Decision, Role, SurveyResponse
 from cspkit.web.views.scoring import submitted_scores
+from cspkit.web.views.survey import web_responses
 
 
 def voter_key(assessment: Assessment, membership) -> str:
@@ -24,19 +27,28 @@ def voter_key(assessment: Assessment, membership) -> str:
     return f"person:{membership.user_id}"
 
 
-def _evidence(request: HttpRequest) -> list:
+def _evidence(request: HttpRequest) -> library.BoardEvidence:
     """The board's evidence; the round's risk figures only where this person may see them."""
     assessment = request.assessment
     visible = request.membership.role == Role.ANALYST or assessment.round_state == Assessment.RoundState.RELEASED
     scores = submitted_scores(assessment) if visible else []
     results = library.round_frame(assessment, scores) if scores else None
-    return library.board_evidence(assessment, results)
+    if not visible:
+        why = "Risk rank, score and class appear once the analyst releases the risk matrix."
+    else:
+        why = "Risk rank, score and class appear once at least one partner has submitted scores."
+    accepted = assessment.survey_responses.filter(status=SurveyResponse.Status.ACCEPTED)
+    latest = accepted.order_by("-id").values_list("id", flat=True).first()
+    concerns = None
+    if latest is not None:  # analysed once per change of the accepted responses
+        concerns = partial(library.survey_concerns, assessment, partial(web_responses, assessment), (accepted.count(), latest))
+    return library.board_evidence(assessment, results, "" if results is not None else why, concerns)
 
 
 def candidates(request: HttpRequest) -> list:
     """The issues on the ballot: the suggested shortlist when it has two or more, else every issue."""
     register = library.issue_register(request.assessment)
-    shortlist = library.shortlist(_evidence(request))
+    shortlist = library.shortlist(request.assessment, _evidence(request).issues)
     chosen = shortlist.filter(shortlist["suggestion"] == "priority candidate")["issue_id"].to_list()
     return [register.get(i) for i in chosen] if len(chosen) >= 2 else list(register.issues)
 
@@ -44,10 +56,11 @@ def candidates(request: HttpRequest) -> list:
 @for_roles(*EVERYONE)
 def focus(request: HttpRequest, slug: str) -> HttpResponse:
     assessment = request.assessment
-    board = library.evidence_board(_evidence(request))
+    evidence = _evidence(request)
+    board = library.evidence_board(evidence.issues)
     ballot = Ballot.objects.filter(assessment=assessment, voter=voter_key(assessment, request.membership)).first()
     return render(request, "web/focus.html", {
-        "board": board, "ballot": ballot, "votes": assessment.ballots.count(),
+        "board": board, "missing": evidence.missing, "ballot": ballot, "votes": assessment.ballots.count(),
         "decided": hasattr(assessment, "decision"), "membership": request.membership,
         "nav_items": navigation(request, "focus"),
     })

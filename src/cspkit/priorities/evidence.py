@@ -1,0 +1,160 @@
+"""Each candidate issue's evidence for the board, assembled from the other steps' results.
+
+One function, :func:`board_evidence`, used by the documents (``cspkit assess``) and the web app
+alike: it takes each step's result as a plain value (any of them may be missing, and the columns
+it feeds are then left empty) and returns the :class:`~cspkit.priorities.board.IssueEvidence` the
+board and the shortlist rule read. Every figure comes from the step that owns it: volume, rate and
+harm from cspkit.risk's evidence, the tested changes from the analysis module's tests, residents'
+concern rank and share from cspkit.survey's concerns table, linked entries from the horizon register.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from cspkit.priorities.board import IssueEvidence, TestedChange
+
+if TYPE_CHECKING:
+    from cspkit.analysis.analyse import AreaAnalysis
+    from cspkit.risk.register import IssueRegister
+
+
+# --- tested changes (the analysis module's tests, as the board shows them) -------------------
+
+
+def issue_monthly(analysis: AreaAnalysis, categories: Sequence[str], label: str) -> pl.DataFrame:
+    """The issue's monthly counts (its police.uk categories added together) as one series named ``label``."""
+    rows = analysis.monthly.filter(pl.col("crime_type").is_in(list(categories)))
+    return rows.group_by("month").agg(pl.col("count").sum()).with_columns(pl.lit(label).alias("crime_type")).sort("month")
+
+
+def changes(monthly: pl.DataFrame, analysis: AreaAnalysis, alpha: float) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+    """The analysis module's change table and trend table of one monthly series (None where it cannot test)."""
+    from cspkit.analysis.comparisons import change_table, trend_table
+    from cspkit.errors import AnalysisError
+
+    try:
+        change = change_table(monthly.select("crime_type", "month", "count"), analysis.period, alpha)
+    except AnalysisError:
+        change = None
+    try:
+        trend = trend_table(monthly.select("crime_type", "month", "count"), alpha)
+    except AnalysisError:
+        trend = None
+    return change, trend
+
+
+def labelled(change: pl.DataFrame) -> list[str]:
+    """The analysis module's change sentences, each led by the two periods it compares."""
+    return [f"{r['comparison'][:1].upper()}{r['comparison'][1:]}: {r['statement']}" for r in change.iter_rows(named=True)]
+
+
+def tested(change: pl.DataFrame | None, index: int, provenance: str = "") -> TestedChange | None:
+    """Row ``index`` of an analysis change table (0: latest year against the one before; 1: three years)."""
+    if change is None or change.height <= index:
+        return None
+    r = change.row(index, named=True)
+    return TestedChange(
+        before=r["previous_count"],
+        after=r["latest_count"],
+        percent=r["pct_change"],
+        p_value=r["p_value"],
+        significant=bool(r["significant"]),
+        verdict=labelled(change)[index],
+        provenance=provenance,
+    )
+
+
+def issue_changes(analysis: AreaAnalysis, categories: Sequence[str], label: str, alpha: float) -> tuple[TestedChange | None, ...]:
+    """The tested 1-year and 3-year change of an issue's series (analysis module tests)."""
+    change, _ = changes(issue_monthly(analysis, categories, label), analysis, alpha)
+    note = analysis.provenance["monthly"].footnote() if "monthly" in analysis.provenance else ""
+    return tested(change, 0, note), tested(change, 1, note)
+
+
+# --- the board's evidence ---------------------------------------------------------------------
+
+
+def _risk_change(ev: Any) -> TestedChange | None:
+    """The latest year's change from cspkit.risk's evidence, when no analysis result is at hand."""
+    if ev is None or ev.previous_count is None or ev.annual_count is None:
+        return None
+    return TestedChange(
+        before=ev.previous_count,
+        after=ev.annual_count,
+        percent=(ev.annual_count - ev.previous_count) / ev.previous_count * 100 if ev.previous_count else None,
+        p_value=ev.p_value,
+        significant=bool(ev.significant),
+    )
+
+
+def concerns_by_issue(concerns: pl.DataFrame | None) -> dict[str, dict]:
+    """cspkit.survey's concerns table (``rank``, ``risk_issue``, ``pct``) by the risk issue each concern maps to."""
+    if concerns is None:
+        return {}
+    return {r["risk_issue"]: r for r in concerns.iter_rows(named=True) if r["risk_issue"]}
+
+
+def board_evidence(
+    register: IssueRegister,
+    *,
+    risk_results: pl.DataFrame | None = None,
+    risk_evidence: Mapping[str, Any] | None = None,
+    analysis: AreaAnalysis | None = None,
+    concerns: pl.DataFrame | None = None,
+    horizon: pl.DataFrame | None = None,
+    alpha: float = 0.05,
+) -> list[IssueEvidence]:
+    """The board's evidence for every issue of the register, in register order.
+
+    - ``risk_results``: cspkit.risk.matrix.risk_results (rank, risk_score, class per issue_id);
+    - ``risk_evidence``: issue id -> cspkit.risk.evidence's figures (volume, rate, harm);
+    - ``analysis``: cspkit.analysis' area result, for each issue's tested 1-year and 3-year change
+      (without it, the latest year's change in the risk evidence, where it has one);
+    - ``concerns``: cspkit.survey's concerns table (rank, risk_issue, pct);
+    - ``horizon``: cspkit.horizon's section table (title, linked_issues).
+
+    A missing input leaves its columns empty (None); nothing is estimated in its place.
+    """
+    risk_rows = {r["issue_id"]: r for r in risk_results.iter_rows(named=True)} if risk_results is not None else {}
+    figures = risk_evidence or {}
+    by_issue = concerns_by_issue(concerns)
+    out = []
+    for issue in register.issues:
+        risk = risk_rows.get(issue.id, {})
+        ev = figures.get(issue.id)
+        change_1y = change_3y = None
+        if analysis is not None and issue.crime_categories:
+            change_1y, change_3y = issue_changes(analysis, issue.crime_categories, issue.name, alpha)
+        elif ev is not None:
+            change_1y = _risk_change(ev)
+        linked: tuple[str, ...] = ()
+        if horizon is not None:
+            linked = tuple(horizon.filter(pl.col("linked_issues").str.split(", ").list.contains(issue.id))["title"].to_list())
+        concern = by_issue.get(issue.id, {})
+        out.append(
+            IssueEvidence(
+                issue_id=issue.id,
+                name=issue.name,
+                risk_score=risk.get("risk_score"),
+                risk_rank=risk.get("rank"),
+                harm=ev.harm_index if ev is not None else None,
+                volume=ev.annual_count if ev is not None else None,
+                rate_per_1000=ev.rate_per_1000 if ev is not None else None,
+                change_3y=change_3y,
+                change_1y=change_1y,
+                concern_rank=concern.get("rank"),
+                concern_share=concern["pct"] / 100 if concern.get("pct") is not None else None,
+                knowledge_gap_class=risk.get("class"),
+                horizon=linked,
+            )
+        )
+    return out
+
+
+def unmatched_concerns(concerns: pl.DataFrame | None, issues: Sequence[IssueEvidence]) -> list[str]:
+    """Issue ids residents' concerns map to that are not on the board (not in the issue register)."""
+    return sorted(set(concerns_by_issue(concerns)) - {i.issue_id for i in issues})
