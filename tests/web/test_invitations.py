@@ -212,3 +212,12 @@ def test_only_the_analyst_is_offered_the_invite_page(clients, small_assessment):
     for who, offered in (("analyst", True), ("scorer", False), ("viewer", False)):
         html = BeautifulSoup(clients[who].get(reverse("web:dashboard", args=["cb"])).content, "html.parser")
         assert (html.select_one(f'a[href="{invite_url}"]') is not None) is offered, who
+
+
+def test_only_the_analyst_has_the_invite_page_in_the_service_navigation(clients, small_assessment):
+    from bs4 import BeautifulSoup
+
+    for name, expected in (("analyst", True), ("scorer", False), ("viewer", False)):
+        page = clients[name].get(reverse("web:dashboard", args=["cb"]))
+        links = {a.get_text(strip=True) for a in BeautifulSoup(page.content, "html.parser").select("nav a")}
+        assert ("Invite a partner" in links) is expected, name

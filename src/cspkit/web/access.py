@@ -57,6 +57,7 @@ def navigation(request: HttpRequest, current: str) -> list[dict]:
         ("focus", "Focus group", EVERYONE),
         ("survey_admin", "Survey responses", (Role.ANALYST,)),
         ("documents", "Documents", EVERYONE),
+        ("invite", "Invite a partner", (Role.ANALYST,)),
     ]
     return [
         {"href": reverse(f"web:{name}", args=[slug]), "text": text, "active": name == current}

@@ -79,5 +79,5 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect("web:invite", slug)
     members = assessment.memberships.select_related("user").order_by("role", "organisation", "user__username")
     return render(request, "web/invite.html", {
-        "form": form, "members": members, "membership": request.membership, "nav_items": navigation(request, "round"),
+        "form": form, "members": members, "membership": request.membership, "nav_items": navigation(request, "invite"),
     }, status=400 if form.errors else 200)
