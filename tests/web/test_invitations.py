@@ -221,3 +221,38 @@ def test_only_the_analyst_has_the_invite_page_in_the_service_navigation(clients,
         page = clients[name].get(reverse("web:dashboard", args=["cb"]))
         links = {a.get_text(strip=True) for a in BeautifulSoup(page.content, "html.parser").select("nav a")}
         assert ("Invite a partner" in links) is expected, name
+
+
+def test_resending_an_invitation_sends_a_new_working_link(clients, small_assessment):
+    invite(clients["analyst"])
+    member = Membership.objects.get(user__email="pat@example.org")
+    response = clients["analyst"].post(reverse("web:resend_invitation", args=["cb", member.pk]))
+    assert response.status_code == 302 and len(mail.outbox) == 2
+    assert AuditEntry.objects.filter(action="resend invitation", subject="pat@example.org").exists()
+    choose_password(Client(), link_in(mail.outbox[1]))
+    assert sign_in("pat@example.org", NEW_PASSWORD).status_code == 302
+    clients["analyst"].post(reverse("web:resend_invitation", args=["cb", member.pk]))
+    assert len(mail.outbox) == 2  # a password is chosen: nothing more to send
+
+
+def test_removing_members(clients, small_assessment, members):
+    from cspkit.web.models import Score
+
+    invite(clients["analyst"])
+    pat = Membership.objects.get(user__email="pat@example.org")
+
+    def remove(membership):
+        response = clients["analyst"].post(reverse("web:remove_member", args=["cb", membership.pk]), follow=True)
+        banners = BeautifulSoup(response.content, "html.parser").select(".govuk-notification-banner")
+        return " ".join(b.get_text(" ", strip=True) for b in banners)
+
+    assert "no longer a member" in remove(pat)
+    assert not Membership.objects.filter(pk=pat.pk).exists()
+    assert get_user_model().objects.filter(email="pat@example.org").exists()  # the account stays
+    assert AuditEntry.objects.filter(action="remove member", subject="pat@example.org").exists()
+    Score.objects.create(membership=members["scorer"], issue_id="burglary", criterion_id="volume", value=3)
+    assert "Important" in (refused := remove(members["scorer"])) and "stay on its record" in refused
+    assert "cannot remove yourself" in remove(members["analyst"])
+    assert Membership.objects.filter(pk__in=[members["scorer"].pk, members["analyst"].pk]).count() == 2
+    other = clients["analyst"].post(reverse("web:remove_member", args=["cb", members["outsider"].pk]))
+    assert other.status_code == 404 and Membership.objects.filter(pk=members["outsider"].pk).exists()

@@ -27,6 +27,8 @@ PAGES = [
     ("vote", [], "get", {SCORER}, 200),
     ("focus_result", [], "get", ALL, 200),
     ("invite", [], "get", {ANALYST}, 200),
+    ("resend_invitation", ["SCORER"], "post", {ANALYST}, 302),
+    ("remove_member", ["SCORER"], "post", {ANALYST}, 302),
     ("survey_admin", [], "get", {ANALYST}, 200),
     ("survey_review", [], "post", {ANALYST}, 302),
     ("survey_export", [], "get", {ANALYST}, 200),
@@ -61,8 +63,9 @@ def built_job(small_assessment, members, settings, tmp_path):
 
 @pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize(("name", "args", "method", "allowed", "ok"), PAGES, ids=[p[0] for p in PAGES])
-def test_permission_matrix(clients, small_assessment, built_job, who, name, args, method, allowed, ok):
-    args = [built_job.pk if a == "JOB" else a for a in args]
+def test_permission_matrix(clients, members, small_assessment, built_job, who, name, args, method, allowed, ok):
+    replace = {"JOB": built_job.pk, "SCORER": members["scorer"].pk}
+    args = [replace.get(a, a) for a in args]
     url = reverse(f"web:{name}", args=[small_assessment.slug, *args])
     response = getattr(clients[who], method)(url)
     assert response.status_code == _expected(who, allowed, ok), f"{who} {method.upper()} {url}"
