@@ -231,3 +231,24 @@ def test_survey_responses_given_directly_are_analysed(small_assessment: Assessme
     assert step.status == "done" and step.detail.startswith("120 responses,"), step.detail
     assert "SYNTHETIC" not in step.detail  # not the config's synthetic demo survey
     assert run.state["survey"].respondents == 120
+
+
+def test_survey_differences_are_the_tested_ones_and_reach_the_documents(small_assessment: AssessmentRun) -> None:
+    import polars as pl
+
+    breakdowns = small_assessment.state["survey"].breakdowns
+    shown = small_assessment.evidence.survey.differences
+    tested = breakdowns.filter((pl.col("kind") == "net") & (pl.col("p_adjusted") < 0.05) & ~pl.col("small_base"))
+    # A two-group breakdown (sex) is shown once per measure: the other side is its mirror image.
+    groups = breakdowns.group_by("variable").agg(pl.col("group_code").n_unique())
+    pairs = set(groups.filter(pl.col("group_code") == 2)["variable"])
+    per_measure = tested.group_by("variable", "question_id", "answer_code").len()
+    expected = sum(1 if row["variable"] in pairs else row["len"] for row in per_measure.iter_rows(named=True))
+    assert shown.height == expected > 0
+    assert shown["verdict"].str.starts_with("significantly").all()
+    assert (shown["difference"].abs() > 0).all() and shown["base"].min() > 0
+    document = docx.Document(str(small_assessment.outputs["strategic-assessment.docx"]))
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "Breakdown")
+    assert len(table.rows) == shown.height + 1
+    csv = small_assessment.outputs["strategic-assessment.docx"].parent / "tables" / "survey_differences.csv"
+    assert csv.exists()

@@ -25,8 +25,9 @@ from cspkit.report.document import (
     sentence,
     table_from_frame,
 )
-from cspkit.report.evidence import AssessmentEvidence, Headline, IssueFigures
+from cspkit.report.evidence import AssessmentEvidence, Headline, IssueFigures, SurveyEvidence
 from cspkit.report.text import DocumentText, load_text
+from cspkit.survey.stats import ALPHA as SURVEY_ALPHA
 
 STEP_NOT_RUN = "Step not run"
 
@@ -643,6 +644,8 @@ def _survey(section: Section, ev: AssessmentEvidence) -> None:
             notes=(s.provenance,),
         )
     )
+    if s.differences is not None:
+        _survey_differences(section.sub("Differences between areas and groups"), s)
     if s.themes is not None and s.themes.height:
         section.sub("What residents wrote").add(
             table_from_frame(
@@ -654,6 +657,37 @@ def _survey(section: Section, ev: AssessmentEvidence) -> None:
                 notes=(s.provenance,),
             )
         )
+
+
+def _survey_differences(section: Section, s: SurveyEvidence) -> None:
+    """Only differences a test supports are listed; the sentence says how they were tested."""
+    method = (
+        "Each group (an area, an age band, a sex) is compared with everyone else who answered, on the headline "
+        "measure of each question, by a two-proportion test on effective sample sizes; p-values are adjusted "
+        "(Holm) across the groups of each breakdown, so a long list of wards does not find a difference by chance. "
+        "Groups with too few answers are not compared."
+    )
+    if not s.differences.height:
+        section.add(Paragraph(f"No group's answers differ from everyone else's by more than chance. {method}",
+                              notes=(s.provenance,)))
+        return
+    section.add(Paragraph(f"{s.differences.height} differences are larger than chance would explain (adjusted p below "
+                          f"{SURVEY_ALPHA:g}), strongest evidence first. {method}", notes=(s.provenance,)))
+    one_decimal = {c: (lambda v: number(v, 1)) for c in ("group_pct", "ci_low", "ci_high", "rest_pct", "difference")}
+    section.add(
+        table_from_frame(
+            "survey_differences",
+            "Groups whose answers differ from everyone else's (weighted %, 95% interval; difference in points)",
+            s.differences,
+            headers={
+                "breakdown": "Breakdown", "group": "Group", "question": "Question", "measure": "Measure",
+                "group_pct": "Group %", "ci_low": "95% low", "ci_high": "95% high", "rest_pct": "Everyone else %",
+                "difference": "Difference", "verdict": "Verdict", "base": "Base (n)",
+            },
+            formats=one_decimal,
+            notes=(s.provenance,),
+        )
+    )
 
 
 def _appendix(doc: Document, ev: AssessmentEvidence) -> None:

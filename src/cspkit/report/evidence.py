@@ -105,6 +105,8 @@ class SurveyEvidence:
     ``estimates``: question, answer, weighted_pct, ci_low, ci_high, unweighted_pct, base, small_base.
     ``concerns``: rank, issue_id, concern, share_pct, ci_low, ci_high.
     ``themes``: theme, share_pct, quotes.
+    ``differences``: breakdown, group, question, measure, group_pct, ci_low, ci_high, rest_pct,
+    difference, verdict, base: groups whose headline answers differ from everyone else's by more than chance.
     """
 
     responses: int
@@ -115,6 +117,7 @@ class SurveyEvidence:
     synthetic: bool
     provenance: str
     headline: tuple[str, ...] = ()
+    differences: pl.DataFrame | None = None
 
 
 @dataclass

@@ -309,6 +309,38 @@ def survey_evidence(results: Any, synthetic: bool) -> SurveyEvidence:
         synthetic=synthetic,
         provenance=results.provenance.footnote(),
         headline=tuple(headline),
+        differences=survey_differences(results),
+    )
+
+
+def survey_differences(results: Any) -> pl.DataFrame:
+    """Where a group's headline answer differs from everyone else's by more than chance.
+
+    From the survey module's breakdowns (two-proportion tests, Holm-adjusted within each
+    breakdown): headline ("net") measures only, and for a breakdown of two groups one side only,
+    the other being its mirror image.
+    """
+    questions = dict(results.estimates.select("question_id", "question").unique().iter_rows())
+    breakdowns = results.breakdowns
+    pairs = breakdowns.group_by("variable").agg(pl.col("group_code").n_unique().alias("groups")).filter(pl.col("groups") == 2)
+    real = breakdowns.filter((pl.col("kind") == "net") & pl.col("verdict").str.starts_with("significantly"))
+    shown = pl.concat([
+        real.filter(~pl.col("variable").is_in(pairs["variable"].implode())),
+        real.filter(pl.col("variable").is_in(pairs["variable"].implode()))
+        .unique(subset=["variable", "question_id", "answer_code"], keep="first", maintain_order=True),
+    ])
+    return shown.sort("p_adjusted").select(
+        pl.col("variable").str.replace_all("_", " ").str.to_titlecase().alias("breakdown"),
+        "group",
+        pl.col("question_id").replace_strict(questions, default=pl.col("question_id")).alias("question"),
+        pl.col("answer").alias("measure"),
+        pl.col("pct").alias("group_pct"),
+        "ci_low",
+        "ci_high",
+        pl.col("pct_rest").alias("rest_pct"),
+        "difference",
+        "verdict",
+        pl.col("base_n").alias("base"),
     )
 
 
