@@ -8,7 +8,7 @@ import logging
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import Argon2PasswordHasher, make_password
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -34,7 +34,7 @@ def test_sign_in_and_wrong_password(members):
     assert client.get(reverse("web:home")).status_code == 200
 
 
-def test_a_pbkdf2_password_is_rehashed_with_argon2_at_sign_in(members, settings):
+def test_older_hashes_are_rehashed_with_our_argon2id_settings_at_sign_in(members, settings):
     from cspkit.web import settings as web_settings
 
     settings.PASSWORD_HASHERS = web_settings.PASSWORD_HASHERS
@@ -43,8 +43,15 @@ def test_a_pbkdf2_password_is_rehashed_with_argon2_at_sign_in(members, settings)
     user.save()
     assert sign_in(Client(), "sam", PASSWORD).status_code == 302
     user.refresh_from_db()
-    assert user.password.startswith("argon2$argon2id$")
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
     assert sign_in(Client(), "sam", PASSWORD).status_code == 302  # the new hash verifies
+    stock = Argon2PasswordHasher()  # Django's own Argon2 settings: verified, then rehashed with ours
+    user.password = stock.encode(PASSWORD, stock.salt())
+    user.save()
+    assert "m=102400" in user.password
+    assert sign_in(Client(), "sam", PASSWORD).status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
 
 
 def test_too_many_failures_lock_the_username_from_that_address(members, settings):

@@ -123,12 +123,10 @@ TEMPLATES = [
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Argon2id (memory-hard, Django's recommended hasher) for new and upgraded passwords; the
-# PBKDF2 hashers stay so that older hashes still verify and are upgraded at the next sign-in.
-# It also costs half the CPU of Django's PBKDF2 per sign-in, which matters when a room of
-# partners signs in at once on a two-core machine.
+# Argon2id (memory-hard; settings and reasons in cspkit.web.hashers) for new and upgraded passwords;
+# the other hashers stay so that older hashes still verify and are upgraded at the next sign-in.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "cspkit.web.hashers.Argon2idHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
