@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import time
@@ -60,42 +61,56 @@ def _serve(server, start_worker: bool) -> None:
         server.serve_forever()
 
 
+def _work_on_documents() -> None:
+    """The document worker process: build queued jobs until interrupted."""
+    from cspkit.web import jobs
+
+    with contextlib.suppress(KeyboardInterrupt):
+        jobs.start_worker_thread(poll_seconds=2.0).join()
+
+
 def _serve_in_processes(server, processes: int, start_worker: bool) -> None:
-    """Fork ``processes`` copies that accept on the one listening socket; this process supervises.
+    """Fork ``processes`` copies that accept on the one listening socket, and one that builds
+    documents; this process supervises.
 
     Python runs one thread at a time per process, so on a laptop one process uses one core
     whatever its thread pool. The copies share nothing but the socket and the database (SQLite
-    in WAL mode takes writers from several processes), and each runs the document worker: jobs
-    are claimed in a transaction, so no job is built twice. A copy that dies is replaced.
+    in WAL mode takes writers from several processes). A document build takes a core for half a
+    minute, so it has a process of its own rather than a thread in one that serves pages; it
+    looks for queued jobs every two seconds. A process that dies is replaced.
     """
     from django.db import connections
 
     connections.close_all()  # no database connection may cross a fork
 
-    def start() -> tuple[int, float]:
+    def start(work) -> tuple[int, tuple]:
         pid = os.fork()
-        if pid == 0:  # the copy: serve, and never return into the supervisor's code
+        if pid == 0:  # the copy: work, and never return into the supervisor's code
             code = 1
             try:
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                _serve(server, start_worker)
+                work()
                 code = 0
             finally:
                 os._exit(code)
-        return pid, time.monotonic()
+        return pid, (work, time.monotonic())
 
     def stop(signum, frame) -> None:
         raise KeyboardInterrupt
 
-    children = dict(start() for _ in range(processes))
+    serve_pages = functools.partial(_serve, server, False)
+    children = dict(start(serve_pages) for _ in range(processes))
+    if start_worker:
+        children.update([start(_work_on_documents)])
     signal.signal(signal.SIGTERM, stop)
     try:
         while children:
             pid, status = os.wait()
-            if time.monotonic() - children.pop(pid) < 5:
+            work, started = children.pop(pid)
+            if time.monotonic() - started < 5:
                 typer.echo(f"A server process stopped at once (wait status {status}); see the messages above.", err=True)
                 raise typer.Exit(1)
-            children.update([start()])  # replace a copy that died after serving
+            children.update([start(work)])  # replace a process that died after working
     except KeyboardInterrupt:
         pass
     finally:
