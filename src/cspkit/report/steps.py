@@ -330,7 +330,8 @@ def survey_differences(results: Any) -> pl.DataFrame:
         .unique(subset=["variable", "question_id", "answer_code"], keep="first", maintain_order=True),
     ])
     return shown.sort("p_adjusted").select(
-        pl.col("variable").str.replace_all("_", " ").str.to_titlecase().alias("breakdown"),
+        pl.concat_str(pl.col("variable").str.slice(0, 1).str.to_uppercase(),
+                      pl.col("variable").str.slice(1).str.replace_all("_", " ")).alias("breakdown"),
         "group",
         pl.col("question_id").replace_strict(questions, default=pl.col("question_id")).alias("question"),
         pl.col("answer").alias("measure"),
