@@ -16,7 +16,8 @@ import io
 import os
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Iterator
+import uuid
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -46,6 +47,8 @@ BATCH_ROWS = 150_000
 ROW_GROUP = 122_880
 #: DuckDB's own buffer limit during an ingest; it writes row groups to disk beyond it.
 DUCKDB_MEMORY = "300MB"
+#: Parquet compression of the police rows (their strings are dictionary-encoded already).
+COMPRESSION = "lz4"
 
 Progress = Callable[[int, int, str], None]
 
@@ -238,20 +241,24 @@ def prepare_file(pf: PoliceFile, data: bytes, index: int) -> tuple[pl.DataFrame,
 
 def with_file_facts(frame: pl.DataFrame, table: str, reports: list[FileReport]) -> pl.DataFrame:
     """Row numbers, missing optional columns and each row's file facts, for a batch of prepared files."""
-    months = [date.fromisoformat(r.month + "-01") for r in reports]
+    indexes = frame.get_column("_file").unique().to_list()
+    batch = [reports[i] for i in indexes]
+    months = [date.fromisoformat(r.month + "-01") for r in batch]
 
     def fact(values: list, dtype: pl.DataType) -> pl.Expr:
-        return pl.col("_file").replace_strict(list(range(len(reports))), values, return_dtype=dtype)
+        if not indexes:  # no rows (header-only files)
+            return pl.lit(None, dtype)
+        return pl.col("_file").replace_strict(indexes, values, return_dtype=dtype)
 
     missing = [pl.lit(None, pl.String).alias(c) for c in COLUMNS[table] if c not in frame.columns]
     truncated = pl.col("_truncated").fill_null(False) if "_truncated" in frame.columns else pl.lit(False)
     return frame.with_columns(
         *missing,
         pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over("_file").alias("source_row"),
-        fact([r.source_file for r in reports], pl.String).alias("source_file"),
-        fact([r.force for r in reports], pl.String).alias("force"),
+        fact([r.source_file for r in batch], pl.String).alias("source_file"),
+        fact([r.force for r in batch], pl.String).alias("force"),
         fact(months, pl.Date).alias("_month_date"),
-        fact([r.month for r in reports], pl.String).alias("_file_month"),
+        fact([r.month for r in batch], pl.String).alias("_file_month"),
         fact([_previous_month(m).strftime("%Y-%m") for m in months], pl.String).alias("_previous_month"),
         truncated.alias("_truncated"),
     )
@@ -266,11 +273,13 @@ class CheckedBatch:
 
 
 def check_batch(frame: pl.DataFrame, table: str, lookup: LsoaLookup, reports: list[FileReport],
-                polygons: LsoaPolygons | None = None) -> CheckedBatch:
+                polygons: LsoaPolygons | None = None, dropped: Collection[int] = ()) -> CheckedBatch:
     """Check prepared rows of one kind (from one or more files) and add the outcome to the files' reports.
 
     Stop-and-search rows have coordinates but no LSOA: with ``polygons`` they are placed in the LSOA
     2021 polygon that contains them (only where boundaries are held; elsewhere the area is NULL).
+    Files whose index is in ``dropped`` (replaced by a later download in the same run) are checked
+    and reported, but none of their rows is returned.
     """
     frame = with_file_facts(frame, table, reports).with_columns(_parsed(table))
     checks = _checks(table)
@@ -306,48 +315,78 @@ def check_batch(frame: pl.DataFrame, table: str, lookup: LsoaLookup, reports: li
             reports[index].duplicates += n
         else:
             reports[index].quarantined[reason] = reports[index].quarantined.get(reason, 0) + n
+    if dropped:
+        good = good.filter(~pl.col("_file").is_in(list(dropped)))
+        quarantine = quarantine.filter(~pl.col("_file").is_in(list(dropped)))
     return CheckedBatch(good.select(_typed(table, placed="lsoa21_code" in good.columns)), quarantine.drop("_file"))
 
 
 class Partitions:
-    """This run's partition files: written as ``*.parquet.tmp``, put in place by :meth:`publish`."""
+    """This run's changes to the Parquet files, staged as ``*.parquet.tmp`` and put in place by :meth:`publish`.
+
+    New rows go to new files, one per kind and force for each batch written (a batch holds many
+    months of a force, as files are read in kind, force, month order). A month ingested again is
+    removed from the older file that holds it: that file is rewritten without it (or deleted when
+    nothing is left), and the rewrite is only put in place by :meth:`publish`.
+    """
 
     def __init__(self, warehouse_path: str | Path) -> None:
         self.warehouse_path = Path(warehouse_path)
-        self.staged: dict[tuple[str, str, date], Path] = {}
+        self.run = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+        self.staged: list[tuple[Path, Path]] = []  # (temporary, final)
+        self.removed: list[Path] = []
         for leftover in warehouse.partitions_dir(warehouse_path).glob("*/*/*.parquet.tmp"):
             leftover.unlink()  # from a run that was killed
 
-    def final(self, key: tuple[str, str, date]) -> Path:
-        return warehouse.partition_path(self.warehouse_path, *key)
+    def _temporary(self, final: Path) -> Path:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        temporary = final.with_name(final.name + ".tmp")
+        self.staged.append((temporary, final))
+        return temporary
 
     def stage(self, table: str, good: pl.DataFrame) -> None:
-        for (force, month), part in good.partition_by("force", "month", as_dict=True).items():
-            final = self.final((table, force, month))
-            final.parent.mkdir(parents=True, exist_ok=True)
-            temporary = final.with_name(final.name + ".tmp")
-            part.write_parquet(temporary, compression="lz4")
-            self.staged[(table, force, month)] = temporary
+        """Write one new file per force of the batch (each holds all the batch's months of that force)."""
+        for (force,), part in good.partition_by("force", as_dict=True).items():
+            final = warehouse.partition_file(self.warehouse_path, table, force, f"{self.run}-{len(self.staged):05d}")
+            part.write_parquet(self._temporary(final), compression=COMPRESSION)
 
-    def forget(self, key: tuple[str, str, date]) -> None:
-        """Drop a partition staged earlier in this run (a later file of the same key replaces it)."""
-        staged = self.staged.pop(key, None)
-        if staged is not None:
-            staged.unlink(missing_ok=True)
+    def replace(self, keys: Iterable[tuple[str, str, date]]) -> None:
+        """Stage the removal of these (kind, force, month)s from the files that hold them now."""
+        by_table: dict[str, set[tuple[str, date]]] = {}
+        for table, force, month in keys:
+            by_table.setdefault(table, set()).add((force, month))
+        for table, replaced in by_table.items():
+            files = [f for force in sorted({force for force, _ in replaced})
+                     for f in sorted(warehouse.partition_folder(self.warehouse_path, table, force).glob("*.parquet"))]
+            if not files:
+                continue
+            held = (pl.scan_parquet(files, include_file_paths="_path").group_by("_path", "force", "month")
+                    .agg(pl.len()).collect())
+            for (path,), months in held.partition_by("_path", as_dict=True).items():
+                gone = [m for f, m in months.select("force", "month").iter_rows() if (f, m) in replaced]
+                if not gone:
+                    continue
+                path = Path(path)
+                if len(gone) == months.height:
+                    self.removed.append(path)
+                else:
+                    (pl.scan_parquet(path).filter(~pl.col("month").is_in(gone))
+                     .sink_parquet(self._temporary(path), compression=COMPRESSION))
 
-    def publish(self, keys: Iterable[tuple[str, str, date]]) -> None:
-        """Put this run's partitions in place; a key with no loaded rows loses its old partition."""
-        for key in keys:
-            staged = self.staged.pop(key, None)
-            if staged is None:
-                self.final(key).unlink(missing_ok=True)
-            else:
-                os.replace(staged, self.final(key))
+    def publish(self) -> None:
+        """Put this run's files in place and delete the files whose every month was replaced."""
+        for temporary, final in self.staged:
+            os.replace(temporary, final)
+        self.staged.clear()
+        for path in self.removed:
+            path.unlink(missing_ok=True)
+        self.removed.clear()
 
     def discard(self) -> None:
-        for staged in self.staged.values():
-            staged.unlink(missing_ok=True)
+        for temporary, _ in self.staged:
+            temporary.unlink(missing_ok=True)
         self.staged.clear()
+        self.removed.clear()
 
 
 class BatchWriter:
@@ -372,6 +411,7 @@ class BatchWriter:
         self.in_flight: Future | None = None
         self.pending: dict[str, list[pl.DataFrame]] = {}
         self.rows = 0
+        self.dropped: set[int] = set()  # files replaced by a later download in this run
 
     def add(self, table: str, frame: pl.DataFrame) -> None:
         self.pending.setdefault(table, []).append(frame)
@@ -411,71 +451,84 @@ class BatchWriter:
             in_flight.result()
 
     def flush(self) -> None:
-        checked = [(table, check_batch(pl.concat(frames, how="diagonal"), table, self.lookup, self.reports, self.polygons))
-                   for table, frames in self.pending.items()]
+        checked = [(table, check_batch(pl.concat(frames, how="diagonal"), table, self.lookup, self.reports,
+                                       self.polygons, self.dropped))
+                    for table, frames in self.pending.items()]
         self.pending.clear()
         self.rows = 0
         if checked:
             self.run(self._write, checked)
 
 
-def _forget(con: duckdb.DuckDBPyConnection, partitions: Partitions, table: str, force: str, month: date,
-            this_run: list[str]) -> None:
-    """Remove an earlier ingest of the same kind, force and month (a newer download replaces it).
+def _forget(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, str, date]]) -> None:
+    """Remove what earlier runs stored of these (kind, force, month)s from DuckDB: a newer download replaces it.
 
-    ``this_run`` names files of the same key read earlier in this run (not yet in ingest_log).
+    Their Parquet rows are removed by :meth:`Partitions.replace`.
     """
-    partitions.forget((table, force, month))
-    con.execute(f"DELETE FROM {warehouse.base_table(con, table)} WHERE force = ? AND month = ?", [force, month])
-    con.execute("""DELETE FROM quarantine WHERE kind = ? AND (list_contains(?, source_file) OR source_file IN
-                   (SELECT source_file FROM ingest_log WHERE kind = ? AND force = ? AND month = ?))""",
-                [table, this_run, table, force, month])
-    con.execute("DELETE FROM ingest_log WHERE kind = ? AND force = ? AND month = ?", [table, force, month])
+    if not keys:
+        return
+    con.register("_replaced", pa.table({"kind": [k[0] for k in keys], "force": [k[1] for k in keys],
+                                        "month": [k[2] for k in keys]}))
+    for table in warehouse.PARTITIONED:
+        con.execute(f"""DELETE FROM {warehouse.base_table(con, table)} t USING _replaced r
+                        WHERE r.kind = '{table}' AND t.force = r.force AND t.month = r.month""")
+    con.execute("""DELETE FROM quarantine q USING ingest_log l, _replaced r
+                   WHERE l.kind = r.kind AND l.force = r.force AND l.month = r.month
+                   AND q.kind = l.kind AND q.source_file = l.source_file""")
+    con.execute("DELETE FROM ingest_log l USING _replaced r WHERE l.kind = r.kind AND l.force = r.force AND l.month = r.month")
+    con.unregister("_replaced")
 
 
-def _read_ahead(files: list[PoliceFile], pool: ThreadPoolExecutor) -> Iterator[tuple[PoliceFile, bytes, Future]]:
-    """Each file's bytes and a future of its sha256, reading the next file while this one is checked."""
-    upcoming = pool.submit(files[0].read) if files else None
-    for number, pf in enumerate(files):
+def _read_ahead(files: list[PoliceFile], order: list[int], pool: ThreadPoolExecutor) -> Iterator[tuple[int, bytes, Future]]:
+    """Each file's index, bytes and a future of its sha256, reading the next file while this one is checked."""
+    upcoming = pool.submit(files[order[0]].read) if order else None
+    for number, index in enumerate(order):
         data = upcoming.result()
-        upcoming = pool.submit(files[number + 1].read) if number + 1 < len(files) else None
-        yield pf, data, pool.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
+        upcoming = pool.submit(files[order[number + 1]].read) if number + 1 < len(order) else None
+        yield index, data, pool.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
 
 
 def ingest_files(con: duckdb.DuckDBPyConnection, files: list[PoliceFile], partitions: Partitions,
                  progress: Progress | None = None, batch_rows: int = BATCH_ROWS) -> IngestReport:
-    """Check police.uk files: good rows staged in ``partitions``, the rest and the log on ``con``."""
+    """Check police.uk files: good rows staged in ``partitions``, the rest and the log on ``con``.
+
+    Files are read in (kind, force, month) order, so that a batch holds many months of few forces
+    and is written as few Parquet files; the report lists them in the order given. Of several files
+    with the same kind, force and month, the last given wins: the others are checked and reported,
+    but their rows are not stored.
+    """
     con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
     ensure_reference(con)
     earlier = {tuple(r) for r in con.execute("SELECT kind, force, month FROM ingest_log").fetchall()}
-    report = IngestReport()
-    seen: dict[tuple[str, str, date], list[int]] = {}  # key -> indexes of this run's files
-    logs: list[tuple[dict, Future]] = []
+    winner = {pf.key: index for index, pf in enumerate(files)}  # the last file given of each key
+    keys = sorted(winner, key=lambda k: winner[k])
+    partitions.replace(keys)
+    _forget(con, [k for k in keys if k in earlier])
+    order = sorted(range(len(files)), key=lambda i: (files[i].table, files[i].force, files[i].month, i))
+    reports: list[FileReport] = [None] * len(files)  # type: ignore[list-item]  # filled as files are read
+    digests: list[Future | None] = [None] * len(files)
     with ThreadPoolExecutor(max_workers=2) as pool, ThreadPoolExecutor(max_workers=1) as db:
-        writer = BatchWriter(con, LsoaLookup.from_warehouse(con), report.files, batch_rows, db,
+        writer = BatchWriter(con, LsoaLookup.from_warehouse(con), reports, batch_rows, db,
                              LsoaPolygons.from_warehouse(con), partitions)
-        for number, (pf, data, digest) in enumerate(_read_ahead(files, pool), start=1):
-            if pf.key in earlier or pf.key in seen:
-                writer.flush()
-                writer.run(_forget, con, partitions, *pf.key, [report.files[i].source_file for i in seen.get(pf.key, [])])
-            seen.setdefault(pf.key, []).append(len(report.files))
-            frame, file_report = prepare_file(pf, data, len(report.files))
-            report.files.append(file_report)
-            logs.append(({"source_file": pf.source_file, "kind": pf.table, "force": pf.force, "month": pf.month},
-                         digest))
+        writer.dropped = {index for index, pf in enumerate(files) if winner[pf.key] != index}
+        for number, (index, data, digest) in enumerate(_read_ahead(files, order, pool), start=1):
+            pf = files[index]
+            frame, reports[index] = prepare_file(pf, data, index)
+            digests[index] = digest
             writer.add(pf.table, frame)
             if progress:
                 progress(number, len(files), pf.source_file)
         writer.flush()
         writer.drain()
         now = datetime.now(UTC).replace(tzinfo=None)
-        current = {indexes[-1] for indexes in seen.values()}  # a file replaced later in the run is not logged
         writer.insert("ingest_log", pl.DataFrame([
-            entry | {"sha256": digest.result(), "rows_read": r.rows_read, "loaded": r.loaded,
-                     "quarantined": r.quarantined_total, "duplicates": r.duplicates, "ingested_at": now}
-            for index, ((entry, digest), r) in enumerate(zip(logs, report.files, strict=True)) if index in current
+            {"source_file": files[i].source_file, "kind": files[i].table, "force": files[i].force,
+             "month": files[i].month, "sha256": digests[i].result(), "rows_read": reports[i].rows_read,
+             "loaded": reports[i].loaded, "quarantined": reports[i].quarantined_total,
+             "duplicates": reports[i].duplicates, "ingested_at": now}
+            for i in sorted(winner.values())
         ]))
-    return report
+    return IngestReport(files=reports)
 
 
 def ingest_police(warehouse_path: str | Path, paths: Iterable[str | Path], progress: Progress | None = None,
@@ -486,7 +539,7 @@ def ingest_police(warehouse_path: str | Path, paths: Iterable[str | Path], progr
     try:
         with warehouse.write(warehouse_path) as con:
             report = ingest_files(con, files, partitions, progress, batch_rows)
-        partitions.publish({f.key for f in files})
+        partitions.publish()
     finally:
         partitions.discard()
     return report
