@@ -15,14 +15,18 @@ import hashlib
 import io
 import os
 import re
+import sys
+import threading
 import tomllib
 import uuid
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 from importlib import resources
+from itertools import count, islice
 from pathlib import Path
 
 import duckdb
@@ -41,8 +45,12 @@ COLUMNS: dict[str, dict[str, dict]] = tomllib.loads((_DATA / "police_columns.tom
 LABELS: dict[str, dict[str, dict[str, str]]] = tomllib.loads((_DATA / "police_labels.toml").read_text("utf-8"))
 
 DUPLICATE = "duplicate Crime ID"
-#: Rows held before one INSERT: amortises DuckDB's per-statement cost, bounds memory.
+#: Rows checked and written together (estimated from file sizes): few Parquet files, bounded memory.
 BATCH_ROWS = 150_000
+#: Bytes per row of a police.uk CSV, about (to cut batches before reading the files).
+BYTES_PER_ROW = 200
+#: Batches read, checked and written at once: one per core.
+WORKERS = 2
 #: DuckDB's row group size: the unit its inserts are parallelised over.
 ROW_GROUP = 122_880
 #: DuckDB's own buffer limit during an ingest; it writes row groups to disk beyond it.
@@ -52,6 +60,7 @@ DUCKDB_MEMORY = "300MB"
 COMPRESSION = "uncompressed"
 
 Progress = Callable[[int, int, str], None]
+_PLACING = threading.Lock()
 
 
 def normalise_header(header: str) -> str:
@@ -285,7 +294,8 @@ def check_batch(frame: pl.DataFrame, table: str, lookup: LsoaLookup, reports: li
     frame = with_file_facts(frame, table, reports).with_columns(_parsed(table))
     checks = _checks(table)
     if table == "stop_search" and polygons is not None:
-        frame = polygons.place(frame, lookup, "_lat", "_lon")
+        with _PLACING:  # one shapely tree, shared by the worker threads
+            frame = polygons.place(frame, lookup, "_lat", "_lon")
     elif table != "stop_search":
         frame = harmonise(frame.with_columns(pl.col("lsoa_code").str.strip_chars()), lookup,
                           latitude="_lat", longitude="_lon", row_key=["_file", "source_row"])
@@ -334,7 +344,8 @@ class Partitions:
     def __init__(self, warehouse_path: str | Path) -> None:
         self.warehouse_path = Path(warehouse_path)
         self.run = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
-        self.staged: list[tuple[Path, Path]] = []  # (temporary, final)
+        self.staged: list[tuple[Path, Path]] = []  # (temporary, final); appended to by worker threads
+        self.numbers = count()
         self.removed: list[Path] = []
         for leftover in warehouse.partitions_dir(warehouse_path).glob("*/*/*.parquet.tmp"):
             leftover.unlink()  # from a run that was killed
@@ -348,7 +359,7 @@ class Partitions:
     def stage(self, table: str, good: pl.DataFrame) -> None:
         """Write one new file per force of the batch (each holds all the batch's months of that force)."""
         for (force,), part in good.partition_by("force", as_dict=True).items():
-            final = warehouse.partition_file(self.warehouse_path, table, force, f"{self.run}-{len(self.staged):05d}")
+            final = warehouse.partition_file(self.warehouse_path, table, force, f"{self.run}-{next(self.numbers):05d}")
             part.write_parquet(self._temporary(final), compression=COMPRESSION)
 
     def replace(self, keys: Iterable[tuple[str, str, date]]) -> None:
@@ -393,26 +404,24 @@ class Partitions:
 class BatchWriter:
     """Collects prepared files, then checks them several files at a time and writes the batch.
 
-    Good rows go to ``partitions`` (Parquet files); quarantined rows to DuckDB. With a ``db``
-    executor (one thread), a checked batch is written while Polars reads and checks the next:
-    both release the GIL, so the two overlap. At most one batch is in flight,
-    which keeps memory bounded; every database statement runs on that one thread, in order.
+    Good rows go to ``partitions`` (Parquet files, written by the thread that checked them); the
+    quarantined rows to :meth:`insert`: into DuckDB on ``con`` or, with no connection (a worker
+    thread), kept in ``held`` for the thread that owns the connection.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, lookup: LsoaLookup, reports: list[FileReport],
-                 batch_rows: int = BATCH_ROWS, db: ThreadPoolExecutor | None = None,
-                 polygons: LsoaPolygons | None = None, partitions: Partitions | None = None) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection | None, lookup: LsoaLookup, reports: list[FileReport],
+                 batch_rows: int = BATCH_ROWS, polygons: LsoaPolygons | None = None,
+                 partitions: Partitions | None = None, dropped: Collection[int] = ()) -> None:
         self.con = con
         self.partitions = partitions
         self.lookup = lookup
         self.polygons = polygons
         self.reports = reports
         self.batch_rows = batch_rows
-        self.db = db
-        self.in_flight: Future | None = None
+        self.dropped = dropped  # files replaced by a later download in this run
         self.pending: dict[str, list[pl.DataFrame]] = {}
         self.rows = 0
-        self.dropped: set[int] = set()  # files replaced by a later download in this run
+        self.held: list[tuple[str, pl.DataFrame]] = []
 
     def add(self, table: str, frame: pl.DataFrame) -> None:
         self.pending.setdefault(table, []).append(frame)
@@ -421,44 +430,34 @@ class BatchWriter:
             self.flush()
 
     def insert(self, table: str, frame: pl.DataFrame) -> None:
-        if frame.height:
-            # Row-group-sized record batches let DuckDB scan and write the insert on several threads.
-            arrow = frame.to_arrow()
-            arrow = pa.Table.from_batches(arrow.to_batches(max_chunksize=ROW_GROUP), schema=arrow.schema)
-            self.con.register("_batch", arrow)
-            self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _batch")
-            self.con.unregister("_batch")
+        if self.con is None:
+            if frame.height:
+                self.held.append((table, frame))
+        else:
+            insert(self.con, table, frame)
 
-    def _write(self, batches: list[tuple[str, CheckedBatch]]) -> None:
-        for table, checked in batches:
+    def flush(self) -> None:
+        for table, frames in self.pending.items():
+            checked = check_batch(pl.concat(frames, how="diagonal"), table, self.lookup, self.reports,
+                                  self.polygons, self.dropped)
             if self.partitions is None:
                 self.insert(table, checked.good)
             else:
                 self.partitions.stage(table, checked.good)
             self.insert("quarantine", checked.quarantine)
-
-    def run(self, work: Callable[..., None], *args) -> None:
-        """Run a database step after the one in flight (on the db thread when there is one)."""
-        self.drain()
-        if self.db is None:
-            work(*args)
-        else:
-            self.in_flight = self.db.submit(work, *args)
-
-    def drain(self) -> None:
-        """Wait for the database step in flight; its error, if any, is raised here."""
-        if self.in_flight is not None:
-            in_flight, self.in_flight = self.in_flight, None
-            in_flight.result()
-
-    def flush(self) -> None:
-        checked = [(table, check_batch(pl.concat(frames, how="diagonal"), table, self.lookup, self.reports,
-                                       self.polygons, self.dropped))
-                    for table, frames in self.pending.items()]
         self.pending.clear()
         self.rows = 0
-        if checked:
-            self.run(self._write, checked)
+
+
+def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Append a frame to a DuckDB table, by column name."""
+    if frame.height:
+        # Row-group-sized record batches let DuckDB scan and write the insert on several threads.
+        arrow = frame.to_arrow()
+        arrow = pa.Table.from_batches(arrow.to_batches(max_chunksize=ROW_GROUP), schema=arrow.schema)
+        con.register("_batch", arrow)
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _batch")
+        con.unregister("_batch")
 
 
 def _forget(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, str, date]]) -> None:
@@ -480,23 +479,52 @@ def _forget(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, str, date]]) -
     con.unregister("_replaced")
 
 
-def _read_ahead(files: list[PoliceFile], order: list[int], pool: ThreadPoolExecutor) -> Iterator[tuple[int, bytes, Future]]:
-    """Each file's index, bytes and a future of its sha256, reading the next file while this one is checked."""
-    upcoming = pool.submit(files[order[0]].read) if order else None
-    for number, index in enumerate(order):
-        data = upcoming.result()
-        upcoming = pool.submit(files[order[number + 1]].read) if number + 1 < len(order) else None
-        yield index, data, pool.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
+def _batches(files: list[PoliceFile], order: list[int], batch_rows: int) -> list[list[int]]:
+    """The files' indexes in ``order``, cut into batches of about ``batch_rows`` rows (estimated from sizes)."""
+    batches: list[list[int]] = [[]]
+    rows = 0
+    for index in order:
+        if rows >= batch_rows:
+            batches.append([])
+            rows = 0
+        batches[-1].append(index)
+        rows += max(files[index].size // BYTES_PER_ROW, 1)
+    return [b for b in batches if b]
+
+
+@dataclass
+class _Checked:
+    """One batch done by a worker: its files, their sha256 and the rows for DuckDB."""
+
+    indexes: list[int]
+    digests: dict[int, str]
+    held: list[tuple[str, pl.DataFrame]]
+
+
+def _check_files(files: list[PoliceFile], indexes: list[int], reports: list[FileReport], lookup: LsoaLookup,
+                 polygons: LsoaPolygons, partitions: Partitions, dropped: Collection[int]) -> _Checked:
+    """Read, hash, check and write one batch of files (on a worker thread: no DuckDB here)."""
+    writer = BatchWriter(None, lookup, reports, sys.maxsize, polygons, partitions, dropped)
+    digests = {}
+    for index in indexes:
+        data = files[index].read()
+        digests[index] = hashlib.sha256(data).hexdigest()
+        frame, reports[index] = prepare_file(files[index], data, index)
+        writer.add(files[index].table, frame)
+    writer.flush()
+    return _Checked(indexes, digests, writer.held)
 
 
 def ingest_files(con: duckdb.DuckDBPyConnection, files: list[PoliceFile], partitions: Partitions,
                  progress: Progress | None = None, batch_rows: int = BATCH_ROWS) -> IngestReport:
     """Check police.uk files: good rows staged in ``partitions``, the rest and the log on ``con``.
 
-    Files are read in (kind, force, month) order, so that a batch holds many months of few forces
-    and is written as few Parquet files; the report lists them in the order given. Of several files
-    with the same kind, force and month, the last given wins: the others are checked and reported,
-    but their rows are not stored.
+    Files are read in (kind, force, month) order and cut into batches, so that a batch holds many
+    months of few forces and is written as few Parquet files. ``WORKERS`` batches are read, hashed,
+    checked and written at once (Polars and hashlib release the GIL); this thread puts their
+    quarantined rows into DuckDB, in order, and at most ``WORKERS + 1`` batches are in memory.
+    The report lists the files in the order given. Of several files with the same kind, force and
+    month, the last given wins: the others are checked and reported, but their rows are not stored.
     """
     con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
     ensure_reference(con)
@@ -506,29 +534,42 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[PoliceFile], partit
     partitions.replace(keys)
     _forget(con, [k for k in keys if k in earlier])
     order = sorted(range(len(files)), key=lambda i: (files[i].table, files[i].force, files[i].month, i))
-    reports: list[FileReport] = [None] * len(files)  # type: ignore[list-item]  # filled as files are read
-    digests: list[Future | None] = [None] * len(files)
-    with ThreadPoolExecutor(max_workers=2) as pool, ThreadPoolExecutor(max_workers=1) as db:
-        writer = BatchWriter(con, LsoaLookup.from_warehouse(con), reports, batch_rows, db,
-                             LsoaPolygons.from_warehouse(con), partitions)
-        writer.dropped = {index for index, pf in enumerate(files) if winner[pf.key] != index}
-        for number, (index, data, digest) in enumerate(_read_ahead(files, order, pool), start=1):
-            pf = files[index]
-            frame, reports[index] = prepare_file(pf, data, index)
-            digests[index] = digest
-            writer.add(pf.table, frame)
-            if progress:
-                progress(number, len(files), pf.source_file)
-        writer.flush()
-        writer.drain()
-        now = datetime.now(UTC).replace(tzinfo=None)
-        writer.insert("ingest_log", pl.DataFrame([
-            {"source_file": files[i].source_file, "kind": files[i].table, "force": files[i].force,
-             "month": files[i].month, "sha256": digests[i].result(), "rows_read": reports[i].rows_read,
-             "loaded": reports[i].loaded, "quarantined": reports[i].quarantined_total,
-             "duplicates": reports[i].duplicates, "ingested_at": now}
-            for i in sorted(winner.values())
-        ]))
+    reports: list[FileReport] = [None] * len(files)  # type: ignore[list-item]  # filled by the workers
+    digests: dict[int, str] = {}
+    dropped = {index for index, pf in enumerate(files) if winner[pf.key] != index}
+    lookup, polygons = LsoaLookup.from_warehouse(con), LsoaPolygons.from_warehouse(con)
+    batches = iter(_batches(files, order, batch_rows))
+    done = 0
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        def submit(batch: list[int]) -> Future:
+            return pool.submit(_check_files, files, batch, reports, lookup, polygons, partitions, dropped)
+
+        running = deque(submit(batch) for batch in islice(batches, WORKERS + 1))
+        try:
+            while running:
+                checked = running.popleft().result()
+                following = next(batches, None)
+                if following is not None:
+                    running.append(submit(following))
+                for table, frame in checked.held:
+                    insert(con, table, frame)
+                digests.update(checked.digests)
+                for index in checked.indexes:
+                    done += 1
+                    if progress:
+                        progress(done, len(files), files[index].source_file)
+        except BaseException:
+            for future in running:  # the pool then waits for the batches already being checked
+                future.cancel()
+            raise
+    now = datetime.now(UTC).replace(tzinfo=None)
+    insert(con, "ingest_log", pl.DataFrame([
+        {"source_file": files[i].source_file, "kind": files[i].table, "force": files[i].force,
+         "month": files[i].month, "sha256": digests[i], "rows_read": reports[i].rows_read,
+         "loaded": reports[i].loaded, "quarantined": reports[i].quarantined_total,
+         "duplicates": reports[i].duplicates, "ingested_at": now}
+        for i in sorted(winner.values())
+    ]))
     return IngestReport(files=reports)
 
 
