@@ -95,3 +95,18 @@ def test_files_are_read_in_force_order_but_reported_in_the_order_given(warehouse
     assert [(f.loaded, f.duplicates) for f in report.files] == [(1, 0), (1, 1), (1, 0)]
     assert warehouse.query(warehouse_file, "SELECT force, count(*) FROM street GROUP BY 1 ORDER BY 1")[1] == [
         ("bedfordshire", 1), ("cambridgeshire", 2)]
+
+
+def test_a_failure_while_the_workers_wait_for_the_reference_tables_stops_them(warehouse_file, tmp_path, monkeypatch):
+    for month in (4, 5, 6):
+        _month(tmp_path / "in", month, [f"a{month}"])
+    files, database = _files(warehouse_file), warehouse_file.read_bytes()
+
+    def broken(con):
+        raise RuntimeError("lookup broken")
+
+    monkeypatch.setattr("cspkit.data.police.LsoaLookup.from_warehouse", broken)
+    with pytest.raises(RuntimeError, match="lookup broken"):
+        ingest_police(warehouse_file, [tmp_path / "in"], batch_rows=1)
+    assert _files(warehouse_file) == files
+    assert warehouse_file.read_bytes() == database

@@ -536,16 +536,17 @@ def _read_together(group: list[tuple[PoliceFile, bytes, int, int]]) -> tuple[pl.
     return frame, reports
 
 
-def _check_files(files: list[PoliceFile], indexes: list[int], reports: list[FileReport], lookup: LsoaLookup,
-                 polygons: LsoaPolygons, partitions: Partitions, dropped: Collection[int]) -> _Checked:
+def _check_files(files: list[PoliceFile], indexes: list[int], reports: list[FileReport], reference: Future,
+                 partitions: Partitions, dropped: Collection[int]) -> _Checked:
     """Read, hash, check and write one batch of files (on a worker thread: no DuckDB here).
 
     Plain files (:func:`_plain_rows`) of the same kind and header are read by one Polars call
     (each call has a fixed cost that dominates archives of small files); any other file, or a group
-    whose joint read fails, is read on its own by :func:`prepare_file`.
+    whose joint read fails, is read on its own by :func:`prepare_file`. ``reference`` gives the
+    (LsoaLookup, LsoaPolygons) to check with: the files are read while the main thread loads them.
     """
-    writer = BatchWriter(None, lookup, reports, sys.maxsize, polygons, partitions, dropped)
     digests = {}
+    frames: list[tuple[str, pl.DataFrame]] = []
     groups: dict[tuple[str, bytes], list[tuple[PoliceFile, bytes, int, int]]] = {}
     alone: list[tuple[int, bytes]] = []
     for index in indexes:
@@ -566,10 +567,14 @@ def _check_files(files: list[PoliceFile], indexes: list[int], reports: list[File
             frame, group_reports = together
             for (_, _, index, _), report in zip(group, group_reports, strict=True):
                 reports[index] = report
-            writer.add(group[0][0].table, frame)
+            frames.append((group[0][0].table, frame))
     for index, data in sorted(alone):
         frame, reports[index] = prepare_file(files[index], data, index)
-        writer.add(files[index].table, frame)
+        frames.append((files[index].table, frame))
+    lookup, polygons = reference.result()
+    writer = BatchWriter(None, lookup, reports, sys.maxsize, polygons, partitions, dropped)
+    for table, frame in frames:
+        writer.add(table, frame)
     writer.flush()
     return _Checked(indexes, digests, writer.held)
 
@@ -586,25 +591,27 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[PoliceFile], partit
     month, the last given wins: the others are checked and reported, but their rows are not stored.
     """
     con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
-    ensure_reference(con)
-    earlier = {tuple(r) for r in con.execute("SELECT kind, force, month FROM ingest_log").fetchall()}
     winner = {pf.key: index for index, pf in enumerate(files)}  # the last file given of each key
     keys = sorted(winner, key=lambda k: winner[k])
-    partitions.replace(keys)
-    _forget(con, [k for k in keys if k in earlier])
     order = sorted(range(len(files)), key=lambda i: (files[i].table, files[i].force, files[i].month, i))
     reports: list[FileReport] = [None] * len(files)  # type: ignore[list-item]  # filled by the workers
     digests: dict[int, str] = {}
     dropped = {index for index, pf in enumerate(files) if winner[pf.key] != index}
-    lookup, polygons = LsoaLookup.from_warehouse(con), LsoaPolygons.from_warehouse(con)
+    reference: Future = Future()  # (LsoaLookup, LsoaPolygons), once loaded
     batches = iter(_batches(files, order, batch_rows))
     done = 0
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         def submit(batch: list[int]) -> Future:
-            return pool.submit(_check_files, files, batch, reports, lookup, polygons, partitions, dropped)
+            return pool.submit(_check_files, files, batch, reports, reference, partitions, dropped)
 
         running = deque(submit(batch) for batch in islice(batches, WORKERS + 1))
         try:
+            # While the workers read the first files: the reference tables, and what this run replaces.
+            ensure_reference(con)
+            reference.set_result((LsoaLookup.from_warehouse(con), LsoaPolygons.from_warehouse(con)))
+            earlier = {tuple(r) for r in con.execute("SELECT kind, force, month FROM ingest_log").fetchall()}
+            partitions.replace(keys)
+            _forget(con, [k for k in keys if k in earlier])
             while running:
                 checked = running.popleft().result()
                 following = next(batches, None)
@@ -617,7 +624,9 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[PoliceFile], partit
                     done += 1
                     if progress:
                         progress(done, len(files), files[index].source_file)
-        except BaseException:
+        except BaseException as exc:
+            if not reference.done():
+                reference.set_exception(exc)  # workers waiting for it stop
             for future in running:  # the pool then waits for the batches already being checked
                 future.cancel()
             raise
