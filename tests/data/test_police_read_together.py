@@ -35,6 +35,8 @@ def _archive(folder):
     write_file(folder, _name(8), csv_bytes(STREET_HEADER, _rows(8, 2, "h")) + b"\n")  # a blank last line
     write_file(folder, _name(9), csv_bytes(STREET_HEADER, _rows(9, 2, "i")).rstrip(b"\n"))  # no final newline
     write_file(folder, _name(10), csv_bytes(STREET_HEADER, []))  # header only
+    write_file(folder, _name(11), csv_bytes(STREET_HEADER, _rows(11, 2, "k")) + b"\n"
+               + csv_bytes(STREET_HEADER, _rows(11, 2, "l")).split(b"\n", 1)[1])  # a blank line inside
     write_file(folder, _name(1, "cambridgeshire"), csv_bytes(STREET_HEADER, _rows(1, 3, "j")))
 
 
@@ -62,7 +64,7 @@ def test_plain_rows():
     assert _plain_rows(b"a,b\r\n1,2\r\n") == 1
     assert _plain_rows(b"a,b\n") is None  # header only
     assert _plain_rows(b'a,b\n"1",2\n') is None  # quotes: a field may span lines
-    assert _plain_rows(b"a,b\n1,2\n\n3,4\n") is None  # blank line
+    assert _plain_rows(b"a,b\n1,2\n\n3,4\n") == 3  # a blank line is a row of nulls, read alone or together
     assert _plain_rows(b"a,b\n1,2") is None  # no final newline: maybe truncated
     assert _plain_rows(b"a,b\r\n1,2\n") is None  # mixed line ends
 

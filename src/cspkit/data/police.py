@@ -251,26 +251,34 @@ def prepare_file(pf: PoliceFile, data: bytes, index: int) -> tuple[pl.DataFrame,
 
 
 def with_file_facts(frame: pl.DataFrame, table: str, reports: list[FileReport]) -> pl.DataFrame:
-    """Row numbers, missing optional columns and each row's file facts, for a batch of prepared files."""
-    indexes = frame.get_column("_file").unique().to_list()
+    """Row numbers, missing optional columns and each row's file facts, for a batch of prepared files.
+
+    Each file's rows are one run of ``_file`` (files are added whole), so the facts are each file's
+    values repeated over its run: no look-up per row.
+    """
+    runs = frame.get_column("_file").rle()
+    indexes = runs.struct.field("value").to_list()
+    if len(set(indexes)) != len(indexes):
+        raise ValueError("a file's rows are not together in the batch")
+    lengths = runs.struct.field("len").to_numpy()
+    positions = np.repeat(np.arange(len(indexes)), lengths)
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
     batch = [reports[i] for i in indexes]
     months = [date.fromisoformat(r.month + "-01") for r in batch]
 
-    def fact(values: list, dtype: pl.DataType) -> pl.Expr:
-        if not indexes:  # no rows (header-only files)
-            return pl.lit(None, dtype)
-        return pl.col("_file").replace_strict(indexes, values, return_dtype=dtype)
+    def fact(name: str, values: list, dtype: pl.DataType) -> pl.Series:
+        return pl.Series(name, values, dtype).gather(positions)
 
     missing = [pl.lit(None, pl.String).alias(c) for c in COLUMNS[table] if c not in frame.columns]
     truncated = pl.col("_truncated").fill_null(False) if "_truncated" in frame.columns else pl.lit(False)
     return frame.with_columns(
         *missing,
-        pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over("_file").alias("source_row"),
-        fact([r.source_file for r in batch], pl.String).alias("source_file"),
-        fact([r.force for r in batch], pl.String).alias("force"),
-        fact(months, pl.Date).alias("_month_date"),
-        fact([r.month for r in batch], pl.String).alias("_file_month"),
-        fact([_previous_month(m).strftime("%Y-%m") for m in months], pl.String).alias("_previous_month"),
+        pl.Series("source_row", np.arange(1, frame.height + 1) - starts, pl.Int32),
+        fact("source_file", [r.source_file for r in batch], pl.String),
+        fact("force", [r.force for r in batch], pl.String),
+        fact("_month_date", months, pl.Date),
+        fact("_file_month", [r.month for r in batch], pl.String),
+        fact("_previous_month", [_previous_month(m).strftime("%Y-%m") for m in months], pl.String),
         truncated.alias("_truncated"),
     )
 
@@ -505,10 +513,11 @@ class _Checked:
 def _plain_rows(data: bytes) -> int | None:
     """Rows of a file that Polars can read together with others, else None (read it on its own).
 
-    Plain means: no quote character (so no field spans lines), no blank line, every line ended by
-    one newline (CRLF or LF throughout), at least one row. Its rows are then its lines after the header.
+    Plain means: no quote character (so no field spans lines), every line ended by one newline (CRLF
+    or LF throughout), at least one row. Its rows are then its lines after the header (a blank line
+    is a row of nulls, read alone or together; :func:`_read_together` checks the total).
     """
-    if not data.endswith(b"\n") or b'"' in data or b"\n\n" in data or b"\n\r\n" in data or data.startswith(b"\n"):
+    if not data.endswith(b"\n") or b'"' in data or data.startswith(b"\n"):
         return None
     lines = data.count(b"\n")
     carriage_returns = data.count(b"\r")
