@@ -1,11 +1,15 @@
 """police.uk ingestion: every row of every file loaded, quarantined with its reason, or counted as a duplicate.
 
 Each CSV is read by Polars as text (nothing is guessed), checked with vectorised expressions, put on
-the 2021 LSOA boundaries and written by Polars as one Parquet file per (kind, force, month) beside
-the DuckDB file (appending to DuckDB's own tables cost half the run). One batch of files is in memory
-at a time, so memory stays bounded whatever the archive size. New partition files are written under
-temporary names and renamed into place only after the quarantine and ingest_log rows commit in one
-DuckDB transaction, so a failure midway leaves the warehouse exactly as it was.
+the 2021 LSOA boundaries and written by Polars as Parquet beside the DuckDB file (appending to
+DuckDB's own tables cost half the run). Files are taken in (kind, force, month) order and cut into
+batches of about 150,000 rows; each batch is read (plain files of one header by one Polars call),
+hashed, checked and written as one Parquet file per kind and force, holding all the batch's months
+of that force. Two batches are worked on at once, one per core, and at most three are in memory,
+so memory stays bounded whatever the archive size. A month ingested again is removed from the
+older file that holds it (the file is rewritten without it). New and rewritten files are written
+under temporary names and renamed into place only after the quarantine and ingest_log rows commit
+in one DuckDB transaction, so a failure midway leaves the warehouse exactly as it was.
 """
 
 from __future__ import annotations
