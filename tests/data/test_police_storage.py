@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 from tests.data.helpers import STREET_HEADER, csv_bytes, street_row, write_file
 
@@ -110,3 +111,18 @@ def test_a_failure_while_the_workers_wait_for_the_reference_tables_stops_them(wa
         ingest_police(warehouse_file, [tmp_path / "in"], batch_rows=1)
     assert _files(warehouse_file) == files
     assert warehouse_file.read_bytes() == database
+
+
+def test_a_warehouse_with_one_file_per_month_from_earlier_versions_is_updated(warehouse_file, tmp_path):
+    _month(tmp_path / "first", 4, ["a4"])
+    _month(tmp_path / "second", 5, ["a5"])
+    ingest_police(warehouse_file, [tmp_path / "first"])
+    ingest_police(warehouse_file, [tmp_path / "second"])
+    folder = warehouse.partition_folder(warehouse_file, "street", "bedfordshire")
+    for path in list(folder.glob("*.parquet")):
+        month = pl.read_parquet(path)["month"].unique().item()
+        path.rename(folder / f"month={month:%Y-%m}.parquet")  # the layout of earlier versions
+    _month(tmp_path / "newer", 5, ["b5"])
+    ingest_police(warehouse_file, [tmp_path / "newer"])
+    assert [r[1] for r in _street(warehouse_file)] == ["a4", "b5"]
+    assert not (folder / "month=2021-05.parquet").exists() and (folder / "month=2021-04.parquet").exists()
