@@ -1,11 +1,15 @@
 """police.uk ingestion: every row of every file loaded, quarantined with its reason, or counted as a duplicate.
 
 Each CSV is read by Polars as text (nothing is guessed), checked with vectorised expressions, put on
-the 2021 LSOA boundaries and written by Polars as one Parquet file per (kind, force, month) beside
-the DuckDB file (appending to DuckDB's own tables cost half the run). One batch of files is in memory
-at a time, so memory stays bounded whatever the archive size. New partition files are written under
-temporary names and renamed into place only after the quarantine and ingest_log rows commit in one
-DuckDB transaction, so a failure midway leaves the warehouse exactly as it was.
+the 2021 LSOA boundaries and written by Polars as Parquet beside the DuckDB file (appending to
+DuckDB's own tables cost half the run). Files are taken in (kind, force, month) order and cut into
+batches of about 150,000 rows; each batch is read (plain files of one header by one Polars call),
+hashed, checked and written as one Parquet file per kind and force, holding all the batch's months
+of that force. Two batches are worked on at once, one per core, and at most three are in memory,
+so memory stays bounded whatever the archive size. A month ingested again is removed from the
+older file that holds it (the file is rewritten without it). New and rewritten files are written
+under temporary names and renamed into place only after the quarantine and ingest_log rows commit
+in one DuckDB transaction, so a failure midway leaves the warehouse exactly as it was.
 """
 
 from __future__ import annotations
@@ -15,16 +19,22 @@ import hashlib
 import io
 import os
 import re
+import sys
+import threading
 import tomllib
-from collections.abc import Callable, Iterable, Iterator
+import uuid
+from collections import deque
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 from importlib import resources
+from itertools import count, islice
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
 import pyarrow as pa
 
@@ -40,14 +50,22 @@ COLUMNS: dict[str, dict[str, dict]] = tomllib.loads((_DATA / "police_columns.tom
 LABELS: dict[str, dict[str, dict[str, str]]] = tomllib.loads((_DATA / "police_labels.toml").read_text("utf-8"))
 
 DUPLICATE = "duplicate Crime ID"
-#: Rows held before one INSERT: amortises DuckDB's per-statement cost, bounds memory.
+#: Rows checked and written together (estimated from file sizes): few Parquet files, bounded memory.
 BATCH_ROWS = 150_000
+#: Bytes per row of a police.uk CSV, about (to cut batches before reading the files).
+BYTES_PER_ROW = 200
+#: Batches read, checked and written at once: one per core.
+WORKERS = 2
 #: DuckDB's row group size: the unit its inserts are parallelised over.
 ROW_GROUP = 122_880
 #: DuckDB's own buffer limit during an ingest; it writes row groups to disk beyond it.
 DUCKDB_MEMORY = "300MB"
+#: Parquet compression of the police rows: none (their strings are dictionary-encoded already; lz4
+#: saved about 15% of the space for a fifth of the write time).
+COMPRESSION = "uncompressed"
 
 Progress = Callable[[int, int, str], None]
+_PLACING = threading.Lock()
 
 
 def normalise_header(header: str) -> str:
@@ -237,22 +255,34 @@ def prepare_file(pf: PoliceFile, data: bytes, index: int) -> tuple[pl.DataFrame,
 
 
 def with_file_facts(frame: pl.DataFrame, table: str, reports: list[FileReport]) -> pl.DataFrame:
-    """Row numbers, missing optional columns and each row's file facts, for a batch of prepared files."""
-    months = [date.fromisoformat(r.month + "-01") for r in reports]
+    """Row numbers, missing optional columns and each row's file facts, for a batch of prepared files.
 
-    def fact(values: list, dtype: pl.DataType) -> pl.Expr:
-        return pl.col("_file").replace_strict(list(range(len(reports))), values, return_dtype=dtype)
+    Each file's rows are one run of ``_file`` (files are added whole), so the facts are each file's
+    values repeated over its run: no look-up per row.
+    """
+    runs = frame.get_column("_file").rle()
+    indexes = runs.struct.field("value").to_list()
+    if len(set(indexes)) != len(indexes):
+        raise ValueError("a file's rows are not together in the batch")
+    lengths = runs.struct.field("len").to_numpy()
+    positions = np.repeat(np.arange(len(indexes)), lengths)
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    batch = [reports[i] for i in indexes]
+    months = [date.fromisoformat(r.month + "-01") for r in batch]
+
+    def fact(name: str, values: list, dtype: pl.DataType) -> pl.Series:
+        return pl.Series(name, values, dtype).gather(positions)
 
     missing = [pl.lit(None, pl.String).alias(c) for c in COLUMNS[table] if c not in frame.columns]
     truncated = pl.col("_truncated").fill_null(False) if "_truncated" in frame.columns else pl.lit(False)
     return frame.with_columns(
         *missing,
-        pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over("_file").alias("source_row"),
-        fact([r.source_file for r in reports], pl.String).alias("source_file"),
-        fact([r.force for r in reports], pl.String).alias("force"),
-        fact(months, pl.Date).alias("_month_date"),
-        fact([r.month for r in reports], pl.String).alias("_file_month"),
-        fact([_previous_month(m).strftime("%Y-%m") for m in months], pl.String).alias("_previous_month"),
+        pl.Series("source_row", np.arange(1, frame.height + 1) - starts, pl.Int32),
+        fact("source_file", [r.source_file for r in batch], pl.String),
+        fact("force", [r.force for r in batch], pl.String),
+        fact("_month_date", months, pl.Date),
+        fact("_file_month", [r.month for r in batch], pl.String),
+        fact("_previous_month", [_previous_month(m).strftime("%Y-%m") for m in months], pl.String),
         truncated.alias("_truncated"),
     )
 
@@ -266,16 +296,19 @@ class CheckedBatch:
 
 
 def check_batch(frame: pl.DataFrame, table: str, lookup: LsoaLookup, reports: list[FileReport],
-                polygons: LsoaPolygons | None = None) -> CheckedBatch:
+                polygons: LsoaPolygons | None = None, dropped: Collection[int] = ()) -> CheckedBatch:
     """Check prepared rows of one kind (from one or more files) and add the outcome to the files' reports.
 
     Stop-and-search rows have coordinates but no LSOA: with ``polygons`` they are placed in the LSOA
     2021 polygon that contains them (only where boundaries are held; elsewhere the area is NULL).
+    Files whose index is in ``dropped`` (replaced by a later download in the same run) are checked
+    and reported, but none of their rows is returned.
     """
     frame = with_file_facts(frame, table, reports).with_columns(_parsed(table))
     checks = _checks(table)
     if table == "stop_search" and polygons is not None:
-        frame = polygons.place(frame, lookup, "_lat", "_lon")
+        with _PLACING:  # one shapely tree, shared by the worker threads
+            frame = polygons.place(frame, lookup, "_lat", "_lon")
     elif table != "stop_search":
         frame = harmonise(frame.with_columns(pl.col("lsoa_code").str.strip_chars()), lookup,
                           latitude="_lat", longitude="_lon", row_key=["_file", "source_row"])
@@ -306,72 +339,102 @@ def check_batch(frame: pl.DataFrame, table: str, lookup: LsoaLookup, reports: li
             reports[index].duplicates += n
         else:
             reports[index].quarantined[reason] = reports[index].quarantined.get(reason, 0) + n
+    if dropped:
+        good = good.filter(~pl.col("_file").is_in(list(dropped)))
+        quarantine = quarantine.filter(~pl.col("_file").is_in(list(dropped)))
     return CheckedBatch(good.select(_typed(table, placed="lsoa21_code" in good.columns)), quarantine.drop("_file"))
 
 
 class Partitions:
-    """This run's partition files: written as ``*.parquet.tmp``, put in place by :meth:`publish`."""
+    """This run's changes to the Parquet files, staged as ``*.parquet.tmp`` and put in place by :meth:`publish`.
+
+    New rows go to new files, one per kind and force for each batch written (a batch holds many
+    months of a force, as files are read in kind, force, month order). A month ingested again is
+    removed from the older file that holds it: that file is rewritten without it (or deleted when
+    nothing is left), and the rewrite is only put in place by :meth:`publish`.
+    """
 
     def __init__(self, warehouse_path: str | Path) -> None:
         self.warehouse_path = Path(warehouse_path)
-        self.staged: dict[tuple[str, str, date], Path] = {}
+        self.run = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+        self.staged: list[tuple[Path, Path]] = []  # (temporary, final); appended to by worker threads
+        self.numbers = count()
+        self.removed: list[Path] = []
         for leftover in warehouse.partitions_dir(warehouse_path).glob("*/*/*.parquet.tmp"):
             leftover.unlink()  # from a run that was killed
 
-    def final(self, key: tuple[str, str, date]) -> Path:
-        return warehouse.partition_path(self.warehouse_path, *key)
+    def _temporary(self, final: Path) -> Path:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        temporary = final.with_name(final.name + ".tmp")
+        self.staged.append((temporary, final))
+        return temporary
 
     def stage(self, table: str, good: pl.DataFrame) -> None:
-        for (force, month), part in good.partition_by("force", "month", as_dict=True).items():
-            final = self.final((table, force, month))
-            final.parent.mkdir(parents=True, exist_ok=True)
-            temporary = final.with_name(final.name + ".tmp")
-            part.write_parquet(temporary, compression="lz4")
-            self.staged[(table, force, month)] = temporary
+        """Write one new file per force of the batch (each holds all the batch's months of that force)."""
+        for (force,), part in good.partition_by("force", as_dict=True).items():
+            final = warehouse.partition_file(self.warehouse_path, table, force, f"{self.run}-{next(self.numbers):05d}")
+            part.write_parquet(self._temporary(final), compression=COMPRESSION)
 
-    def forget(self, key: tuple[str, str, date]) -> None:
-        """Drop a partition staged earlier in this run (a later file of the same key replaces it)."""
-        staged = self.staged.pop(key, None)
-        if staged is not None:
-            staged.unlink(missing_ok=True)
+    def replace(self, keys: Iterable[tuple[str, str, date]]) -> None:
+        """Stage the removal of these (kind, force, month)s from the files that hold them now."""
+        by_table: dict[str, set[tuple[str, date]]] = {}
+        for table, force, month in keys:
+            by_table.setdefault(table, set()).add((force, month))
+        for table, replaced in by_table.items():
+            files = [f for force in sorted({force for force, _ in replaced})
+                     for f in sorted(warehouse.partition_folder(self.warehouse_path, table, force).glob("*.parquet"))]
+            if not files:
+                continue
+            held = (pl.scan_parquet(files, include_file_paths="_path").group_by("_path", "force", "month")
+                    .agg(pl.len()).collect())
+            for (path,), months in held.partition_by("_path", as_dict=True).items():
+                gone = [m for f, m in months.select("force", "month").iter_rows() if (f, m) in replaced]
+                if not gone:
+                    continue
+                path = Path(path)
+                if len(gone) == months.height:
+                    self.removed.append(path)
+                else:
+                    (pl.scan_parquet(path).filter(~pl.col("month").is_in(gone))
+                     .sink_parquet(self._temporary(path), compression=COMPRESSION))
 
-    def publish(self, keys: Iterable[tuple[str, str, date]]) -> None:
-        """Put this run's partitions in place; a key with no loaded rows loses its old partition."""
-        for key in keys:
-            staged = self.staged.pop(key, None)
-            if staged is None:
-                self.final(key).unlink(missing_ok=True)
-            else:
-                os.replace(staged, self.final(key))
+    def publish(self) -> None:
+        """Put this run's files in place and delete the files whose every month was replaced."""
+        for temporary, final in self.staged:
+            os.replace(temporary, final)
+        self.staged.clear()
+        for path in self.removed:
+            path.unlink(missing_ok=True)
+        self.removed.clear()
 
     def discard(self) -> None:
-        for staged in self.staged.values():
-            staged.unlink(missing_ok=True)
+        for temporary, _ in self.staged:
+            temporary.unlink(missing_ok=True)
         self.staged.clear()
+        self.removed.clear()
 
 
 class BatchWriter:
     """Collects prepared files, then checks them several files at a time and writes the batch.
 
-    Good rows go to ``partitions`` (Parquet files); quarantined rows to DuckDB. With a ``db``
-    executor (one thread), a checked batch is written while Polars reads and checks the next:
-    both release the GIL, so the two overlap. At most one batch is in flight,
-    which keeps memory bounded; every database statement runs on that one thread, in order.
+    Good rows go to ``partitions`` (Parquet files, written by the thread that checked them); the
+    quarantined rows to :meth:`insert`: into DuckDB on ``con`` or, with no connection (a worker
+    thread), kept in ``held`` for the thread that owns the connection.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, lookup: LsoaLookup, reports: list[FileReport],
-                 batch_rows: int = BATCH_ROWS, db: ThreadPoolExecutor | None = None,
-                 polygons: LsoaPolygons | None = None, partitions: Partitions | None = None) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection | None, lookup: LsoaLookup, reports: list[FileReport],
+                 batch_rows: int = BATCH_ROWS, polygons: LsoaPolygons | None = None,
+                 partitions: Partitions | None = None, dropped: Collection[int] = ()) -> None:
         self.con = con
         self.partitions = partitions
         self.lookup = lookup
         self.polygons = polygons
         self.reports = reports
         self.batch_rows = batch_rows
-        self.db = db
-        self.in_flight: Future | None = None
+        self.dropped = dropped  # files replaced by a later download in this run
         self.pending: dict[str, list[pl.DataFrame]] = {}
         self.rows = 0
+        self.held: list[tuple[str, pl.DataFrame]] = []
 
     def add(self, table: str, frame: pl.DataFrame) -> None:
         self.pending.setdefault(table, []).append(frame)
@@ -380,102 +443,215 @@ class BatchWriter:
             self.flush()
 
     def insert(self, table: str, frame: pl.DataFrame) -> None:
-        if frame.height:
-            # Row-group-sized record batches let DuckDB scan and write the insert on several threads.
-            arrow = frame.to_arrow()
-            arrow = pa.Table.from_batches(arrow.to_batches(max_chunksize=ROW_GROUP), schema=arrow.schema)
-            self.con.register("_batch", arrow)
-            self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _batch")
-            self.con.unregister("_batch")
+        if self.con is None:
+            if frame.height:
+                self.held.append((table, frame))
+        else:
+            insert(self.con, table, frame)
 
-    def _write(self, batches: list[tuple[str, CheckedBatch]]) -> None:
-        for table, checked in batches:
+    def flush(self) -> None:
+        for table, frames in self.pending.items():
+            checked = check_batch(pl.concat(frames, how="diagonal"), table, self.lookup, self.reports,
+                                  self.polygons, self.dropped)
             if self.partitions is None:
                 self.insert(table, checked.good)
             else:
                 self.partitions.stage(table, checked.good)
             self.insert("quarantine", checked.quarantine)
-
-    def run(self, work: Callable[..., None], *args) -> None:
-        """Run a database step after the one in flight (on the db thread when there is one)."""
-        self.drain()
-        if self.db is None:
-            work(*args)
-        else:
-            self.in_flight = self.db.submit(work, *args)
-
-    def drain(self) -> None:
-        """Wait for the database step in flight; its error, if any, is raised here."""
-        if self.in_flight is not None:
-            in_flight, self.in_flight = self.in_flight, None
-            in_flight.result()
-
-    def flush(self) -> None:
-        checked = [(table, check_batch(pl.concat(frames, how="diagonal"), table, self.lookup, self.reports, self.polygons))
-                   for table, frames in self.pending.items()]
         self.pending.clear()
         self.rows = 0
-        if checked:
-            self.run(self._write, checked)
 
 
-def _forget(con: duckdb.DuckDBPyConnection, partitions: Partitions, table: str, force: str, month: date,
-            this_run: list[str]) -> None:
-    """Remove an earlier ingest of the same kind, force and month (a newer download replaces it).
+def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Append a frame to a DuckDB table, by column name."""
+    if frame.height:
+        # Row-group-sized record batches let DuckDB scan and write the insert on several threads.
+        arrow = frame.to_arrow()
+        arrow = pa.Table.from_batches(arrow.to_batches(max_chunksize=ROW_GROUP), schema=arrow.schema)
+        con.register("_batch", arrow)
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _batch")
+        con.unregister("_batch")
 
-    ``this_run`` names files of the same key read earlier in this run (not yet in ingest_log).
+
+def _forget(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, str, date]]) -> None:
+    """Remove what earlier runs stored of these (kind, force, month)s from DuckDB: a newer download replaces it.
+
+    Their Parquet rows are removed by :meth:`Partitions.replace`.
     """
-    partitions.forget((table, force, month))
-    con.execute(f"DELETE FROM {warehouse.base_table(con, table)} WHERE force = ? AND month = ?", [force, month])
-    con.execute("""DELETE FROM quarantine WHERE kind = ? AND (list_contains(?, source_file) OR source_file IN
-                   (SELECT source_file FROM ingest_log WHERE kind = ? AND force = ? AND month = ?))""",
-                [table, this_run, table, force, month])
-    con.execute("DELETE FROM ingest_log WHERE kind = ? AND force = ? AND month = ?", [table, force, month])
+    if not keys:
+        return
+    con.register("_replaced", pa.table({"kind": [k[0] for k in keys], "force": [k[1] for k in keys],
+                                        "month": [k[2] for k in keys]}))
+    for table in warehouse.PARTITIONED:
+        con.execute(f"""DELETE FROM {warehouse.base_table(con, table)} t USING _replaced r
+                        WHERE r.kind = '{table}' AND t.force = r.force AND t.month = r.month""")
+    con.execute("""DELETE FROM quarantine q USING ingest_log l, _replaced r
+                   WHERE l.kind = r.kind AND l.force = r.force AND l.month = r.month
+                   AND q.kind = l.kind AND q.source_file = l.source_file""")
+    con.execute("DELETE FROM ingest_log l USING _replaced r WHERE l.kind = r.kind AND l.force = r.force AND l.month = r.month")
+    con.unregister("_replaced")
 
 
-def _read_ahead(files: list[PoliceFile], pool: ThreadPoolExecutor) -> Iterator[tuple[PoliceFile, bytes, Future]]:
-    """Each file's bytes and a future of its sha256, reading the next file while this one is checked."""
-    upcoming = pool.submit(files[0].read) if files else None
-    for number, pf in enumerate(files):
-        data = upcoming.result()
-        upcoming = pool.submit(files[number + 1].read) if number + 1 < len(files) else None
-        yield pf, data, pool.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
+def _batches(files: list[PoliceFile], order: list[int], batch_rows: int) -> list[list[int]]:
+    """The files' indexes in ``order``, cut into batches of about ``batch_rows`` rows (estimated from sizes)."""
+    batches: list[list[int]] = [[]]
+    rows = 0
+    for index in order:
+        if rows >= batch_rows:
+            batches.append([])
+            rows = 0
+        batches[-1].append(index)
+        rows += max(files[index].size // BYTES_PER_ROW, 1)
+    return [b for b in batches if b]
+
+
+@dataclass
+class _Checked:
+    """One batch done by a worker: its files, their sha256 and the rows for DuckDB."""
+
+    indexes: list[int]
+    digests: dict[int, str]
+    held: list[tuple[str, pl.DataFrame]]
+
+
+def _plain_rows(data: bytes) -> int | None:
+    """Rows of a file that Polars can read together with others, else None (read it on its own).
+
+    Plain means: no quote character (so no field spans lines), every line ended by one newline (CRLF
+    or LF throughout), at least one row. Its rows are then its lines after the header (a blank line
+    is a row of nulls, read alone or together; :func:`_read_together` checks the total).
+    """
+    if not data.endswith(b"\n") or b'"' in data or data.startswith(b"\n"):
+        return None
+    lines = data.count(b"\n")
+    carriage_returns = data.count(b"\r")
+    if lines < 2 or carriage_returns not in (0, lines):
+        return None
+    return lines - 1
+
+
+def _read_together(group: list[tuple[PoliceFile, bytes, int, int]]) -> tuple[pl.DataFrame, list[FileReport]] | None:
+    """Plain files of one kind with the same header, read by one Polars call; None if that fails."""
+    try:
+        raw = pl.scan_csv([data for _, data, _, _ in group], infer_schema=False).collect()
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, pl.exceptions.ShapeError):
+        return None  # read again file by file: the error then names the file
+    counts = [rows for _, _, _, rows in group]
+    if raw.height != sum(counts):
+        return None
+    first = group[0][0]
+    renames, ignored = map_headers(raw.columns, first.table, first.source_file)
+    indexes = np.repeat(np.array([index for _, _, index, _ in group], dtype=np.int32), counts)
+    frame = raw.select(*[pl.col(header).alias(name) for header, name in renames.items()],
+                       pl.Series("_file", indexes, pl.Int32))
+    reports = [FileReport(pf.source_file, pf.table, pf.force, pf.month.strftime("%Y-%m"), rows_read=rows,
+                          ignored_columns=list(ignored)) for pf, _, _, rows in group]
+    return frame, reports
+
+
+def _check_files(files: list[PoliceFile], indexes: list[int], reports: list[FileReport], reference: Future,
+                 partitions: Partitions, dropped: Collection[int]) -> _Checked:
+    """Read, hash, check and write one batch of files (on a worker thread: no DuckDB here).
+
+    Plain files (:func:`_plain_rows`) of the same kind and header are read by one Polars call
+    (each call has a fixed cost that dominates archives of small files); any other file, or a group
+    whose joint read fails, is read on its own by :func:`prepare_file`. ``reference`` gives the
+    (LsoaLookup, LsoaPolygons) to check with: the files are read while the main thread loads them.
+    """
+    digests = {}
+    frames: list[tuple[str, pl.DataFrame]] = []
+    groups: dict[tuple[str, bytes], list[tuple[PoliceFile, bytes, int, int]]] = {}
+    alone: list[tuple[int, bytes]] = []
+    for index in indexes:
+        pf = files[index]
+        data = pf.read()
+        digests[index] = hashlib.sha256(data).hexdigest()
+        data = to_utf8(data, pf.source_file)
+        rows = _plain_rows(data)
+        if rows is None:
+            alone.append((index, data))
+        else:
+            groups.setdefault((pf.table, data[:data.index(b"\n")]), []).append((pf, data, index, rows))
+    for group in groups.values():
+        together = _read_together(group) if len(group) > 1 else None
+        if together is None:
+            alone.extend((index, data) for _, data, index, _ in group)
+        else:
+            frame, group_reports = together
+            for (_, _, index, _), report in zip(group, group_reports, strict=True):
+                reports[index] = report
+            frames.append((group[0][0].table, frame))
+    for index, data in sorted(alone):
+        frame, reports[index] = prepare_file(files[index], data, index)
+        frames.append((files[index].table, frame))
+    lookup, polygons = reference.result()
+    writer = BatchWriter(None, lookup, reports, sys.maxsize, polygons, partitions, dropped)
+    for table, frame in frames:
+        writer.add(table, frame)
+    writer.flush()
+    return _Checked(indexes, digests, writer.held)
 
 
 def ingest_files(con: duckdb.DuckDBPyConnection, files: list[PoliceFile], partitions: Partitions,
                  progress: Progress | None = None, batch_rows: int = BATCH_ROWS) -> IngestReport:
-    """Check police.uk files: good rows staged in ``partitions``, the rest and the log on ``con``."""
+    """Check police.uk files: good rows staged in ``partitions``, the rest and the log on ``con``.
+
+    Files are read in (kind, force, month) order and cut into batches, so that a batch holds many
+    months of few forces and is written as few Parquet files. ``WORKERS`` batches are read, hashed,
+    checked and written at once (Polars and hashlib release the GIL); this thread puts their
+    quarantined rows into DuckDB, in order, and at most ``WORKERS + 1`` batches are in memory.
+    The report lists the files in the order given. Of several files with the same kind, force and
+    month, the last given wins: the others are checked and reported, but their rows are not stored.
+    """
     con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
-    ensure_reference(con)
-    earlier = {tuple(r) for r in con.execute("SELECT kind, force, month FROM ingest_log").fetchall()}
-    report = IngestReport()
-    seen: dict[tuple[str, str, date], list[int]] = {}  # key -> indexes of this run's files
-    logs: list[tuple[dict, Future]] = []
-    with ThreadPoolExecutor(max_workers=2) as pool, ThreadPoolExecutor(max_workers=1) as db:
-        writer = BatchWriter(con, LsoaLookup.from_warehouse(con), report.files, batch_rows, db,
-                             LsoaPolygons.from_warehouse(con), partitions)
-        for number, (pf, data, digest) in enumerate(_read_ahead(files, pool), start=1):
-            if pf.key in earlier or pf.key in seen:
-                writer.flush()
-                writer.run(_forget, con, partitions, *pf.key, [report.files[i].source_file for i in seen.get(pf.key, [])])
-            seen.setdefault(pf.key, []).append(len(report.files))
-            frame, file_report = prepare_file(pf, data, len(report.files))
-            report.files.append(file_report)
-            logs.append(({"source_file": pf.source_file, "kind": pf.table, "force": pf.force, "month": pf.month},
-                         digest))
-            writer.add(pf.table, frame)
-            if progress:
-                progress(number, len(files), pf.source_file)
-        writer.flush()
-        writer.drain()
-        now = datetime.now(UTC).replace(tzinfo=None)
-        current = {indexes[-1] for indexes in seen.values()}  # a file replaced later in the run is not logged
-        writer.insert("ingest_log", pl.DataFrame([
-            entry | {"sha256": digest.result(), "rows_read": r.rows_read, "loaded": r.loaded,
-                     "quarantined": r.quarantined_total, "duplicates": r.duplicates, "ingested_at": now}
-            for index, ((entry, digest), r) in enumerate(zip(logs, report.files, strict=True)) if index in current
-        ]))
-    return report
+    winner = {pf.key: index for index, pf in enumerate(files)}  # the last file given of each key
+    keys = sorted(winner, key=lambda k: winner[k])
+    order = sorted(range(len(files)), key=lambda i: (files[i].table, files[i].force, files[i].month, i))
+    reports: list[FileReport] = [None] * len(files)  # type: ignore[list-item]  # filled by the workers
+    digests: dict[int, str] = {}
+    dropped = {index for index, pf in enumerate(files) if winner[pf.key] != index}
+    reference: Future = Future()  # (LsoaLookup, LsoaPolygons), once loaded
+    batches = iter(_batches(files, order, batch_rows))
+    done = 0
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        def submit(batch: list[int]) -> Future:
+            return pool.submit(_check_files, files, batch, reports, reference, partitions, dropped)
+
+        running = deque(submit(batch) for batch in islice(batches, WORKERS + 1))
+        try:
+            # While the workers read the first files: the reference tables, and what this run replaces.
+            ensure_reference(con)
+            reference.set_result((LsoaLookup.from_warehouse(con), LsoaPolygons.from_warehouse(con)))
+            earlier = {tuple(r) for r in con.execute("SELECT kind, force, month FROM ingest_log").fetchall()}
+            partitions.replace(keys)
+            _forget(con, [k for k in keys if k in earlier])
+            while running:
+                checked = running.popleft().result()
+                following = next(batches, None)
+                if following is not None:
+                    running.append(submit(following))
+                for table, frame in checked.held:
+                    insert(con, table, frame)
+                digests.update(checked.digests)
+                for index in checked.indexes:
+                    done += 1
+                    if progress:
+                        progress(done, len(files), files[index].source_file)
+        except BaseException as exc:
+            if not reference.done():
+                reference.set_exception(exc)  # workers waiting for it stop
+            for future in running:  # the pool then waits for the batches already being checked
+                future.cancel()
+            raise
+    now = datetime.now(UTC).replace(tzinfo=None)
+    insert(con, "ingest_log", pl.DataFrame([
+        {"source_file": files[i].source_file, "kind": files[i].table, "force": files[i].force,
+         "month": files[i].month, "sha256": digests[i], "rows_read": reports[i].rows_read,
+         "loaded": reports[i].loaded, "quarantined": reports[i].quarantined_total,
+         "duplicates": reports[i].duplicates, "ingested_at": now}
+        for i in sorted(winner.values())
+    ]))
+    return IngestReport(files=reports)
 
 
 def ingest_police(warehouse_path: str | Path, paths: Iterable[str | Path], progress: Progress | None = None,
@@ -486,7 +662,7 @@ def ingest_police(warehouse_path: str | Path, paths: Iterable[str | Path], progr
     try:
         with warehouse.write(warehouse_path) as con:
             report = ingest_files(con, files, partitions, progress, batch_rows)
-        partitions.publish({f.key for f in files})
+        partitions.publish()
     finally:
         partitions.discard()
     return report

@@ -24,13 +24,14 @@ TABLE_OF_KIND = {"street": "street", "outcomes": "outcomes", "stop-and-search": 
 
 @dataclass(frozen=True)
 class PoliceFile:
-    """One police.uk CSV, wherever it lives; ``read()`` returns its bytes."""
+    """One police.uk CSV, wherever it lives; ``read()`` returns its bytes, ``size`` says how many (0: unknown)."""
 
     source_file: str
     table: str
     force: str
     month: date
     read: Callable[[], bytes]
+    size: int = 0
 
     @property
     def key(self) -> tuple[str, str, date]:
@@ -58,7 +59,7 @@ def _read_member(archive: Path, member: str) -> bytes:
 def _from_zip(path: Path) -> list[PoliceFile]:
     try:
         with zipfile.ZipFile(path) as zf:
-            members = [m.filename for m in zf.infolist() if not m.is_dir()]
+            members = {m.filename: m.file_size for m in zf.infolist() if not m.is_dir()}
     except zipfile.BadZipFile as exc:
         raise InputError(f"not a readable zip archive: {exc}", file=path) from exc
     found = []
@@ -67,13 +68,13 @@ def _from_zip(path: Path) -> list[PoliceFile]:
             continue
         label = f"{path.name}:{member}"
         table, force, month = parse_name(member, label)
-        found.append(PoliceFile(label, table, force, month, partial(_read_member, path, member)))
+        found.append(PoliceFile(label, table, force, month, partial(_read_member, path, member), members[member]))
     return found
 
 
 def _from_file(path: Path, label: str) -> PoliceFile:
     table, force, month = parse_name(path.name, label)
-    return PoliceFile(label, table, force, month, path.read_bytes)
+    return PoliceFile(label, table, force, month, path.read_bytes, path.stat().st_size)
 
 
 def discover(paths: Iterable[str | Path]) -> list[PoliceFile]:

@@ -1,9 +1,10 @@
 """The DuckDB warehouse: one file per assessment.
 
 Writes happen inside one transaction (:func:`write`), so a run that fails midway leaves the
-warehouse exactly as it was. The police.uk rows live in Parquet files, one per (kind, force, month),
-in a folder beside the DuckDB file; every connection shows them under the table's own name
-(:func:`attach_partitions`), so SQL elsewhere reads ``street`` as before. Reads open the file
+warehouse exactly as it was. The police.uk rows live in Parquet files beside the DuckDB file, in
+one folder per kind and force (each file holds one or more whole months of that force); every
+connection shows them under the table's own name (:func:`attach_partitions`), so SQL elsewhere
+reads ``street`` as before. Reads open the file
 read-only (:func:`read`), which is what ``cspkit sql`` and every analysis use. A copy of a
 warehouse is the file and its ``.parquet`` folder together.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -58,9 +58,14 @@ def partitions_dir(path: str | Path) -> Path:
     return path.with_name(path.stem + ".parquet")
 
 
-def partition_path(path: str | Path, table: str, force: str, month: date) -> Path:
-    """One (kind, force, month) partition: replacing that file replaces that month's download."""
-    return partitions_dir(path) / table / f"force={force}" / f"month={month:%Y-%m}.parquet"
+def partition_folder(path: str | Path, table: str, force: str) -> Path:
+    """The folder of one kind and force's Parquet files (``<kind>/force=<force>``)."""
+    return partitions_dir(path) / table / f"force={force}"
+
+
+def partition_file(path: str | Path, table: str, force: str, name: str) -> Path:
+    """One Parquet file of a kind and force; it may hold several months (its ``month`` column says which)."""
+    return partition_folder(path, table, force) / f"{name}.parquet"
 
 
 def base_table(con: duckdb.DuckDBPyConnection, table: str) -> str:
