@@ -252,3 +252,30 @@ def test_survey_differences_are_the_tested_ones_and_reach_the_documents(small_as
     assert len(table.rows) == shown.height + 1
     csv = small_assessment.outputs["strategic-assessment.docx"].parent / "tables" / "survey_differences.csv"
     assert csv.exists()
+
+
+def test_issue_outcomes_count_every_crime_once_and_protect_small_counts(small_assessment: AssessmentRun) -> None:
+    """The outcomes table of each crime issue: one row per outcome summing to the issue's crimes
+    with a crime ID (counted here in SQL), and a small count never recoverable from the total."""
+    config_dir = small_assessment.outputs["strategic-assessment.pdf"].parents[1]
+    with warehouse.read(config_dir / "warehouse.duckdb") as con:
+        crimes = dict(con.execute(
+            """SELECT s.crime_type, count(DISTINCT s.crime_id) FROM street s JOIN lsoa l USING (lsoa21_code)
+               WHERE l.lad_code = 'E06000056' AND s.month BETWEEN ? AND ? AND s.crime_id IS NOT NULL GROUP BY 1""",
+            [date(2022, 5, 1), date(2024, 4, 1)],
+        ).fetchall())
+    with_outcomes = [f for f in small_assessment.evidence.issues.values() if f.outcomes is not None]
+    assert with_outcomes, "the demo's violence priority has police.uk outcomes"
+    for figures in with_outcomes:
+        table = figures.outcomes
+        assert table["outcome"][-1] == "All outcomes"
+        total = table["count"][-1]
+        assert table["count"][:-1].sum() == total
+        assert abs(table["share_pct"][:-1].sum() - 100) < 1e-9
+        categories = [c for c in figures.categories["category"].to_list() if c != ALL_CRIME]
+        assert total == sum(crimes.get(c, 0) for c in categories)
+    document = docx.Document(str(small_assessment.outputs["strategic-assessment.docx"]))
+    for t in document.tables:
+        if t.rows[0].cells[0].text == "Outcome":
+            hidden = [r for r in t.rows[1:] if r.cells[1].text in ("<5", "*")]
+            assert len(hidden) != 1, "one hidden count beside a total can be worked out"

@@ -191,7 +191,7 @@ def _key(text: str) -> str:
 
 
 def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigures) -> None:
-    """The evidence charts and tables of one issue: trend, categories, peers, map, repeats."""
+    """The evidence charts and tables of one issue: trend, categories, peers, map, outcomes, repeats."""
     notes = figures.provenance
     for line in figures.sentences:
         section.add(Paragraph(line, notes=notes[:1]))
@@ -288,6 +288,22 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
             notes=notes,
         )
         section.add(figure(f"{figures.issue_id}_map", caption, chart, notes, data=data))
+    if figures.outcomes is not None and figures.outcomes.height:
+        section.add(
+            Paragraph(
+                "What happened after the crime, as police.uk records it. Outcomes are recorded months after the "
+                "crime, so the latest months look less resolved than they will be.",
+                notes=notes[-1:],
+            ),
+            table_from_frame(
+                f"{figures.issue_id}_outcomes",
+                f"{figures.name}: outcomes of the {figures.unit} recorded from {ev.period}",
+                ev.publishable(figures.outcomes, ["count"], {"share_pct": "count"}, total_row=-1),
+                headers={"outcome": "Outcome", "count": "Crimes", "share_pct": "Share %"},
+                formats={"share_pct": lambda v: number(v, 1)},
+                notes=notes[-1:],
+            ),
+        )
     for line in figures.not_shown:
         section.add(Paragraph(line, style="notice"))
     if figures.repeats:

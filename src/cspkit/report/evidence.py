@@ -52,6 +52,7 @@ class IssueFigures:
     - ``categories``: category, previous_12, latest_12 (counts)
     - ``peers``: area, rate_per_1000 (the CSP's own row named ``focus_area``), over ``peers_period``
     - ``lsoa``: lsoa21_code, count, rate_per_1000, gi_z, hotspot ("hot spot", "cold spot", "not significant")
+    - ``outcomes``: outcome, count, share_pct (of the issue's crimes over the period), the last row "All outcomes"
     """
 
     issue_id: str
@@ -64,6 +65,7 @@ class IssueFigures:
     peers_period: str = ""  # the months the peer rates cover, in words
     focus_area: str = ""
     lsoa: pl.DataFrame | None = None
+    outcomes: pl.DataFrame | None = None
     repeats: tuple[str, ...] = ()
     provenance: tuple[str, ...] = ()
     not_shown: tuple[str, ...] = ()  # what the analysis could not compute for this issue, and why
@@ -148,10 +150,13 @@ class AssessmentEvidence:
     committee: dict[str, Any] = field(default_factory=dict)
     synthetic_partner_sources: list[str] = field(default_factory=list)
 
-    def publishable(self, frame: pl.DataFrame, counts: Sequence[str], derived: Mapping[str, str] | None = None) -> pl.DataFrame:
+    def publishable(self, frame: pl.DataFrame, counts: Sequence[str], derived: Mapping[str, str] | None = None,
+                    total_row: int | None = None) -> pl.DataFrame:
         """``frame`` with its counts (and figures derived from them) suppressed by the analysis module's rule.
 
-        Rows where a count is missing keep an en dash; they hold no number to protect.
+        Rows where a count is missing keep an en dash; they hold no number to protect. With
+        ``total_row`` (e.g. -1, and no count missing), a hidden count is protected from being worked
+        out from the total by hiding a second one (secondary suppression).
         """
         counts = [c for c in counts if c in frame.columns]
         derived = {k: v for k, v in (derived or {}).items() if k in frame.columns and v in counts}
@@ -166,6 +171,7 @@ class AssessmentEvidence:
             self.threshold,
             derived=derived,
             small_base=None,
+            total_row=total_row if not missing.height else None,
         )
         blanks = missing.with_columns(pl.col(c).cast(pl.String).fill_null("–") for c in [*counts, *derived]).with_columns(
             pl.col(c).cast(pl.String) for c in [*counts, *derived]

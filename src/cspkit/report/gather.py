@@ -205,6 +205,9 @@ def issue_figures(
     lsoa = lsoa_figures(scope, present, alpha, hotspot_weights) if scope is not None else None
     note = analysis.notes.get("peer_group")
     missing = (f"Peer comparison not shown: {note}.",) if note else ()
+    outcomes, outcomes_source = issue_outcomes(analysis, present)
+    if outcomes_source:
+        notes = (*notes, analysis.provenance[outcomes_source].footnote())
     return IssueFigures(
         issue_id=issue_id,
         name=name,
@@ -216,9 +219,31 @@ def issue_figures(
         peers_period=analysis.peer_period.in_words() if analysis.peer_period is not None else "",
         focus_area=analysis.area.name,
         lsoa=lsoa,
+        outcomes=outcomes,
         provenance=notes,
         not_shown=missing,
     )
+
+
+def issue_outcomes(analysis: AreaAnalysis, categories: list[str]) -> tuple[pl.DataFrame | None, str]:
+    """What happened after the issue's crimes: outcome, count, share (of the issue's crimes), the
+    last row their total, and which analysis table it came from. The outcomes files' latest outcome per crime is preferred to
+    the street files' outcome at publication, which later updates overtake."""
+    for source in ("latest_outcomes", "outcomes"):
+        table = getattr(analysis, source)
+        if table is None or source not in analysis.provenance:
+            continue
+        counts = (
+            table.filter(pl.col("crime_type").is_in(categories))
+            .group_by("outcome")
+            .agg(pl.col("count").sum())
+        )
+        if counts.height:
+            total = counts["count"].sum()
+            rows = counts.sort(["count", "outcome"], descending=[True, False])
+            rows = pl.concat([rows, pl.DataFrame({"outcome": ["All outcomes"], "count": [total]}, schema=rows.schema)])
+            return rows.with_columns((pl.col("count") / total * 100).alias("share_pct")), source
+    return None, ""
 
 
 def headlines(analysis: AreaAnalysis) -> list[Headline]:
