@@ -689,18 +689,24 @@ def _survey_differences(section: Section, s: SurveyEvidence) -> None:
         return
     section.add(Paragraph(f"{s.differences.height} differences are larger than chance would explain (adjusted p below "
                           f"{SURVEY_ALPHA:g}), strongest evidence first. {method}", notes=(s.provenance,)))
-    one_decimal = {c: (lambda v: number(v, 1)) for c in ("group_pct", "ci_low", "ci_high", "rest_pct", "difference")}
+    shown = s.differences.select(
+        pl.concat_str("breakdown", pl.lit(": "), "group").alias("group"),
+        pl.concat_str("question", pl.lit(" ("), pl.col("measure").str.to_lowercase(), pl.lit(")")).alias("question"),
+        pl.format("{} ({} to {})", *(pl.col(c).round(1) for c in ("group_pct", "ci_low", "ci_high"))).alias("group_pct"),
+        "rest_pct",
+        "difference",
+        "base",
+    )
     section.add(
         table_from_frame(
             "survey_differences",
-            "Groups whose answers differ from everyone else's (weighted %, 95% interval; difference in points)",
-            s.differences,
+            "Groups whose answers differ from everyone else's: weighted %, 95% interval, difference in points",
+            shown,
             headers={
-                "breakdown": "Breakdown", "group": "Group", "question": "Question", "measure": "Measure",
-                "group_pct": "Group %", "ci_low": "95% low", "ci_high": "95% high", "rest_pct": "Everyone else %",
-                "difference": "Difference", "verdict": "Verdict", "base": "Base (n)",
+                "group": "Group", "question": "Question (measure)", "group_pct": "Group % (95% interval)",
+                "rest_pct": "Everyone else %", "difference": "Difference", "base": "Base (n)",
             },
-            formats=one_decimal,
+            formats={"rest_pct": lambda v: number(v, 1), "difference": lambda v: f"{v:+.1f}"},
             notes=(s.provenance,),
         )
     )
