@@ -6,6 +6,7 @@ described in docs/geography.md; the sources and licences in reference/ATTRIBUTIO
 
 from __future__ import annotations
 
+import csv
 import difflib
 import gzip
 import json
@@ -38,10 +39,16 @@ UK_LATITUDE = (49.8, 60.9)
 
 
 def _load_csv_table(con: duckdb.DuckDBPyConnection, table: str, path: Path | str) -> int:
+    """Replace a reference table by a bundled CSV, read in the table's own column types (no sniffing)."""
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        header = next(csv.reader([handle.readline()]))
+    types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {table})").fetchall())
+    if not header or any(name not in types for name in header):
+        raise ValueError(f"{path}: columns {header} are not all columns of {table}")
+    columns = ", ".join(f"'{name}': '{types[name]}'" for name in header)
     con.execute(f"DELETE FROM {table}")
-    con.execute(
-        f"INSERT INTO {table} BY NAME SELECT * FROM read_csv(?, header = true, all_varchar = false)", [str(path)]
-    )
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_csv(?, header = true, auto_detect = false, "
+                f"columns = {{{columns}}})", [str(path)])
     return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
 
 
