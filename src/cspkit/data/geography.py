@@ -213,17 +213,21 @@ def harmonise(frame: pl.DataFrame, lookup: LsoaLookup, latitude: str = "latitude
               row_key: list[str] | None = None) -> pl.DataFrame:
     """Add ``lsoa21_code`` and ``lad_code`` to a frame with lsoa_code and coordinates.
 
-    ``row_key`` names the columns that identify a row (default ``source_row``).
     A code found in no lookup gives a null lsoa21_code beside a non-null lsoa_code: the caller
-    quarantines it as an unknown LSOA.
+    quarantines it as an unknown LSOA. The look-ups are done once per distinct code (a batch of
+    rows repeats a few thousand codes), then mapped back to the rows by one join; rows are told
+    apart by position (``row_key`` is accepted for older callers and not needed).
     """
-    row_key = row_key or ["source_row"]
-    out = frame.join(lookup.direct, left_on="lsoa_code", right_on="_code", how="left", maintain_order="left")
-    split_codes = lookup.split_children["_code"]
-    is_split = pl.col("lsoa_code").is_in(split_codes.implode()) & pl.col(latitude).is_not_null()
-    splits = out.filter(is_split).select(
-        *row_key, "lsoa_code", pl.col(latitude).alias("_lat"), pl.col(longitude).alias("_lon")
-    )
+    del row_key
+    codes = (frame.select(pl.col("lsoa_code").unique()).drop_nulls()
+             .join(lookup.direct, left_on="lsoa_code", right_on="_code", how="left")
+             .join(lookup.lad, on="_lsoa21", how="left")
+             .with_columns(pl.col("lsoa_code").is_in(lookup.split_children["_code"].implode()).alias("_split")))
+    out = frame.join(codes, on="lsoa_code", how="left", maintain_order="left")
+    is_split = pl.col("_split").fill_null(False) & pl.col(latitude).is_not_null()
+    splits = out.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"), "lsoa_code", is_split.alias("_is"),
+                        pl.col(latitude).alias("_lat"), pl.col(longitude).alias("_lon")).filter("_is")
+    out = out.drop("_split")
     if splits.height:
         # Nearest child centroid, distances on a local equirectangular projection (fine at LSOA scale).
         nearest = (
@@ -232,14 +236,15 @@ def harmonise(frame: pl.DataFrame, lookup: LsoaLookup, latitude: str = "latitude
                 (((pl.col("_lon") - pl.col("_clon")) * (pl.col("_lat").radians().cos())) ** 2
                  + (pl.col("_lat") - pl.col("_clat")) ** 2).alias("_d2")
             )
-            .sort([*row_key, "_d2"])
-            .group_by(row_key, maintain_order=True)
+            .sort(["_row", "_d2"])
+            .group_by("_row", maintain_order=True)
             .agg(pl.col("_child").first())
+            .join(lookup.lad, left_on="_child", right_on="_lsoa21", how="left", maintain_order="left")
         )
-        out = out.join(nearest, on=row_key, how="left", maintain_order="left").with_columns(
-            pl.coalesce("_child", "_lsoa21").alias("_lsoa21")
-        ).drop("_child")
-    out = out.join(lookup.lad, on="_lsoa21", how="left", maintain_order="left")
+        if nearest.height:
+            rows = nearest["_row"]
+            out = out.with_columns(out["_lsoa21"].clone().scatter(rows, nearest["_child"]),
+                                   out["_lad"].clone().scatter(rows, nearest["_lad"]))
     return out.rename({"_lsoa21": "lsoa21_code", "_lad": "lad_code"})
 
 

@@ -157,10 +157,14 @@ def _coordinate_checks() -> list[tuple[pl.Expr, pl.Expr]]:
 
 def _month_checks() -> list[tuple[pl.Expr, pl.Expr]]:
     raw = pl.col("month").str.strip_chars()
+    # One check for both: a month equal to the file's is well formed, so the pattern is only
+    # needed to word the reason of the rows that fail (reason texts are built for bad rows only).
     return [
         (raw.is_null(), _text("missing Month")),
-        (~raw.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$"), pl.concat_str([_text("unparseable Month: "), raw])),
-        (raw != pl.col("_file_month"), pl.concat_str([_text("Month is not the file's month: "), raw])),
+        (raw != pl.col("_file_month"),
+         pl.when(raw.str.contains(r"^\d{4}-(0[1-9]|1[0-2])$"))
+         .then(pl.concat_str([_text("Month is not the file's month: "), raw]))
+         .otherwise(pl.concat_str([_text("unparseable Month: "), raw]))),
     ]
 
 
@@ -319,10 +323,9 @@ def check_batch(frame: pl.DataFrame, table: str, lookup: LsoaLookup, reports: li
     checks.append((pl.lit(False), _text(DUPLICATE)))
     frame = frame.with_columns(_first_failure(checks[:-1]).alias("_failed"))
     if table == "street":
-        key = pl.when(pl.col("_failed").is_null() & pl.col("crime_id").is_not_null()).then(
-            pl.struct("_file", "crime_id"))
+        key = pl.when(pl.col("_failed").is_null()).then(pl.col("crime_id"))  # rows that passed the checks
         frame = frame.with_columns(
-            pl.when(key.is_not_null() & ~key.is_first_distinct()).then(pl.lit(len(checks) - 1, pl.Int8))
+            pl.when(key.is_not_null() & ~key.is_first_distinct().over("_file")).then(pl.lit(len(checks) - 1, pl.Int8))
             .otherwise(pl.col("_failed")).alias("_failed")
         )
     good = frame.filter(pl.col("_failed").is_null()).drop("month", strict=False).rename({"_month_date": "month"})
