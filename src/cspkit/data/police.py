@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 from importlib import resources
-from itertools import count, islice
+from itertools import accumulate, count, islice
 from pathlib import Path
 
 import duckdb
@@ -348,6 +348,17 @@ def check_batch(frame: pl.DataFrame, table: str, lookup: LsoaLookup, reports: li
     return CheckedBatch(good.select(_typed(table, placed="lsoa21_code" in good.columns)), quarantine.drop("_file"))
 
 
+def _by_force(frame: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
+    """The rows of each force, in order of first appearance (slices, not copies, when each force's rows are together)."""
+    runs = frame.get_column("force").rle()
+    forces = runs.struct.field("value").to_list()
+    if len(set(forces)) != len(forces):  # a force's rows are not together: gather them
+        return [(force, part) for (force,), part in frame.partition_by("force", as_dict=True).items()]
+    lengths = runs.struct.field("len").to_list()
+    starts = [0, *accumulate(lengths)][:-1]
+    return [(force, frame.slice(start, n)) for force, start, n in zip(forces, starts, lengths, strict=True)]
+
+
 class Partitions:
     """This run's changes to the Parquet files, staged as ``*.parquet.tmp`` and put in place by :meth:`publish`.
 
@@ -374,7 +385,7 @@ class Partitions:
 
     def stage(self, table: str, good: pl.DataFrame) -> None:
         """Write one new file per force of the batch (each holds all the batch's months of that force)."""
-        for (force,), part in good.partition_by("force", as_dict=True).items():
+        for force, part in _by_force(good):
             final = warehouse.partition_file(self.warehouse_path, table, force, f"{self.run}-{next(self.numbers):05d}")
             part.write_parquet(self._temporary(final), compression=COMPRESSION)
 
