@@ -11,6 +11,7 @@ import difflib
 import gzip
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -191,6 +192,12 @@ class LsoaLookup:
     split_children: pl.DataFrame
     lad: pl.DataFrame
 
+    @cached_property
+    def by_code(self) -> pl.DataFrame:
+        """Every known code with its 2021 LSOA, district and whether it was split: one join per batch of rows."""
+        return (self.direct.rename({"_code": "lsoa_code"}).join(self.lad, on="_lsoa21", how="left")
+                .with_columns(pl.col("lsoa_code").is_in(self.split_children["_code"].implode()).alias("_split")))
+
     @classmethod
     def from_warehouse(cls, con: duckdb.DuckDBPyConnection) -> LsoaLookup:
         direct = (con.sql("""
@@ -214,16 +221,12 @@ def harmonise(frame: pl.DataFrame, lookup: LsoaLookup, latitude: str = "latitude
     """Add ``lsoa21_code`` and ``lad_code`` to a frame with lsoa_code and coordinates.
 
     A code found in no lookup gives a null lsoa21_code beside a non-null lsoa_code: the caller
-    quarantines it as an unknown LSOA. The look-ups are done once per distinct code (a batch of
-    rows repeats a few thousand codes), then mapped back to the rows by one join; rows are told
-    apart by position (``row_key`` is accepted for older callers and not needed).
+    quarantines it as an unknown LSOA. The look-ups are combined once per lookup
+    (:attr:`LsoaLookup.by_code`) and reach the rows by one join; split LSOAs are then placed by
+    row position (``row_key`` is accepted for older callers and not needed).
     """
     del row_key
-    codes = (frame.select(pl.col("lsoa_code").unique()).drop_nulls()
-             .join(lookup.direct, left_on="lsoa_code", right_on="_code", how="left")
-             .join(lookup.lad, on="_lsoa21", how="left")
-             .with_columns(pl.col("lsoa_code").is_in(lookup.split_children["_code"].implode()).alias("_split")))
-    out = frame.join(codes, on="lsoa_code", how="left", maintain_order="left")
+    out = frame.join(lookup.by_code, on="lsoa_code", how="left", maintain_order="left")
     is_split = pl.col("_split").fill_null(False) & pl.col(latitude).is_not_null()
     splits = out.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"), "lsoa_code", is_split.alias("_is"),
                         pl.col(latitude).alias("_lat"), pl.col(longitude).alias("_lon")).filter("_is")
