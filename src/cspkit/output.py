@@ -12,9 +12,6 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
 
 class OutputFormat(StrEnum):
     table = "table"
@@ -52,6 +49,9 @@ def render_rows(
         writer.writerows(rows)
         stream.write(buffer.getvalue())
     else:
+        from rich.console import Console  # only for tables on a terminal: kept out of every import
+        from rich.table import Table
+
         table = Table(title=title, show_lines=False)
         for column in columns:
             table.add_column(column)

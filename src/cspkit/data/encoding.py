@@ -17,6 +17,8 @@ def to_utf8(data: bytes, file: str) -> bytes:
         data = data[len(BOM):]
     if b"\x00" in data[:65536]:
         raise InputError("not a CSV text file (it contains binary data)", file=file)
+    if data.isascii():  # the usual case, and valid UTF-8: no need to decode
+        return data
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:

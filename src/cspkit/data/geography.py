@@ -6,10 +6,12 @@ described in docs/geography.md; the sources and licences in reference/ATTRIBUTIO
 
 from __future__ import annotations
 
+import csv
 import difflib
 import gzip
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -38,10 +40,16 @@ UK_LATITUDE = (49.8, 60.9)
 
 
 def _load_csv_table(con: duckdb.DuckDBPyConnection, table: str, path: Path | str) -> int:
+    """Replace a reference table by a bundled CSV, read in the table's own column types (no sniffing)."""
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        header = next(csv.reader([handle.readline()]))
+    types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {table})").fetchall())
+    if not header or any(name not in types for name in header):
+        raise ValueError(f"{path}: columns {header} are not all columns of {table}")
+    columns = ", ".join(f"'{name}': '{types[name]}'" for name in header)
     con.execute(f"DELETE FROM {table}")
-    con.execute(
-        f"INSERT INTO {table} BY NAME SELECT * FROM read_csv(?, header = true, all_varchar = false)", [str(path)]
-    )
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_csv(?, header = true, auto_detect = false, "
+                f"columns = {{{columns}}})", [str(path)])
     return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
 
 
@@ -184,6 +192,12 @@ class LsoaLookup:
     split_children: pl.DataFrame
     lad: pl.DataFrame
 
+    @cached_property
+    def by_code(self) -> pl.DataFrame:
+        """Every known code with its 2021 LSOA, district and whether it was split: one join per batch of rows."""
+        return (self.direct.rename({"_code": "lsoa_code"}).join(self.lad, on="_lsoa21", how="left")
+                .with_columns(pl.col("lsoa_code").is_in(self.split_children["_code"].implode()).alias("_split")))
+
     @classmethod
     def from_warehouse(cls, con: duckdb.DuckDBPyConnection) -> LsoaLookup:
         direct = (con.sql("""
@@ -206,17 +220,17 @@ def harmonise(frame: pl.DataFrame, lookup: LsoaLookup, latitude: str = "latitude
               row_key: list[str] | None = None) -> pl.DataFrame:
     """Add ``lsoa21_code`` and ``lad_code`` to a frame with lsoa_code and coordinates.
 
-    ``row_key`` names the columns that identify a row (default ``source_row``).
     A code found in no lookup gives a null lsoa21_code beside a non-null lsoa_code: the caller
-    quarantines it as an unknown LSOA.
+    quarantines it as an unknown LSOA. The look-ups are combined once per lookup
+    (:attr:`LsoaLookup.by_code`) and reach the rows by one join; split LSOAs are then placed by
+    row position (``row_key`` is accepted for older callers and not needed).
     """
-    row_key = row_key or ["source_row"]
-    out = frame.join(lookup.direct, left_on="lsoa_code", right_on="_code", how="left", maintain_order="left")
-    split_codes = lookup.split_children["_code"]
-    is_split = pl.col("lsoa_code").is_in(split_codes.implode()) & pl.col(latitude).is_not_null()
-    splits = out.filter(is_split).select(
-        *row_key, "lsoa_code", pl.col(latitude).alias("_lat"), pl.col(longitude).alias("_lon")
-    )
+    del row_key
+    out = frame.join(lookup.by_code, on="lsoa_code", how="left", maintain_order="left")
+    is_split = pl.col("_split").fill_null(False) & pl.col(latitude).is_not_null()
+    splits = out.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"), "lsoa_code", is_split.alias("_is"),
+                        pl.col(latitude).alias("_lat"), pl.col(longitude).alias("_lon")).filter("_is")
+    out = out.drop("_split")
     if splits.height:
         # Nearest child centroid, distances on a local equirectangular projection (fine at LSOA scale).
         nearest = (
@@ -225,14 +239,15 @@ def harmonise(frame: pl.DataFrame, lookup: LsoaLookup, latitude: str = "latitude
                 (((pl.col("_lon") - pl.col("_clon")) * (pl.col("_lat").radians().cos())) ** 2
                  + (pl.col("_lat") - pl.col("_clat")) ** 2).alias("_d2")
             )
-            .sort([*row_key, "_d2"])
-            .group_by(row_key, maintain_order=True)
+            .sort(["_row", "_d2"])
+            .group_by("_row", maintain_order=True)
             .agg(pl.col("_child").first())
+            .join(lookup.lad, left_on="_child", right_on="_lsoa21", how="left", maintain_order="left")
         )
-        out = out.join(nearest, on=row_key, how="left", maintain_order="left").with_columns(
-            pl.coalesce("_child", "_lsoa21").alias("_lsoa21")
-        ).drop("_child")
-    out = out.join(lookup.lad, on="_lsoa21", how="left", maintain_order="left")
+        if nearest.height:
+            rows = nearest["_row"]
+            out = out.with_columns(out["_lsoa21"].clone().scatter(rows, nearest["_child"]),
+                                   out["_lad"].clone().scatter(rows, nearest["_lad"]))
     return out.rename({"_lsoa21": "lsoa21_code", "_lad": "lad_code"})
 
 
