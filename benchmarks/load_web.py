@@ -36,6 +36,7 @@ from pathlib import Path
 from cspkit.risk.method import load_method
 from cspkit.risk.register import load_issues
 from cspkit.survey.questionnaire import QuestionType, load_questionnaire
+from cspkit.web.commands import default_processes
 
 PASSWORD = "load-test-password-2025"
 ERRORS: Counter[int] = Counter()  # unexpected statuses; 599 = refused, reset or timed out
@@ -192,7 +193,7 @@ def main() -> None:
     else:
         command = [sys.executable, "-c", "from cspkit.cli import main; main()", "serve", "--port", str(port),
                    "--processes", str(args.processes)]
-        processes = args.processes or min(4, os.cpu_count() or 1)
+        processes = args.processes or default_processes()
         server_name = f"cspkit serve ({processes} process(es) x 8 pooled threads)"
     server_log = (home / "server.log").open("w")
     server = subprocess.Popen(command, env=env, stdout=server_log, stderr=subprocess.STDOUT)

@@ -6,15 +6,17 @@ import contextlib
 import functools
 import os
 import signal
+import sys
 import time
 from typing import Annotated
 
 import typer
 
 
-def _default_processes() -> int:
-    """One process per core, up to four; one where processes cannot be forked (Windows)."""
-    return min(4, os.cpu_count() or 1) if hasattr(os, "fork") else 1
+def default_processes() -> int:
+    """One process per core, up to four, on Linux. Elsewhere one: Windows cannot fork, and macOS
+    libraries may abort in a forked child (``--processes`` still asks for more there)."""
+    return min(4, os.cpu_count() or 1) if sys.platform.startswith("linux") else 1
 
 
 def _server_class(threads: int):
@@ -127,7 +129,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (127.0.0.1 keeps it on this machine).")] = "127.0.0.1",
     threads: Annotated[int, typer.Option(help="Requests handled at once per process; more wait in a queue.")] = 8,
     processes: Annotated[int, typer.Option(
-        help="Server processes sharing the port (default: one per core, up to 4; always 1 on Windows).",
+        help="Server processes sharing the port (default: one per core, up to 4, on Linux; 1 elsewhere; always 1 on Windows).",
         show_default=False)] = 0,
 ) -> None:
     """Start the partnership web app: apply database migrations, then serve until stopped (Ctrl+C).
@@ -144,7 +146,7 @@ def serve(
     call_command("migrate", interactive=False, verbosity=0)
     from cspkit.web.wsgi import application
 
-    processes = processes if processes > 0 else _default_processes()
+    processes = processes if processes > 0 else default_processes()
     if processes > 1 and not hasattr(os, "fork"):
         raise typer.BadParameter("several processes need fork(), which this system lacks", param_hint="--processes")
     server = _server_class(threads)((host, port), WSGIRequestHandler, ipv6=":" in host)
