@@ -19,7 +19,6 @@ import hashlib
 import io
 import os
 import re
-import sys
 import threading
 import tomllib
 import uuid
@@ -253,9 +252,12 @@ def prepare_file(pf: PoliceFile, data: bytes, index: int) -> tuple[pl.DataFrame,
                        pl.lit(index, pl.Int32).alias("_file"))
     if _truncated_last_row(data, len(raw.columns)):
         frame = frame.with_columns((pl.int_range(1, pl.len() + 1) == pl.len()).alias("_truncated"))
-    report = FileReport(pf.source_file, pf.table, pf.force, pf.month.strftime("%Y-%m"), rows_read=frame.height,
-                        ignored_columns=ignored)
-    return frame, report
+    return frame, _file_report(pf, frame.height, ignored)
+
+
+def _file_report(pf: PoliceFile, rows_read: int, ignored: Iterable[str]) -> FileReport:
+    return FileReport(pf.source_file, pf.table, pf.force, pf.month.strftime("%Y-%m"), rows_read=rows_read,
+                      ignored_columns=list(ignored))
 
 
 def with_file_facts(frame: pl.DataFrame, table: str, reports: list[FileReport]) -> pl.DataFrame:
@@ -428,52 +430,27 @@ class Partitions:
         self.removed.clear()
 
 
-class BatchWriter:
-    """Collects prepared files, then checks them several files at a time and writes the batch.
+def check_frames(frames: Iterable[tuple[str, pl.DataFrame]], lookup: LsoaLookup, reports: list[FileReport],
+                 polygons: LsoaPolygons | None = None, partitions: Partitions | None = None,
+                 dropped: Collection[int] = ()) -> list[tuple[str, pl.DataFrame]]:
+    """Check prepared files, each kind's frames as one batch, and return the rows for DuckDB.
 
-    Good rows go to ``partitions`` (Parquet files, written by the thread that checked them); the
-    quarantined rows to :meth:`insert`: into DuckDB on ``con`` or, with no connection (a worker
-    thread), kept in ``held`` for the thread that owns the connection.
+    Good rows are written to ``partitions`` (Parquet files, by the calling thread) or, without
+    them, returned for their table; the quarantined rows are always returned, for the thread that
+    owns the DuckDB connection. Empty frames are left out.
     """
-
-    def __init__(self, con: duckdb.DuckDBPyConnection | None, lookup: LsoaLookup, reports: list[FileReport],
-                 batch_rows: int = BATCH_ROWS, polygons: LsoaPolygons | None = None,
-                 partitions: Partitions | None = None, dropped: Collection[int] = ()) -> None:
-        self.con = con
-        self.partitions = partitions
-        self.lookup = lookup
-        self.polygons = polygons
-        self.reports = reports
-        self.batch_rows = batch_rows
-        self.dropped = dropped  # files replaced by a later download in this run
-        self.pending: dict[str, list[pl.DataFrame]] = {}
-        self.rows = 0
-        self.held: list[tuple[str, pl.DataFrame]] = []
-
-    def add(self, table: str, frame: pl.DataFrame) -> None:
-        self.pending.setdefault(table, []).append(frame)
-        self.rows += frame.height
-        if self.rows >= self.batch_rows:
-            self.flush()
-
-    def insert(self, table: str, frame: pl.DataFrame) -> None:
-        if self.con is None:
-            if frame.height:
-                self.held.append((table, frame))
+    by_table: dict[str, list[pl.DataFrame]] = {}
+    for table, frame in frames:
+        by_table.setdefault(table, []).append(frame)
+    rows: list[tuple[str, pl.DataFrame]] = []
+    for table, parts in by_table.items():
+        checked = check_batch(pl.concat(parts, how="diagonal"), table, lookup, reports, polygons, dropped)
+        if partitions is None:
+            rows.append((table, checked.good))
         else:
-            insert(self.con, table, frame)
-
-    def flush(self) -> None:
-        for table, frames in self.pending.items():
-            checked = check_batch(pl.concat(frames, how="diagonal"), table, self.lookup, self.reports,
-                                  self.polygons, self.dropped)
-            if self.partitions is None:
-                self.insert(table, checked.good)
-            else:
-                self.partitions.stage(table, checked.good)
-            self.insert("quarantine", checked.quarantine)
-        self.pending.clear()
-        self.rows = 0
+            partitions.stage(table, checked.good)
+        rows.append(("quarantine", checked.quarantine))
+    return [(table, frame) for table, frame in rows if frame.height]
 
 
 def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
@@ -558,8 +535,7 @@ def _read_together(group: list[tuple[PoliceFile, bytes, int, int]]) -> tuple[pl.
     indexes = np.repeat(np.array([index for _, _, index, _ in group], dtype=np.int32), counts)
     frame = raw.select(*[pl.col(header).alias(name) for header, name in renames.items()],
                        pl.Series("_file", indexes, pl.Int32))
-    reports = [FileReport(pf.source_file, pf.table, pf.force, pf.month.strftime("%Y-%m"), rows_read=rows,
-                          ignored_columns=list(ignored)) for pf, _, _, rows in group]
+    reports = [_file_report(pf, rows, ignored) for pf, _, _, rows in group]
     return frame, reports
 
 
@@ -599,11 +575,7 @@ def _check_files(files: list[PoliceFile], indexes: list[int], reports: list[File
         frame, reports[index] = prepare_file(files[index], data, index)
         frames.append((files[index].table, frame))
     lookup, polygons = reference.result()
-    writer = BatchWriter(None, lookup, reports, sys.maxsize, polygons, partitions, dropped)
-    for table, frame in frames:
-        writer.add(table, frame)
-    writer.flush()
-    return _Checked(indexes, digests, writer.held)
+    return _Checked(indexes, digests, check_frames(frames, lookup, reports, polygons, partitions, dropped))
 
 
 def ingest_files(con: duckdb.DuckDBPyConnection, files: list[PoliceFile], partitions: Partitions,
