@@ -8,7 +8,7 @@ so a step's options live beside the code that uses them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,10 @@ class AssessmentConfig:
         if not isinstance(value, dict):
             raise ConfigError(f"[{name}] must be a table", file=self.path)
         return value
+
+    def with_setting(self, section: str, key: str, value: Any) -> AssessmentConfig:
+        """A copy with ``[section] key = value`` (the file is not touched): inputs given another way."""
+        return replace(self, raw={**self.raw, section: {**self.section(section), key: value}})
 
     def resolve(self, value: str | Path) -> Path:
         """A path from the config, made absolute against the config's folder."""

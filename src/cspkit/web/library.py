@@ -329,6 +329,7 @@ def board_evidence(
 
     ``results_missing`` says why there are no risk results; ``concerns`` gives the concerns table.
     """
+    from cspkit.analysis.analyse import options_from_config
     from cspkit.priorities.evidence import board_evidence as library_board_evidence
 
     missing = [results_missing] if results is None and results_missing else []
@@ -341,7 +342,7 @@ def board_evidence(
         version = data_version(config)
         try:
             analysis = _analysis(config.path, version)
-            alpha = _analysis_alpha(config.path, version)
+            alpha = options_from_config(config).alpha
             issues_file = _configured(assessment, "risk", "issues")
             risk_evidence = {e.issue_id: e for e in _risk_evidence(config.path, version, issues_file)}
         except CspkitError as exc:
@@ -403,10 +404,7 @@ def evidence_board(evidence: Sequence[priorities_board.IssueEvidence]) -> Table:
 
 def shortlist(assessment: Assessment, evidence: Sequence[priorities_board.IssueEvidence]) -> pl.DataFrame:
     """cspkit.priorities' suggested shortlist, by the assessment's own rule file when it names one."""
-    config = assessment_config(assessment)
-    rule_file = config.section("priorities").get("shortlist_rule") if config is not None else None
-    rule = priorities_board.load_rule(config.resolve(rule_file)) if rule_file else priorities_board.load_rule()
-    return priorities_board.suggest_shortlist(evidence, rule)
+    return priorities_board.suggest_shortlist(evidence, priorities_board.configured_rule(assessment_config(assessment)))
 
 
 @dataclass(frozen=True)
@@ -480,17 +478,13 @@ def headline_figures(assessment: Assessment) -> Table:
     config = assessment_config(assessment)
     if config is None or not config.warehouse.exists():
         raise NotAvailable("Headline figures need an assessment.toml with a warehouse, linked in Django admin.")
-    frame = _change_table(config.path, data_version(config))
+    frame = _analysis(config.path, data_version(config)).change
     if frame is None:
         raise NotAvailable("The analysis has no change table for this area and period.")
     return table_from_frame(frame, {
         "crime_type": "Crime type", "previous_count": "Previous 12 months", "latest_count": "Latest 12 months",
         "pct_change": "Change (%)", "significant": "Real change by the test", "statement": "What the test says",
     }, title=f"Latest 12 months against the previous 12 ({', '.join(config.area_codes)})")
-
-
-def _change_table(config_path: Path, version: tuple[int, int]) -> pl.DataFrame | None:
-    return _analysis(config_path, version).change
 
 
 @lru_cache(maxsize=4)
@@ -503,12 +497,6 @@ def _analysis(config_path: Path, version: tuple[int, int]):
     config = load_config(config_path)
     return analyse_area(config.warehouse, ",".join(config.area_codes), Period.parse(config.period_start, config.period_end),
                         options_from_config(config))
-
-
-def _analysis_alpha(config_path: Path, version: tuple[int, int]) -> float:
-    from cspkit.analysis.analyse import options_from_config
-
-    return options_from_config(load_config(config_path)).alpha
 
 
 #: The dashboard's trend charts: key (in the chart's URL) -> the analysis series and its unit, as the
@@ -666,13 +654,13 @@ def build_documents(
     if votes is not None:
         unit = "organisation" if assessment.vote_by == "organisation" else "person"
         path = write_votes(folder / "votes-from-web.toml", unit, *votes)
-        config = replace(config, raw={**config.raw, "priorities": {**config.section("priorities"), "votes": str(path)}})
+        config = config.with_setting("priorities", "votes", str(path))
     if decision is not None:
         path = write_decision(folder / "decision-from-web.toml", assessment, decision)
-        config = replace(config, raw={**config.raw, "priorities": {**config.section("priorities"), "decision": str(path)}})
+        config = config.with_setting("priorities", "decision", str(path))
     if scores:
         books = write_score_workbooks(folder / "scores-from-web", assessment, scores)
-        config = replace(config, raw={**config.raw, "risk": {**config.section("risk"), "scores": str(books)}})
+        config = config.with_setting("risk", "scores", str(books))
 
     finished: list[str] = []
 
