@@ -11,10 +11,14 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from cspkit.errors import ConfigError
+
+if TYPE_CHECKING:
+    from cspkit.config import AssessmentConfig
 
 DEFAULT_RULE = Path(__file__).parent / "data" / "shortlist.toml"
 
@@ -75,6 +79,12 @@ class ShortlistRule:
             f"at most {self.max_candidates} candidates, in risk order. Issues the matrix classes as a knowledge gap are "
             f"suggested as knowledge gaps instead (shortlist rule version {self.version})."
         )
+
+
+def configured_rule(config: AssessmentConfig | None) -> ShortlistRule:
+    """The rule file named by the assessment's ``[priorities] shortlist_rule``, else the default rule."""
+    rule_file = config.section("priorities").get("shortlist_rule") if config is not None else None
+    return load_rule(config.resolve(rule_file)) if rule_file else load_rule()
 
 
 def load_rule(path: str | Path = DEFAULT_RULE) -> ShortlistRule:

@@ -346,7 +346,7 @@ def survey_differences(results: Any) -> pl.DataFrame:
 
 
 def evidence_board(config: AssessmentConfig, run: AssessmentRun) -> str:
-    from cspkit.priorities.board import evidence_board, load_rule, suggest_shortlist
+    from cspkit.priorities.board import configured_rule, evidence_board, suggest_shortlist
     from cspkit.priorities.evidence import board_evidence, unmatched_concerns
 
     register = run.state.get("register") or _register(config)
@@ -362,8 +362,7 @@ def evidence_board(config: AssessmentConfig, run: AssessmentRun) -> str:
         horizon=run.state.get("horizon"),
         alpha=getattr(run.state.get("analysis_options"), "alpha", 0.05),
     )
-    rule_file = config.section("priorities").get("shortlist_rule")
-    rule = load_rule(config.resolve(rule_file)) if rule_file else load_rule()
+    rule = configured_rule(config)
     run.evidence.board = evidence_board(issues)
     run.evidence.shortlist = suggest_shortlist(issues, rule)
     run.evidence.shortlist_rule = rule.describe()
