@@ -32,6 +32,12 @@ def _failure_key(request: HttpRequest) -> str:
     return hashlib.sha256(f"{username}|{client_key(request)}".encode()).hexdigest()
 
 
+def _over_limit(key: str) -> bool:
+    """Whether ``key`` (a hashed username and address, or address) has used up its attempts for now."""
+    since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+    return LoginFailure.objects.filter(key=key, at__gte=since).count() >= settings.LOGIN_FAILURE_LIMIT
+
+
 class ThrottledLoginView(LoginView):
     """Django's sign-in, refusing a username from an address after too many failures in a period."""
 
@@ -41,8 +47,7 @@ class ThrottledLoginView(LoginView):
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         key = _failure_key(request)
-        since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-        if LoginFailure.objects.filter(key=key, at__gte=since).count() >= settings.LOGIN_FAILURE_LIMIT:
+        if _over_limit(key):
             return render(request, "web/login_locked.html", {"minutes": settings.LOGIN_LOCK_MINUTES}, status=429)
         response = super().post(request, *args, **kwargs)
         if response.status_code == 200:  # the form was shown again: a failed attempt
@@ -64,8 +69,7 @@ class ResetRequestView(PasswordResetView):
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         key = hashlib.sha256(f"password reset|{client_key(request)}".encode()).hexdigest()
-        since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-        if LoginFailure.objects.filter(key=key, at__gte=since).count() >= settings.LOGIN_FAILURE_LIMIT:
+        if _over_limit(key):
             return render(request, "web/password_reset_locked.html", {"minutes": settings.LOGIN_LOCK_MINUTES}, status=429)
         LoginFailure.objects.create(key=key)
         return super().post(request, *args, **kwargs)
