@@ -216,16 +216,14 @@ class LsoaLookup:
         return cls(direct, children, lad)
 
 
-def harmonise(frame: pl.DataFrame, lookup: LsoaLookup, latitude: str = "latitude", longitude: str = "longitude",
-              row_key: list[str] | None = None) -> pl.DataFrame:
+def harmonise(frame: pl.DataFrame, lookup: LsoaLookup, latitude: str = "latitude", longitude: str = "longitude") -> pl.DataFrame:
     """Add ``lsoa21_code`` and ``lad_code`` to a frame with lsoa_code and coordinates.
 
     A code found in no lookup gives a null lsoa21_code beside a non-null lsoa_code: the caller
     quarantines it as an unknown LSOA. The look-ups are combined once per lookup
     (:attr:`LsoaLookup.by_code`) and reach the rows by one join; split LSOAs are then placed by
-    row position (``row_key`` is accepted for older callers and not needed).
+    row position.
     """
-    del row_key
     out = frame.join(lookup.by_code, on="lsoa_code", how="left", maintain_order="left")
     is_split = pl.col("_split").fill_null(False) & pl.col(latitude).is_not_null()
     splits = out.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"), "lsoa_code", is_split.alias("_is"),

@@ -317,7 +317,7 @@ def check_batch(frame: pl.DataFrame, table: str, lookup: LsoaLookup, reports: li
             frame = polygons.place(frame, lookup, "_lat", "_lon")
     elif table != "stop_search":
         frame = harmonise(frame.with_columns(pl.col("lsoa_code").str.strip_chars()), lookup,
-                          latitude="_lat", longitude="_lon", row_key=["_file", "source_row"])
+                          latitude="_lat", longitude="_lon")
         checks.append((pl.col("lsoa_code").is_not_null() & pl.col("lsoa21_code").is_null(),
                        pl.concat_str([_text("unknown LSOA code: "), pl.col("lsoa_code")])))
     # A Crime ID is one crime: the first row with it in a file is loaded, later ones are duplicates.
