@@ -221,7 +221,7 @@ def survey(config: AssessmentConfig, run: AssessmentRun) -> str:
     if given is None and not source:
         raise StepSkipped("no survey responses: set [survey] responses")
     questionnaire_file = section.get("questionnaire")
-    questionnaire = load_questionnaire(config.resolve(questionnaire_file) if questionnaire_file else None)
+    questionnaire = load_questionnaire(config.resolve(questionnaire_file) if questionnaire_file else None, config.area_codes)
     synthetic = given is None and source == "synthetic"
     if given is not None:
         responses = given

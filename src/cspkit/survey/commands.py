@@ -64,7 +64,7 @@ def _settings(config: Path | None, questionnaire: Path | None, area: list[str] |
     if not isinstance(min_base, int) or min_base < 1:
         raise ConfigError("[survey] min_base must be a whole number of at least 1", file=found.path if found else None)
     return _Settings(
-        questionnaire=load_questionnaire(path),
+        questionnaire=load_questionnaire(path, codes),
         area_codes=codes,
         by=tuple(section.get("weight_by", DEFAULT_BY)),
         trim=(float(trim[0]), float(trim[1])),
@@ -215,7 +215,7 @@ def generate_synthetic(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Write a SYNTHETIC SmartSurvey-style export drawn from the area's real population (for demos)."""
-    settings = _settings(config, questionnaire, area or (None if config else ["E06000056"]))
+    settings = _settings(config, questionnaire, area)
     with warehouse.read(resolve_warehouse(warehouse_path, config)) as con:
         written = write_demo_export(directory, con, settings.questionnaire, _need_area(settings), n=n, seed=seed)
     rows = [

@@ -112,8 +112,8 @@ def _issues(path: str | Path | None) -> IssueRegister:
 
 
 @lru_cache(maxsize=32)
-def _questionnaire(path: str | Path | None) -> Questionnaire:
-    return load_questionnaire(path)
+def _questionnaire(path: str | Path | None, area: tuple[str, ...]) -> Questionnaire:
+    return load_questionnaire(path, area)
 
 
 # --- risk matrix (cspkit.risk) --------------------------------------------------------------
@@ -229,7 +229,7 @@ def round_results(assessment: Assessment, rows: Sequence[dict]) -> Table:
 
 
 def questionnaire(assessment: Assessment) -> Questionnaire:
-    return _questionnaire(_configured(assessment, "survey", "questionnaire"))
+    return _questionnaire(_configured(assessment, "survey", "questionnaire"), area_codes(assessment))
 
 
 def validate_answer(question: Question, raw: object) -> str | list[str] | None:
