@@ -56,7 +56,9 @@ def init(
     ],
     warehouse: Annotated[
         Path | None,
-        typer.Option(help="A warehouse already loaded: the period becomes its latest 36 months (default: DIRECTORY/warehouse.duckdb)."),
+        typer.Option(
+            help="A warehouse already loaded: the period becomes its latest 36 months (default: DIRECTORY/warehouse.duckdb)."
+        ),
     ] = None,
 ) -> None:
     """Start an assessment: check the area and write a commented assessment.toml into DIRECTORY."""
@@ -67,7 +69,7 @@ def init(
         typer.echo(f"Period: {period}, the latest months the warehouse holds.")
     else:
         typer.echo(f"Period: {period} is a PLACEHOLDER (no warehouse yet): set it to the months you load.")
-    typer.echo(f"Next: load police.uk data with 'cspkit ingest police --config {made.path} PATH', then 'cspkit assess {made.path}'.")
+    typer.echo(f"Next: 'cspkit ingest police --config {made.path} PATH' to load police.uk, then 'cspkit assess {made.path}'.")
 
 
 app.add_typer(ingest_app, name="ingest")

@@ -88,10 +88,13 @@ def _summary_rows(summary: dict[str, object]) -> list[tuple[str, object]]:
 @app.command("questionnaire")
 @handles_errors
 def show_questionnaire(
-    questionnaire: QuestionnaireOption = None, config: ConfigOption = None, fmt: FormatOption = OutputFormat.table
+    questionnaire: QuestionnaireOption = None,
+    area: AreaOption = None,
+    config: ConfigOption = None,
+    fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Check a questionnaire file and list its questions."""
-    q = _settings(config, questionnaire, None).questionnaire
+    q = _settings(config, questionnaire, area).questionnaire
     rows = [(x.id, x.type.value, x.role or "", len(x.options), ", ".join(x.dont_know), x.text) for x in q.questions]
     render_rows(["id", "type", "role", "options", "dont_know", "text"], rows, fmt, title=f"{q.title} {q.version}")
 
@@ -108,13 +111,14 @@ def import_command(
     lenient: Annotated[
         bool, typer.Option("--lenient", help="Drop answers outside the codes (listed) instead of stopping.")
     ] = False,
+    area: AreaOption = None,
     questionnaire: QuestionnaireOption = None,
     config: ConfigOption = None,
     warehouse_path: WarehouseOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Import a survey export into the warehouse, accounting for every row."""
-    settings = _settings(config, questionnaire, None)
+    settings = _settings(config, questionnaire, area)
     target = resolve_warehouse(warehouse_path, config)
     lookup = None
     if postcodes is not None:

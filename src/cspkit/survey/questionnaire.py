@@ -8,12 +8,12 @@ file and every step follows.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Any
-from collections.abc import Sequence
 
 from cspkit.errors import ConfigError, InputError
 from cspkit.tomlfile import read_toml
