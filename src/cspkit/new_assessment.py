@@ -71,7 +71,7 @@ def _toml(value: str | list[str]) -> str:
 
 def render_config(found: tuple[District, ...], period: tuple[str, str], from_warehouse: bool, warehouse: str) -> str:
     """The commented assessment.toml for these districts, period and warehouse."""
-    name = area_name(found)
+    name = area_name([d.name for d in found])
     country = found[0].country
     note = (
         "# The latest 36 months the warehouse held when 'cspkit init' ran."

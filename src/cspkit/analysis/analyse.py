@@ -199,7 +199,7 @@ def analyse_area(
         attempt(("outcomes",), "street last outcome category by crime type", lambda: outcome_profile(scope))
         attempt(("latest_outcomes",), "latest outcomes-file outcome per crime ID", lambda: latest_outcomes(scope))
         weights = load_harm_weights(options.harm_weights)
-        harm_period = period.latest_12() if period.months >= 12 else period
+        harm_period = period.latest_year()
         attempt(
             ("harm",),
             f"harm = count x weight ({weights.name}, version {weights.version})",

@@ -136,9 +136,8 @@ def find_districts(items: str | Iterable[str]) -> tuple[District, ...]:
     return unique
 
 
-def area_name(found: Sequence[District]) -> str:
-    """"Oxford", or "Merthyr Tydfil and Rhondda Cynon Taf" for a joint partnership."""
-    names = [d.name for d in found]
+def area_name(names: Sequence[str]) -> str:
+    """"Oxford", or "Merthyr Tydfil and Rhondda Cynon Taf" for a joint partnership (any places, in order)."""
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 

@@ -26,7 +26,7 @@ from cspkit.report.document import (
     table_from_frame,
 )
 from cspkit.report.evidence import AssessmentEvidence, Headline, IssueFigures, SurveyEvidence
-from cspkit.report.text import DocumentText, load_text
+from cspkit.report.text import DocumentText, load_text, nation_values
 from cspkit.survey.stats import ALPHA as SURVEY_ALPHA
 
 STEP_NOT_RUN = "Step not run"
@@ -46,10 +46,11 @@ def not_run(evidence: AssessmentEvidence, step: str, what: str) -> Paragraph:
 
 
 def document_text(evidence: AssessmentEvidence) -> DocumentText:
-    return load_text(
-        {"csp": evidence.csp_name, "area": evidence.area_name, "period": evidence.period},
-        evidence.committee.get("text_file"),
-    )
+    """The documents' fixed wording, filled with this assessment's names, period and its nation's regulations."""
+    gaps = len(evidence.decision.knowledge_gaps) if evidence.decision else 0
+    decided = "priorities" + ("" if not gaps else " and knowledge gap" if gaps == 1 else " and knowledge gaps")
+    values = {"csp": evidence.csp_name, "area": evidence.area_name, "period": evidence.period, "decided": decided}
+    return load_text(values | nation_values(evidence.area_codes), evidence.committee.get("text_file"))
 
 
 def build_assessment(evidence: AssessmentEvidence) -> Document:
@@ -103,7 +104,7 @@ def _executive_summary(section: Section, ev: AssessmentEvidence, text: DocumentT
             Table(
                 key="headline_figures",
                 caption=f"Headline figures, {ev.area_name}",
-                columns=("Measure", "Latest 12 months", "What changed"),
+                columns=("Measure", ev.latest_heading, "What changed"),
                 rows=tuple((h.label, headline_value(ev, h), h.sentence) for h in ev.headlines),
                 numeric=(False, True, False),
                 notes=tuple(dict.fromkeys(h.provenance for h in ev.headlines)),
@@ -257,7 +258,7 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
                 dict(zip(lsoa["lsoa21_code"], lsoa["hotspot"], strict=True)),
                 dict(zip(lsoa["lsoa21_code"], lsoa["gi_z"], strict=True)),
             )
-            caption = f"{figures.name}: Getis-Ord Gi* hot and cold spots by neighbourhood (LSOA), latest 12 months"
+            caption = f"{figures.name}: Getis-Ord Gi* hot and cold spots by neighbourhood (LSOA), {ev.latest_period}"
         else:
             chart = charts.choropleth(
                 f"{figures.name} map",
@@ -266,12 +267,12 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
                 "rate per 1,000 residents",
             )
             caption = (
-                f"{figures.name}: rate per 1,000 residents by neighbourhood (LSOA), latest 12 months "
+                f"{figures.name}: rate per 1,000 residents by neighbourhood (LSOA), {ev.latest_period} "
                 "(neighbourhoods with a hidden small count are left grey)"
             )
         data = table_from_frame(
             f"{figures.issue_id}_lsoa",
-            f"{figures.name} by neighbourhood (LSOA), latest 12 months",
+            f"{figures.name} by neighbourhood (LSOA), {ev.latest_period}",
             published,
             headers={
                 c: h
@@ -369,7 +370,7 @@ def _board_line(section: Section, ev: AssessmentEvidence, issue_id: str) -> None
     if r["risk_rank"] is not None:
         parts.append(f"risk matrix rank {r['risk_rank']} (score {number(r['risk_score'], 1)})")
     if r["volume_12m"] is not None:
-        parts.append(f"{ev.count(r['volume_12m'])} in the latest 12 months")
+        parts.append(f"{ev.count(r['volume_12m'])} in {ev.latest_phrase}")
     if r["rate_per_1000"] is not None:
         parts.append(f"{r['rate_per_1000']:.2f} per 1,000 residents")
     if r["concern_rank"] is not None:
@@ -426,7 +427,7 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
                     "risk_rank": "Risk rank",
                     "risk_score": "Risk score",
                     "harm": "Harm",
-                    "volume_12m": "Latest 12 months",
+                    "volume_12m": ev.latest_heading,
                     "rate_per_1000": "Rate per 1,000",
                     "change_1y_pct": "Change, 1 year",
                     "change_3y_pct": "Change, 3 years",
@@ -437,7 +438,7 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
                 notes=(
                     "Change: the latest 12 months against the previous 12 (1 year) and against the first year of the period "
                     "(3 years); (s) marks a change the analysis module's exact Poisson test finds statistically significant "
-                    "at the 5% level. Harm: the analysis module's crime harm index for the latest 12 months.",
+                    f"at the 5% level. Harm: the analysis module's crime harm index for {ev.latest_phrase}.",
                 ),
             ),
         )

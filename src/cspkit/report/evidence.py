@@ -130,6 +130,8 @@ class AssessmentEvidence:
     area_name: str
     area_codes: tuple[str, ...]
     period: str
+    #: What "latest" figures cover: "latest 12 months", or the real months of a shorter period ("March 2024").
+    latest_period: str = "latest 12 months"
     threshold: int = 5
     steps: list[StepResult] = field(default_factory=list)
     headlines: list[Headline] = field(default_factory=list)
@@ -149,6 +151,16 @@ class AssessmentEvidence:
     survey: SurveyEvidence | None = None
     committee: dict[str, Any] = field(default_factory=dict)
     synthetic_partner_sources: list[str] = field(default_factory=list)
+
+    @property
+    def latest_heading(self) -> str:
+        """:attr:`latest_period` as a column heading: "Latest 12 months" or "March 2024"."""
+        return self.latest_period[:1].upper() + self.latest_period[1:]
+
+    @property
+    def latest_phrase(self) -> str:
+        """:attr:`latest_period` inside a sentence: "the latest 12 months" or "March 2024"."""
+        return f"the {self.latest_period}" if self.latest_period.startswith("latest") else self.latest_period
 
     def publishable(self, frame: pl.DataFrame, counts: Sequence[str], derived: Mapping[str, str] | None = None,
                     total_row: int | None = None) -> pl.DataFrame:

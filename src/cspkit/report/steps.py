@@ -120,11 +120,23 @@ def analysis(config: AssessmentConfig, run: AssessmentRun) -> str:
     run.state["analysis_options"] = options
     run.evidence.area_name = result.area.name
     run.evidence.headlines = gather.headlines(result)
-    skipped = "; ".join(f"{k}: {v}" for k, v in result.notes.items())
     return (
         f"{result.monthly['crime_type'].n_unique()} police.uk categories over {result.period.months} months, "
-        f"{result.denominators.residents:,} residents; tested change, trend, seasonality, hot spots, harm, peers"
-        + (f" (not computed: {skipped})" if skipped else "")
+        f"{result.denominators.residents:,} residents; " + _computed(result)
+    )
+
+
+#: The analyses the step summary names, in the order it names them.
+_SUMMARISED = {"change": "tested change", "trends": "trend", "seasonality": "seasonality", "hotspots": "hot spots",
+               "harm": "harm", "peer_group": "peers"}  # fmt: skip
+
+
+def _computed(result: Any) -> str:
+    """Which analyses ran and which did not (with why): never one named as both."""
+    done = [label for name, label in _SUMMARISED.items() if getattr(result, name) is not None]
+    skipped = "; ".join(f"{k}: {v}" for k, v in result.notes.items())
+    return (", ".join(done) if done else "counts and rates only") + (
+        f" (not computed: {skipped})" if skipped else ""
     )
 
 

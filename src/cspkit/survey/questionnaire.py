@@ -291,7 +291,7 @@ def fill_area(raw: dict[str, Any], area_codes: Sequence[str], source: str) -> di
     from cspkit.data.districts import area_name, find_districts, wards_of
 
     districts = find_districts(list(area_codes))
-    name = area_name(districts)
+    name = area_name([d.name for d in districts])
     joint = len(districts) > 1
     names = {d.code: d.name for d in districts}
     questions = []
