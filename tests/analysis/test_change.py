@@ -12,6 +12,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.rates import test_poisson_2indep as poisson_2indep
 
+from cspkit.analysis.area import Period
 from cspkit.analysis.change import (
     MIN_TREND_MONTHS,
     QUASI_POISSON,
@@ -24,7 +25,6 @@ from cspkit.analysis.change import (
     newey_west_lags,
     trend_test,
 )
-from cspkit.analysis.area import Period
 from cspkit.analysis.comparisons import change_table
 from cspkit.errors import AnalysisError
 

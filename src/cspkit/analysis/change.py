@@ -172,7 +172,7 @@ def _month_of_year_columns(y: np.ndarray, month_of_year: np.ndarray, other_terms
     return [(month_of_year == m).astype(float) for m in present if m != first]
 
 
-def quasi_poisson(y: np.ndarray, design: np.ndarray):  # noqa: ANN201 (a statsmodels GLMResults)
+def quasi_poisson(y: np.ndarray, design: np.ndarray):
     """A Poisson GLM whose standard errors are scaled by the Pearson dispersion (floored at 1), with t inference.
 
     Returns the fit and the dispersion used. The floor keeps an under-dispersed series from
@@ -279,7 +279,7 @@ def newey_west_lags(months: int) -> int:
     return int(4 * (months / 100) ** (2 / 9))
 
 
-def _newey_west(y: np.ndarray, design: np.ndarray):  # noqa: ANN202 (a statsmodels GLMResults)
+def _newey_west(y: np.ndarray, design: np.ndarray):
     """The same Poisson fit with standard errors robust to autocorrelated residuals (Newey-West).
 
     Months next to each other share causes (a run of warm weather, an operation), so the residuals

@@ -138,7 +138,7 @@ def change(
     warehouse_path: WarehouseOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Latest 12 months against the previous 12 (and 3 years earlier), tested on the monthly counts (quasi-Poisson, BH q-values)."""
+    """Latest 12 months against the previous 12 (and 3 years earlier), tested on monthly counts (quasi-Poisson, BH q-values)."""
 
     def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
         table = change_table(_monthly(scope), scope.period, options.alpha)
