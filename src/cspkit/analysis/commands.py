@@ -140,13 +140,13 @@ def change(
     warehouse_path: WarehouseOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Latest 12 months against the previous 12 (and 3 years earlier), with the exact Poisson test."""
-    from cspkit.analysis.comparisons import change_table
+    """Latest 12 months against the previous 12 (and 3 years earlier), tested on monthly counts (quasi-Poisson, BH q-values)."""
+    from cspkit.analysis.comparisons import CHANGE_METHOD, change_table
 
 
     def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
         table = change_table(_monthly(scope), scope.period, options.alpha)
-        return table, scope.provenance("exact conditional binomial test of two Poisson counts")
+        return table, scope.provenance(CHANGE_METHOD)
 
     _run(area, start, end, config, warehouse_path, fmt, "Change", compute)
 
@@ -161,12 +161,12 @@ def trend(
     warehouse_path: WarehouseOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Annual % trend over the monthly series (quasi-Poisson with month-of-year terms; 24+ months)."""
-    from cspkit.analysis.comparisons import trend_table
+    """Annual % trend over the monthly series (quasi-Poisson with month-of-year terms, HAC errors, BH q-values; 24+ months)."""
+    from cspkit.analysis.comparisons import TREND_METHOD, trend_table
 
 
     def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
-        return trend_table(_monthly(scope), options.alpha), scope.provenance("quasi-Poisson regression on time and month of year")
+        return trend_table(_monthly(scope), options.alpha), scope.provenance(TREND_METHOD)
 
     _run(area, start, end, config, warehouse_path, fmt, "Trend", compute)
 

@@ -648,14 +648,13 @@ def _survey(section: Section, ev: AssessmentEvidence) -> None:
                 "ci_high": "95% high",
                 "unweighted_pct": "Unweighted %",
                 "base": "Base (n)",
-                "small_base": "Small base",
+                "base_note": "Base note",
             },
             formats={
                 "weighted_pct": lambda v: number(v, 1),
                 "ci_low": lambda v: number(v, 1),
                 "ci_high": lambda v: number(v, 1),
                 "unweighted_pct": lambda v: number(v, 1),
-                "small_base": lambda b: "yes: not compared" if b else "",
             },
             notes=(s.provenance,),
         )
@@ -666,7 +665,7 @@ def _survey(section: Section, ev: AssessmentEvidence) -> None:
         section.sub("What residents wrote").add(
             table_from_frame(
                 "survey_themes",
-                "Themes in residents' free-text answers (quotes redacted of personal data)",
+                "Themes in residents' free-text answers, largest share first (quotes redacted of personal data)",
                 s.themes,
                 headers={"theme": "Theme", "share_pct": "Share %", "quotes": "Example quotes"},
                 formats={"share_pct": lambda v: number(v, 1)},
@@ -695,7 +694,7 @@ def _survey_differences(section: Section, s: SurveyEvidence) -> None:
         pl.format("{} ({} to {})", *(pl.col(c).round(1) for c in ("group_pct", "ci_low", "ci_high"))).alias("group_pct"),
         "rest_pct",
         "difference",
-        "base",
+        pl.concat_str("base", pl.when(pl.col("base_note") != "").then(pl.format(" ({})", "base_note")), ignore_nulls=True),
     )
     section.add(
         table_from_frame(

@@ -104,11 +104,11 @@ class HorizonEvidence:
 class SurveyEvidence:
     """Survey findings.
 
-    ``estimates``: question, answer, weighted_pct, ci_low, ci_high, unweighted_pct, base, small_base.
+    ``estimates``: question, answer, weighted_pct, ci_low, ci_high, unweighted_pct, base, base_note.
     ``concerns``: rank, issue_id, concern, share_pct, ci_low, ci_high.
     ``themes``: theme, share_pct, quotes.
     ``differences``: breakdown, group, question, measure, group_pct, ci_low, ci_high, rest_pct,
-    difference, verdict, base: groups whose headline answers differ from everyone else's by more than chance.
+    difference, verdict, base, base_note: groups whose headline answers differ from everyone else's by more than chance.
     """
 
     responses: int

@@ -17,6 +17,7 @@ from cspkit.data import warehouse
 from cspkit.errors import ConfigError
 from cspkit.report.evidence import HorizonEvidence, RiskEvidence, SurveyEvidence
 from cspkit.report.pipeline import AssessmentRun, StepSkipped
+from cspkit.survey.estimates import CAUTION_BASE
 
 DEMO_SEED = 2026
 
@@ -264,7 +265,7 @@ def survey_evidence(results: Any, synthetic: bool) -> SurveyEvidence:
         "ci_high",
         pl.col("pct_unweighted").alias("unweighted_pct"),
         pl.col("base_n").alias("base"),
-        "small_base",
+        base_note(pl.col("base_n"), pl.col("small_base")),
     )
     concerns = results.concerns.select(
         "rank",
@@ -279,9 +280,9 @@ def survey_evidence(results: Any, synthetic: bool) -> SurveyEvidence:
         themes = results.themes.select(
             pl.col("label").alias("theme"),
             pl.col("weighted_share").alias("share_pct"),
-            pl.concat_str([pl.col("quote_1"), pl.col("quote_2"), pl.col("quote_3")], separator=" | ", ignore_nulls=True).alias(
-                "quotes"
-            ),
+            pl.concat_str(
+                [pl.format("“{}”", pl.col(c)) for c in ("quote_1", "quote_2", "quote_3")], separator=" ", ignore_nulls=True
+            ).alias("quotes"),
         )
     w = results.weighting
     headline = []
@@ -342,7 +343,18 @@ def survey_differences(results: Any) -> pl.DataFrame:
         "difference",
         "verdict",
         pl.col("base_n").alias("base"),
+        base_note(pl.col("base_n"), pl.lit(False)),
     )
+
+
+def base_note(base: pl.Expr, small: pl.Expr) -> pl.Expr:
+    """The flag shown beside a survey figure whose base is small: below the survey's minimum it is not
+    compared at all; below CAUTION_BASE it is shown, but the reader is told to treat it with caution."""
+    return (
+        pl.when(small).then(pl.lit("too few answers: not compared"))
+        .when(base < CAUTION_BASE).then(pl.lit(f"small base (under {CAUTION_BASE}): treat with caution"))
+        .otherwise(pl.lit("")).alias("base_note")
+    )  # fmt: skip
 
 
 def evidence_board(config: AssessmentConfig, run: AssessmentRun) -> str:
