@@ -643,7 +643,12 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[PoliceFile], partit
 def ingest_police(warehouse_path: str | Path, paths: Iterable[str | Path], progress: Progress | None = None,
                   batch_rows: int = BATCH_ROWS) -> IngestReport:
     """Ingest police.uk downloads (zips, folders, CSVs) into the warehouse, all or nothing."""
-    files = discover(paths)
+    return ingest_police_files(warehouse_path, discover(paths), progress, batch_rows)
+
+
+def ingest_police_files(warehouse_path: str | Path, files: list[PoliceFile], progress: Progress | None = None,
+                        batch_rows: int = BATCH_ROWS) -> IngestReport:
+    """Ingest police.uk files already found (e.g. the members of an archive that an assessment needs), all or nothing."""
     partitions = Partitions(warehouse_path)
     try:
         with warehouse.write(warehouse_path) as con:
