@@ -11,7 +11,7 @@ from cspkit import __version__
 from cspkit.analysis.commands import app as analysis_app
 from cspkit.cli_common import handles_errors
 from cspkit.data.commands import app as ingest_app
-from cspkit.data.commands import sql
+from cspkit.data.commands import fetch_app, sql
 from cspkit.horizon.commands import app as horizon_app
 from cspkit.new_assessment import start_assessment
 from cspkit.priorities.commands import app as priorities_app
@@ -25,6 +25,7 @@ app = typer.Typer(
     help="A Community Safety Partnership's strategic assessment, from raw data to the documents.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,  # plain help: Typer's Rich help imports a Markdown parser, a third of the start-up time
 )
 
 
@@ -69,9 +70,11 @@ def init(
         typer.echo(f"Period: {period}, the latest months the warehouse holds.")
     else:
         typer.echo(f"Period: {period} is a PLACEHOLDER (no warehouse yet): set it to the months you load.")
-    typer.echo(f"Next: 'cspkit ingest police --config {made.path} PATH' to load police.uk, then 'cspkit assess {made.path}'.")
+    typer.echo(f"Next: 'cspkit fetch police --config {made.path}' (or 'cspkit ingest police' for files you have),")
+    typer.echo(f"then 'cspkit assess {made.path}'.")
 
 
+app.add_typer(fetch_app, name="fetch")
 app.add_typer(ingest_app, name="ingest")
 app.command("sql")(sql)
 app.add_typer(analysis_app, name="analyse")
