@@ -250,6 +250,9 @@ def _repeat_victims(scope: Scope, options: AnalysisOptions, result: AreaAnalysis
 
 
 def _peers(scope: Scope, options: AnalysisOptions, result: AreaAnalysis) -> None:
+    if options.peer_count == 0 and not options.peers:
+        result.notes["peer_group"] = "no peer comparison: [analysis] peer_count = 0"
+        return
     period = peer_period(scope.period, options)
     try:
         lads = whole_districts(scope)

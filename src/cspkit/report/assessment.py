@@ -438,11 +438,7 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
                     "knowledge_gap_class": "Class",
                 },
                 formats={"risk_score": lambda v: number(v, 1), "harm": lambda v: number(v, 0)},
-                notes=(
-                    "Change: the latest 12 months against the previous 12 (1 year) and against the first year of the period "
-                    "(3 years); (s) marks a change the analysis module's exact Poisson test finds statistically significant "
-                    f"at the 5% level. Harm: the analysis module's crime harm index for {ev.latest_phrase}.",
-                ),
+                notes=(_board_note(ev),),
             ),
         )
     else:
@@ -508,6 +504,19 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
                 + ". The vote informed that decision; the reasons are recorded with each priority."
             )
         )
+
+
+def _board_note(ev: AssessmentEvidence) -> str:
+    """How the board's change and harm columns were computed; no test described where none was run."""
+    tested = ev.board is not None and ev.board["change_1y_pct"].drop_nulls().len() > 0
+    change = (
+        "Change: the latest 12 months against the previous 12 (1 year) and against the first year of the period "
+        "(3 years); (s) marks a change the analysis module's exact Poisson test finds statistically significant "
+        "at the 5% level."
+        if tested
+        else f"Change: not tested, as {ev.period} is shorter than the two years a test of change compares."
+    )
+    return f"{change} Harm: the analysis module's crime harm index for {ev.latest_phrase}."
 
 
 def _marked_changes(board: pl.DataFrame) -> pl.DataFrame:
