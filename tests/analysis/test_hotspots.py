@@ -147,7 +147,7 @@ def test_gi_star_test_finds_a_planted_cluster_and_is_repeatable(shared_data) -> 
     first = gi_star_test(counts, weights.matrix, PermutationSettings(999, 5))
     assert first["classification"][centre] == "hot spot"
     assert first.equals(gi_star_test(counts, weights.matrix, PermutationSettings(999, 5)))
-    reject, q_ref, _, _ = multipletests(first["p_value"].to_numpy(), alpha=0.05, method="fdr_bh")
+    _, q_ref, _, _ = multipletests(first["p_value"].to_numpy(), alpha=0.05, method="fdr_bh")
     np.testing.assert_allclose(first["q_value"].to_numpy(), q_ref)
     assert set(first["classification"]) <= {"hot spot", "cold spot", "not significant"}
 
