@@ -26,7 +26,7 @@ from cspkit.analysis.outcomes import latest_outcomes, outcome_profile
 from cspkit.analysis.peers import PEER_METHOD, peer_group, peer_position, peer_rates, whole_districts
 from cspkit.analysis.repeats import repeat_locations, repeat_victimisation
 from cspkit.analysis.scope import ALL_CRIME, Scope
-from cspkit.analysis.seasonality import rolling_12, seasonal_index
+from cspkit.analysis.seasonality import SEASONAL_METHOD, rolling_12, seasonal_index
 from cspkit.analysis.volumes import denominators, monthly_counts, period_totals, rate_table, with_all_crime
 from cspkit.cli_common import ConfigOption, FormatOption, WarehouseOption, find_config, handles_errors, resolve_warehouse
 from cspkit.errors import AnalysisError
@@ -176,12 +176,12 @@ def seasonality(
     fmt: FormatOption = OutputFormat.table,
     rolling: Annotated[bool, typer.Option("--rolling", help="The 12-month rolling series instead of the index.")] = False,
 ) -> None:
-    """Month-of-year index (100 = an average month; 36+ months), or the 12-month rolling series."""
+    """Month-of-year index net of trend (100 = an average month; 36+ months), or the 12-month rolling series."""
 
     def compute(scope: Scope, _: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
         if rolling:
             return rolling_12(_monthly(scope)), scope.provenance("12-month rolling sum and mean")
-        return seasonal_index(_monthly(scope)), scope.provenance("month-of-year mean over the category's monthly mean x 100")
+        return seasonal_index(_monthly(scope)), scope.provenance(SEASONAL_METHOD)
 
     _run(area, start, end, config, warehouse_path, fmt, "Seasonality", compute)
 
