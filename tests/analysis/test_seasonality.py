@@ -19,7 +19,11 @@ def _frame(series: dict[str, list[int]], start: date = date(2021, 5, 1)) -> pl.D
     n = len(next(iter(series.values())))
     when = months(start, n)
     return pl.DataFrame(
-        [{"crime_type": name, "month": m, "count": c} for name, counts in series.items() for m, c in zip(when, counts, strict=True)]
+        [
+            {"crime_type": name, "month": m, "count": c}
+            for name, counts in series.items()
+            for m, c in zip(when, counts, strict=True)
+        ]
     )
 
 
