@@ -467,7 +467,7 @@ def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:
             if issue.crime_categories:
                 figures = gather.issue_figures(
                     analysis_result, issue.id, issue.name, issue.crime_categories, options.alpha, scope, options.hotspot_weights,
-                    run.state.get("issue_tests", ()),
+                    tested_together=run.state.get("issue_tests", ()),
                 )
             if figures is None and issue.partner_sources:
                 figures = gather.partner_figures(
