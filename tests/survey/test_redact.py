@@ -81,3 +81,18 @@ def test_generated_personal_data_is_always_removed(before: str, secret: str, aft
     cleaned = redact(f"{before} {secret} {after}")
     assert secret not in cleaned
     assert redact(cleaned) == cleaned  # redacting twice changes nothing
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("see https://example.com/x—the park is dark at night", "see [web address]—the park is dark at night"),
+        ("www.example.org/page,then the shops close", "[web address],then the shops close"),
+        ("(see https://police.uk/report) lights are broken", "(see [web address]) lights are broken"),
+        ("report it at www.police.uk. Lights out near the park", "report it at [web address]. Lights out near the park"),
+        ("“https://fb.com/groups/our-village” says it all", "“[web address]” says it all"),
+        ("https://example.com/form?from=jane@example.com please", "[web address] please"),
+    ],
+)
+def test_a_web_address_is_replaced_and_the_words_after_it_are_kept(text: str, expected: str) -> None:
+    assert redact(text) == expected
