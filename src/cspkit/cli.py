@@ -12,7 +12,7 @@ from cspkit.analysis.commands import app as analysis_app
 from cspkit.cli_common import handles_errors
 from cspkit.config import write_template
 from cspkit.data.commands import app as ingest_app
-from cspkit.data.commands import sql
+from cspkit.data.commands import fetch_app, sql
 from cspkit.horizon.commands import app as horizon_app
 from cspkit.priorities.commands import app as priorities_app
 from cspkit.report.commands import assess
@@ -54,6 +54,7 @@ def init(
     typer.echo(f"Wrote {path}. Edit it, then run 'cspkit ingest police --config {path} PATH'.")
 
 
+app.add_typer(fetch_app, name="fetch")
 app.add_typer(ingest_app, name="ingest")
 app.command("sql")(sql)
 app.add_typer(analysis_app, name="analyse")

@@ -252,6 +252,11 @@ def test_survey_differences_are_the_tested_ones_and_reach_the_documents(small_as
     assert len(table.rows) == shown.height + 1
     csv = small_assessment.outputs["strategic-assessment.docx"].parent / "tables" / "survey_differences.csv"
     assert csv.exists()
+    # Every figure from fewer than 50 answers carries its caution in the same row.
+    bases = [row.cells[-1].text for row in table.rows[1:]]
+    for base, text in zip(shown["base"].to_list(), bases, strict=True):
+        assert text.startswith(str(base))
+        assert ("small base" in text) == (base < 50)
 
 
 def test_issue_outcomes_count_every_crime_once_and_protect_small_counts(small_assessment: AssessmentRun) -> None:

@@ -18,7 +18,7 @@ import typer
 
 from cspkit.analysis.analyse import AnalysisOptions, open_scope, options_from_config
 from cspkit.analysis.area import Period
-from cspkit.analysis.comparisons import change_table, trend_table
+from cspkit.analysis.comparisons import CHANGE_METHOD, TREND_METHOD, change_table, trend_table
 from cspkit.analysis.concentration import concentration_table
 from cspkit.analysis.harm import harm_ranking, load_harm_weights
 from cspkit.analysis.hotspots import hotspot_table
@@ -138,11 +138,11 @@ def change(
     warehouse_path: WarehouseOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Latest 12 months against the previous 12 (and 3 years earlier), with the exact Poisson test."""
+    """Latest 12 months against the previous 12 (and 3 years earlier), tested on monthly counts (quasi-Poisson, BH q-values)."""
 
     def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
         table = change_table(_monthly(scope), scope.period, options.alpha)
-        return table, scope.provenance("exact conditional binomial test of two Poisson counts")
+        return table, scope.provenance(CHANGE_METHOD)
 
     _run(area, start, end, config, warehouse_path, fmt, "Change", compute)
 
@@ -157,10 +157,10 @@ def trend(
     warehouse_path: WarehouseOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Annual % trend over the monthly series (quasi-Poisson with month-of-year terms; 24+ months)."""
+    """Annual % trend over the monthly series (quasi-Poisson with month-of-year terms, HAC errors, BH q-values; 24+ months)."""
 
     def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
-        return trend_table(_monthly(scope), options.alpha), scope.provenance("quasi-Poisson regression on time and month of year")
+        return trend_table(_monthly(scope), options.alpha), scope.provenance(TREND_METHOD)
 
     _run(area, start, end, config, warehouse_path, fmt, "Trend", compute)
 

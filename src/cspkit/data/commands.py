@@ -25,10 +25,11 @@ from cspkit.data.partner_mapping import load_mapping
 from cspkit.data.police import ingest_police
 from cspkit.data.pseudonymise import load_key
 from cspkit.errors import ConfigError, WarehouseError
-from cspkit.output import OutputFormat, render_rows
+from cspkit.output import OutputFormat, render_json, render_rows
 
 app = typer.Typer(help="Load police.uk, partner and reference data into the warehouse.",
                   no_args_is_help=True)
+fetch_app = typer.Typer(help="Download published data and load what the assessment needs.", no_args_is_help=True)
 
 _WRITE_STATEMENT = re.compile(
     r"^\s*(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|ATTACH|DETACH|COPY|EXPORT|IMPORT|INSTALL|LOAD|SET|PRAGMA|CALL|CHECKPOINT|VACUUM)\b",
@@ -136,3 +137,65 @@ def ingest_partner_command(
     if parsed.needs_key:
         key = load_key(found.pseudonym_key_env, found.pseudonym_key_file) if found else load_key()
     ingest_partner(path, source, file, parsed, key).render(fmt)
+
+
+def _download_bar(fmt: OutputFormat):
+    """A Rich bar of bytes downloaded (with speed and time left), on the terms of :func:`_progress_bar`."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
+    if fmt == OutputFormat.json or not err_console.is_terminal:
+        return None
+    return Progress(TextColumn("Downloading"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                    TimeRemainingColumn(), console=err_console, transient=True)
+
+
+@fetch_app.command("police")
+@handles_errors
+def fetch_police_command(
+    config: ConfigOption = None,
+    month: Annotated[str | None, typer.Option(
+        help="The archive to get, YYYY-MM (it holds the 36 months ending then). Default: the latest listed.")] = None,
+    cache: Annotated[Path | None, typer.Option(
+        help="Folder the archive is kept in and reused from. Default: sources.police.cache in the config, "
+             "else ~/.cache/cspkit/police.")] = None,
+    peers: Annotated[bool | None, typer.Option(
+        "--peers/--no-peers", help="Also load every force's street files for the peer period. "
+                                   "Default: on unless [analysis] peer_count = 0.")] = None,
+    download_only: Annotated[bool, typer.Option("--download-only", help="Get the archive; load nothing.")] = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Download the data.police.uk monthly archive (resumed if cut off; size and sha256 recorded in the cache)
+    and load the months and forces the assessment needs: its districts' forces and BTP over its period."""
+    from cspkit.data.police_archive import fetch_police
+
+    found = require_config(config)
+    bar = _download_bar(fmt)
+    progress = None
+    if bar is not None:
+        bar.start()
+        task = bar.add_task("Downloading", total=None)
+
+        def progress(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+    try:
+        report = _run_with_progress(fmt, lambda ingest_progress: fetch_police(
+            found, month, cache, peers, not download_only, progress, ingest_progress))
+    finally:
+        if bar is not None:
+            bar.stop()
+    if fmt == OutputFormat.json:
+        render_json(report.to_dict())
+        return
+    archive, selection = report.archive, report.selection
+    how = "downloaded" if archive.downloaded else "reused from the cache"
+    err_console.print(f"Archive {archive.month}: {archive.path} ({archive.size:,} bytes, sha256 {archive.sha256}), {how}.",
+                      highlight=False, soft_wrap=True)
+    peer = f"; every force's street files for {selection.peer_period.label()}" if selection.peer_period else ""
+    err_console.print(f"Selected {len(selection.files)} files: {', '.join(selection.area_forces)} and btp for "
+                      f"{selection.period.label()}{peer}.", highlight=False, soft_wrap=True)
+    if selection.months_missing:
+        err_console.print("Not in the archive: " + ", ".join(f"{m:%Y-%m}" for m in selection.months_missing) + ".",
+                          highlight=False, soft_wrap=True)
+    if report.ingest is not None:
+        report.ingest.render(fmt)

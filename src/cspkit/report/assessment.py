@@ -26,6 +26,7 @@ from cspkit.report.document import (
     table_from_frame,
 )
 from cspkit.report.evidence import AssessmentEvidence, Headline, IssueFigures, SurveyEvidence
+from cspkit.report.profile import profile_section
 from cspkit.report.text import DocumentText, load_text
 from cspkit.survey.stats import ALPHA as SURVEY_ALPHA
 
@@ -70,6 +71,8 @@ def build_assessment(evidence: AssessmentEvidence) -> Document:
     )
     _executive_summary(doc.section("Executive summary"), evidence, text)
     _methodology(doc.section("Introduction and methodology"), evidence, text)
+    if evidence.profile is not None:
+        profile_section(doc.section("Area profile"), evidence.profile, evidence.area_name, evidence.publishable)
     _achievements(doc.section("Achievements against the previous priorities"), evidence)
     _priorities(doc.section("Priorities"), evidence)
     _knowledge_gaps(doc.section("Knowledge gaps"), evidence)
@@ -648,14 +651,13 @@ def _survey(section: Section, ev: AssessmentEvidence) -> None:
                 "ci_high": "95% high",
                 "unweighted_pct": "Unweighted %",
                 "base": "Base (n)",
-                "small_base": "Small base",
+                "base_note": "Base note",
             },
             formats={
                 "weighted_pct": lambda v: number(v, 1),
                 "ci_low": lambda v: number(v, 1),
                 "ci_high": lambda v: number(v, 1),
                 "unweighted_pct": lambda v: number(v, 1),
-                "small_base": lambda b: "yes: not compared" if b else "",
             },
             notes=(s.provenance,),
         )
@@ -666,7 +668,7 @@ def _survey(section: Section, ev: AssessmentEvidence) -> None:
         section.sub("What residents wrote").add(
             table_from_frame(
                 "survey_themes",
-                "Themes in residents' free-text answers (quotes redacted of personal data)",
+                "Themes in residents' free-text answers, largest share first (quotes redacted of personal data)",
                 s.themes,
                 headers={"theme": "Theme", "share_pct": "Share %", "quotes": "Example quotes"},
                 formats={"share_pct": lambda v: number(v, 1)},
@@ -695,7 +697,7 @@ def _survey_differences(section: Section, s: SurveyEvidence) -> None:
         pl.format("{} ({} to {})", *(pl.col(c).round(1) for c in ("group_pct", "ci_low", "ci_high"))).alias("group_pct"),
         "rest_pct",
         "difference",
-        "base",
+        pl.concat_str("base", pl.when(pl.col("base_note") != "").then(pl.format(" ({})", "base_note")), ignore_nulls=True),
     )
     section.add(
         table_from_frame(

@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from cspkit.analysis.profile import AreaProfile
 from cspkit.analysis.suppression import suppress_table
 from cspkit.priorities.achievements import PreviousPlan
 from cspkit.priorities.decision import Decision
@@ -104,11 +105,11 @@ class HorizonEvidence:
 class SurveyEvidence:
     """Survey findings.
 
-    ``estimates``: question, answer, weighted_pct, ci_low, ci_high, unweighted_pct, base, small_base.
+    ``estimates``: question, answer, weighted_pct, ci_low, ci_high, unweighted_pct, base, base_note.
     ``concerns``: rank, issue_id, concern, share_pct, ci_low, ci_high.
     ``themes``: theme, share_pct, quotes.
     ``differences``: breakdown, group, question, measure, group_pct, ci_low, ci_high, rest_pct,
-    difference, verdict, base: groups whose headline answers differ from everyone else's by more than chance.
+    difference, verdict, base, base_note: groups whose headline answers differ from everyone else's by more than chance.
     """
 
     responses: int
@@ -149,6 +150,7 @@ class AssessmentEvidence:
     survey: SurveyEvidence | None = None
     committee: dict[str, Any] = field(default_factory=dict)
     synthetic_partner_sources: list[str] = field(default_factory=list)
+    profile: AreaProfile | None = None
 
     def publishable(self, frame: pl.DataFrame, counts: Sequence[str], derived: Mapping[str, str] | None = None,
                     total_row: int | None = None) -> pl.DataFrame:

@@ -17,6 +17,7 @@ from cspkit.data import warehouse
 from cspkit.errors import ConfigError
 from cspkit.report.evidence import HorizonEvidence, RiskEvidence, SurveyEvidence
 from cspkit.report.pipeline import AssessmentRun, StepSkipped
+from cspkit.survey.estimates import CAUTION_BASE
 
 DEMO_SEED = 2026
 
@@ -111,7 +112,8 @@ def partner_data(config: AssessmentConfig, run: AssessmentRun) -> str:
 
 
 def analysis(config: AssessmentConfig, run: AssessmentRun) -> str:
-    from cspkit.analysis.analyse import analyse_area, options_from_config
+    from cspkit.analysis.analyse import analyse_area, open_scope, options_from_config
+    from cspkit.analysis.profile import area_profile
     from cspkit.report import gather
 
     options = options_from_config(config)
@@ -120,6 +122,8 @@ def analysis(config: AssessmentConfig, run: AssessmentRun) -> str:
     run.state["analysis_options"] = options
     run.evidence.area_name = result.area.name
     run.evidence.headlines = gather.headlines(result)
+    with open_scope(config.warehouse, ",".join(config.area_codes), _period(config)) as scope:
+        run.evidence.profile = area_profile(scope)
     skipped = "; ".join(f"{k}: {v}" for k, v in result.notes.items())
     return (
         f"{result.monthly['crime_type'].n_unique()} police.uk categories over {result.period.months} months, "
@@ -264,7 +268,7 @@ def survey_evidence(results: Any, synthetic: bool) -> SurveyEvidence:
         "ci_high",
         pl.col("pct_unweighted").alias("unweighted_pct"),
         pl.col("base_n").alias("base"),
-        "small_base",
+        base_note(pl.col("base_n"), pl.col("small_base")),
     )
     concerns = results.concerns.select(
         "rank",
@@ -279,9 +283,9 @@ def survey_evidence(results: Any, synthetic: bool) -> SurveyEvidence:
         themes = results.themes.select(
             pl.col("label").alias("theme"),
             pl.col("weighted_share").alias("share_pct"),
-            pl.concat_str([pl.col("quote_1"), pl.col("quote_2"), pl.col("quote_3")], separator=" | ", ignore_nulls=True).alias(
-                "quotes"
-            ),
+            pl.concat_str(
+                [pl.format("“{}”", pl.col(c)) for c in ("quote_1", "quote_2", "quote_3")], separator=" ", ignore_nulls=True
+            ).alias("quotes"),
         )
     w = results.weighting
     headline = []
@@ -342,7 +346,18 @@ def survey_differences(results: Any) -> pl.DataFrame:
         "difference",
         "verdict",
         pl.col("base_n").alias("base"),
+        base_note(pl.col("base_n"), pl.lit(False)),
     )
+
+
+def base_note(base: pl.Expr, small: pl.Expr) -> pl.Expr:
+    """The flag shown beside a survey figure whose base is small: below the survey's minimum it is not
+    compared at all; below CAUTION_BASE it is shown, but the reader is told to treat it with caution."""
+    return (
+        pl.when(small).then(pl.lit("too few answers: not compared"))
+        .when(base < CAUTION_BASE).then(pl.lit(f"small base (under {CAUTION_BASE}): treat with caution"))
+        .otherwise(pl.lit("")).alias("base_note")
+    )  # fmt: skip
 
 
 def evidence_board(config: AssessmentConfig, run: AssessmentRun) -> str:
