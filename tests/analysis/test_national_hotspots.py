@@ -47,7 +47,8 @@ def test_queen_hotspots_equal_esda_on_libpysal_queen_of_the_full_polygons(nation
     rows = json.loads(result.stdout)["rows"]
     codes = [r["lsoa21_code"] for r in rows]
     with warehouse.read(national_warehouse) as con:
-        assert codes == [r[0] for r in con.execute("SELECT lsoa21_code FROM lsoa WHERE lad_code = ? ORDER BY 1", [district]).fetchall()]
+        district_lsoas = con.execute("SELECT lsoa21_code FROM lsoa WHERE lad_code = ? ORDER BY 1", [district]).fetchall()
+    assert codes == [r[0] for r in district_lsoas]
 
     polygons = geopandas.read_parquet(shared_data / NATIONAL).set_index("LSOA21CD").loc[codes]
     queen = Queen.from_dataframe(polygons, use_index=True, silence_warnings=True)
