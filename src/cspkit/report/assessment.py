@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from cspkit.analysis.wording import method_in_plain_words
 from cspkit.priorities.voting import disagreements
 from cspkit.report import charts
 from cspkit.report.document import (
@@ -153,6 +154,7 @@ def _methodology(section: Section, ev: AssessmentEvidence, text: DocumentText) -
     skipped = [s for s in ev.steps if s.status != "done"]
     for s in skipped:
         used.add(Paragraph(f"{STEP_NOT_RUN}: {s.step}. {sentence(s.detail)}", style="notice"))
+    section.sub("How change is tested").add(*(Paragraph(line) for line in method_in_plain_words(ev.alpha)))
     section.sub("Small numbers").add(Paragraph(ev.suppression_note))
 
 
@@ -439,8 +441,9 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
                 formats={"risk_score": lambda v: number(v, 1), "harm": lambda v: number(v, 0)},
                 notes=(
                     "Change: the latest 12 months against the previous 12 (1 year) and against the first year of the period "
-                    "(3 years); (s) marks a change the analysis module's exact Poisson test finds statistically significant "
-                    "at the 5% level. Harm: the analysis module's crime harm index for the latest 12 months.",
+                    "(3 years); (s) marks a change that is statistically significant once the issues on the board are "
+                    "allowed for together (q-value below the significance level; see 'How change is tested'). "
+                    "Harm: the analysis module's crime harm index for the latest 12 months.",
                 ),
             ),
         )

@@ -132,6 +132,7 @@ class AssessmentEvidence:
     area_codes: tuple[str, ...]
     period: str
     threshold: int = 5
+    alpha: float = 0.05  # the analysis' significance level: q-values below it are called significant
     steps: list[StepResult] = field(default_factory=list)
     headlines: list[Headline] = field(default_factory=list)
     issues: dict[str, IssueFigures] = field(default_factory=dict)
