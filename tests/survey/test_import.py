@@ -313,3 +313,29 @@ def test_surveymonkey_single_choice_with_other_column(tmp_path: Path, questionna
     ignoring = parse_mapping({**raw, "ignore": [f"{SAFE_DAY} / Other (please specify)"]}, questionnaire)
     responses = import_responses(export, questionnaire, ignoring, "w")
     assert responses.answers["answer"].to_list() == ["very_safe", "fairly_safe"]
+
+
+def test_partials_and_repeats_classified_by_what_they_are_each_with_its_file_row(tmp_path: Path, questionnaire) -> None:
+    rows = [
+        ["UserID", "Ended", "Status", SAFE_DAY, AREA],
+        ["11", "01/09/2026 10:00:00", "Completed", "Very safe", "Sandy"],      # row 2: kept
+        ["11", "01/09/2026 10:30:00", "Partial", "Fairly safe", ""],           # row 3: a partial reusing 11's id
+        ["12", "", "Partial", "Very unsafe", ""],                               # row 4: partial, completed at row 5
+        ["12", "01/09/2026 11:00:00", "Completed", "Very unsafe", "Potton"],   # row 5: kept, supersedes row 4
+        ["13", "01/09/2026 12:00:00", "Completed", "Fairly safe", "Sandy"],    # row 6: kept
+        ["13", "01/09/2026 12:05:00", "Completed", "Very safe", "Sandy"],      # row 7: a second, different response
+        ["11", "01/09/2026 10:00:00", "Completed", "Very safe", "Sandy"],      # row 8: a copy of row 2
+        ["14", "", "Partial", "Fairly unsafe", ""],                              # row 9: a partial, kept
+    ]  # fmt: skip
+    mapping = parse_mapping({"format": "smartsurvey", "questions": {"safe_day": SAFE_DAY, "area": AREA}}, questionnaire)
+    responses = import_responses(write_csv(tmp_path / "ss.csv", rows), questionnaire, mapping, "w")
+    assert responses.respondents.select("source_row", "complete").rows() == [(2, True), (5, True), (6, True), (9, False)]
+    assert responses.exclusions.sort("source_row").select("source_row", "reason", "same_as_row").rows() == [
+        (3, "partial resubmission: same respondent id as an earlier row, which is kept", 2),
+        (4, "superseded: a partial response whose respondent id completed the survey in a later row", 5),
+        (7, "resubmission: same respondent id as an earlier complete row with different answers; the first is kept", 6),
+        (8, "duplicate: same respondent id and answers as an earlier row", 2),
+    ]
+    assert responses.summary()["duplicates"] == 1
+    counts = responses.answer_counts.filter(pl.col("question_id") == "safe_day").row(0, named=True)
+    assert (counts["read"], counts["stored"], counts["in_excluded_rows"]) == (8, 4, 4)
