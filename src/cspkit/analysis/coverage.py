@@ -36,6 +36,7 @@ import polars as pl
 from cspkit.analysis.area import Period
 from cspkit.analysis.scope import Scope
 from cspkit.data.police_files import TRANSPORT_POLICE
+from cspkit.errors import AnalysisError
 
 #: A force-month with fewer rows than this share of the force's median month is flagged as thin.
 THIN_SHARE = 0.5
@@ -115,11 +116,27 @@ def area_coverage(scope: Scope, period: Period | None = None) -> AreaCoverage:
     complete = complete_forces(published, period)
     months = (published.filter(pl.col("month").is_between(period.start, period.end))
               .group_by("force").agg(pl.len().cast(pl.Int64).alias("months")))
+    _require_main_force(in_area, published, complete, period)
     left_out = (in_area.filter(~pl.col("force").is_in(list(complete)))
                 .join(months, on="force", how="left").with_columns(pl.col("months").fill_null(0))
                 .select("force", "months", "rows").sort("force"))
     counted = tuple(f for f in in_area["force"].to_list() if f in complete)
     return AreaCoverage(period, counted, left_out, thin_months(published, period))
+
+
+def _require_main_force(in_area: pl.DataFrame, published: pl.DataFrame, complete: set[str], period: Period) -> None:
+    """The force reporting most of the area's rows (not BTP) must have published every month: without it every
+    count is wrong, so the run stops rather than leave the force out."""
+    territorial = in_area.filter(pl.col("force") != TRANSPORT_POLICE).sort("rows", descending=True)
+    if territorial.is_empty() or territorial["force"][0] in complete:
+        return
+    main = territorial["force"][0]
+    held = set(published.filter(pl.col("force") == main)["month"])
+    missing = [m for m in period.month_list() if m not in held]
+    shown = ", ".join(f"{m:%Y-%m}" for m in missing[:6]) + (" ..." if len(missing) > 6 else "")
+    raise AnalysisError(f"{main}, the force reporting most of the area's crimes, has no police.uk data for "
+                        f"{len(missing)} month(s) of {period.label()}: {shown}; ingest them or shorten the period "
+                        "(counts are never assumed zero)")
 
 
 def district_forces(con: duckdb.DuckDBPyConnection, period: Period) -> pl.DataFrame:
