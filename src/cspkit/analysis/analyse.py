@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from cspkit.analysis.area import Area, Period, ResolvedArea, resolve_area
-from cspkit.analysis.comparisons import change_table, trend_table
+from cspkit.analysis.comparisons import CHANGE_METHOD, TREND_METHOD, change_table, trend_table
 from cspkit.analysis.concentration import concentration_by_category
 from cspkit.analysis.coverage import area_coverage
 from cspkit.analysis.harm import harm_ranking, load_harm_weights
@@ -172,12 +172,12 @@ def analyse_area(
         attempt(("yearly",), "12-month totals and rates ending at the period's end", lambda: yearly_view(monthly, period, dens))
         attempt(
             ("change",),
-            "exact conditional binomial (Poisson means) test, equal exposure",
+            CHANGE_METHOD,
             lambda: change_table(monthly, period, options.alpha),
         )
         attempt(
             ("trends",),
-            "quasi-Poisson regression of monthly counts on time and month of year",
+            TREND_METHOD,
             lambda: trend_table(monthly, options.alpha),
         )
         attempt(("seasonality",), "month-of-year mean over the category's monthly mean x 100", lambda: seasonal_index(monthly))

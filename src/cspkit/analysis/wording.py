@@ -1,8 +1,9 @@
 """Turning test results into the sentences a strategic assessment quotes.
 
 :func:`significance_phrase` is the only code in cspkit that writes the words "statistically
-significant", and it writes them only when the test's p-value is below alpha. Every other module
-asks it, so a document can never call chance variation a real change.
+significant", and it writes them only when the test's p-value is below alpha, or, where several
+results are tested together, when the Benjamini-Hochberg q-value is. Every other module asks it, so
+a document can never call chance variation a real change.
 """
 
 from __future__ import annotations
@@ -16,10 +17,20 @@ def format_p(p_value: float) -> str:
     return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
 
 
-def significance_phrase(p_value: float | None, alpha: float = DEFAULT_ALPHA) -> str:
-    """The verdict of a test, in words (the one source of "statistically significant")."""
+def significance_phrase(
+    p_value: float | None, alpha: float = DEFAULT_ALPHA, q_value: float | None = None, compared: int = 1
+) -> str:
+    """The verdict of a test, in words (the one source of "statistically significant").
+
+    With ``compared`` > 1 results tested together, the verdict follows the q-value and says so.
+    """
     if p_value is None:
         return "no test was possible"
+    if compared > 1 and q_value is not None:
+        figures = f"{format_p(p_value)}, q = {q_value:.3f} allowing for the {compared} results tested together"
+        if q_value < alpha:
+            return f"statistically significant ({figures})"
+        return f"within the range expected from chance variation ({figures}), so not evidence of a real change"
     if p_value < alpha:
         return f"statistically significant ({format_p(p_value)})"
     return f"within the range expected from chance variation ({format_p(p_value)}), so not evidence of a real change"
@@ -34,7 +45,13 @@ def _direction(change: float) -> str:
 
 
 def describe_count_change(
-    result: CountChange, subject: str, alpha: float = DEFAULT_ALPHA, previous_label: str = "", latest_label: str = ""
+    result: CountChange,
+    subject: str,
+    alpha: float = DEFAULT_ALPHA,
+    previous_label: str = "",
+    latest_label: str = "",
+    q_value: float | None = None,
+    compared: int = 1,
 ) -> str:
     """E.g. "Burglary rose from 120 in 2022-01 to 2022-12 to 150 in 2023-01 to 2023-12 (+30, +25.0%); ..."."""
     if result.p_value is None:
@@ -50,15 +67,17 @@ def describe_count_change(
         head += (
             f"; rate ratio {result.rate_ratio:.2f}, {result.confidence:.0%} interval {result.ci_low:.2f} to {result.ci_high:.2f}"
         )
-    return f"{head}; the change is {significance_phrase(result.p_value, alpha)}."
+    return f"{head}; the change is {significance_phrase(result.p_value, alpha, q_value, compared)}."
 
 
-def describe_trend(result: Trend, subject: str, alpha: float = DEFAULT_ALPHA) -> str:
+def describe_trend(
+    result: Trend, subject: str, alpha: float = DEFAULT_ALPHA, q_value: float | None = None, compared: int = 1
+) -> str:
     """E.g. "Over 36 months, Robbery shows a trend of +8.1% a year (95% interval ...); the trend is ..."."""
     return (
         f"Over {result.months} months, {subject} shows a trend of {result.annual_pct:+.1f}% a year "
         f"({result.confidence:.0%} interval {result.ci_low:+.1f}% to {result.ci_high:+.1f}%, allowing for seasonality "
-        f"and overdispersion); the trend is {significance_phrase(result.p_value, alpha)}."
+        f"and overdispersion); the trend is {significance_phrase(result.p_value, alpha, q_value, compared)}."
     )
 
 

@@ -1,4 +1,7 @@
-"""CLI commands for the data step: ``cspkit ingest ...`` and ``cspkit sql``."""
+"""CLI commands for the data step: ``cspkit ingest ...`` and ``cspkit sql``.
+
+The library is imported inside each command, so ``cspkit --help`` and ``cspkit sql`` start fast.
+"""
 
 from __future__ import annotations
 
@@ -18,12 +21,6 @@ from cspkit.cli_common import (
     require_config,
     resolve_warehouse,
 )
-from cspkit.data import warehouse
-from cspkit.data.geography import ingest_geography
-from cspkit.data.partner import ingest_partner
-from cspkit.data.partner_mapping import load_mapping
-from cspkit.data.police import ingest_police
-from cspkit.data.pseudonymise import load_key
 from cspkit.errors import ConfigError, WarehouseError
 from cspkit.output import OutputFormat, render_json, render_rows
 
@@ -47,6 +44,8 @@ def sql(
     """Query the warehouse (read-only) and print the result as a table, CSV or JSON."""
     if _WRITE_STATEMENT.match(statement):
         raise WarehouseError("'cspkit sql' is read-only: only queries are allowed")
+    from cspkit.data import warehouse
+
     path = resolve_warehouse(warehouse_path, config)
     columns, rows = warehouse.query(path, statement)
     render_rows(columns, rows, fmt)
@@ -86,6 +85,8 @@ def ingest_police_command(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Load police.uk street, outcomes and stop-and-search files; print rows read, loaded, quarantined, duplicates."""
+    from cspkit.data.police import ingest_police
+
     path = resolve_warehouse(warehouse_path, config)
     if not paths:
         found = require_config(config)
@@ -107,6 +108,8 @@ def ingest_geography_command(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Load the bundled geography, population and deprivation tables, plus any national files you give."""
+    from cspkit.data.geography import ingest_geography
+
     path = resolve_warehouse(warehouse_path, config)
     counts = ingest_geography(path, list(files) if files else None)
     render_rows(["table", "rows"], sorted(counts.items()), fmt, title="Reference tables loaded")
@@ -125,6 +128,10 @@ def ingest_partner_command(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Load a partner extract through its declared mapping; personal identifiers are pseudonymised on the way in."""
+    from cspkit.data.partner import ingest_partner
+    from cspkit.data.partner_mapping import load_mapping
+    from cspkit.data.pseudonymise import load_key
+
     path = resolve_warehouse(warehouse_path, config)
     found = find_config(config)
     declared = found.section("sources").get("partner", {}).get(source, {}) if found else {}

@@ -26,6 +26,7 @@ from cspkit.report.document import (
     table_from_frame,
 )
 from cspkit.report.evidence import AssessmentEvidence, Headline, IssueFigures, SurveyEvidence
+from cspkit.report.profile import profile_section
 from cspkit.report.text import DocumentText, load_text
 from cspkit.survey.stats import ALPHA as SURVEY_ALPHA
 
@@ -70,6 +71,8 @@ def build_assessment(evidence: AssessmentEvidence) -> Document:
     )
     _executive_summary(doc.section("Executive summary"), evidence, text)
     _methodology(doc.section("Introduction and methodology"), evidence, text)
+    if evidence.profile is not None:
+        profile_section(doc.section("Area profile"), evidence.profile, evidence.area_name, evidence.publishable)
     _achievements(doc.section("Achievements against the previous priorities"), evidence)
     _priorities(doc.section("Priorities"), evidence)
     _knowledge_gaps(doc.section("Knowledge gaps"), evidence)

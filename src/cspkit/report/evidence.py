@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from cspkit.analysis.profile import AreaProfile
 from cspkit.analysis.suppression import suppress_table
 from cspkit.priorities.achievements import PreviousPlan
 from cspkit.priorities.decision import Decision
@@ -149,6 +150,7 @@ class AssessmentEvidence:
     survey: SurveyEvidence | None = None
     committee: dict[str, Any] = field(default_factory=dict)
     synthetic_partner_sources: list[str] = field(default_factory=list)
+    profile: AreaProfile | None = None
 
     def publishable(self, frame: pl.DataFrame, counts: Sequence[str], derived: Mapping[str, str] | None = None,
                     total_row: int | None = None) -> pl.DataFrame:

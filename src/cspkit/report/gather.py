@@ -52,7 +52,9 @@ def lsoa_figures(scope: Scope, categories: Sequence[str], alpha: float, kind: st
 def lsoa_rates_and_hotspots(scope: Scope, counts: pl.DataFrame, alpha: float, kind: str = "queen", k: int = 8) -> pl.DataFrame:
     """Rates per 1,000 residents and the analysis module's Gi* classes for counts by LSOA."""
     residents = scope.con.sql(
-        "SELECT lsoa21_code, sum(residents) AS residents FROM population WHERE lsoa21_code IN (SELECT unnest(?)) GROUP BY 1",
+        # BIGINT: DuckDB's sum is a whole-number DECIMAL, and a count divided by it truncates to 0.
+        "SELECT lsoa21_code, sum(residents)::BIGINT AS residents FROM population "
+        "WHERE lsoa21_code IN (SELECT unnest(?)) GROUP BY 1",
         params=[list(scope.area.lsoas)],
     ).pl()
     frame = counts.join(residents, on="lsoa21_code", how="left").with_columns(

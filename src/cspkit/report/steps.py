@@ -112,7 +112,8 @@ def partner_data(config: AssessmentConfig, run: AssessmentRun) -> str:
 
 
 def analysis(config: AssessmentConfig, run: AssessmentRun) -> str:
-    from cspkit.analysis.analyse import analyse_area, options_from_config
+    from cspkit.analysis.analyse import analyse_area, open_scope, options_from_config
+    from cspkit.analysis.profile import area_profile
     from cspkit.report import gather
 
     options = options_from_config(config)
@@ -121,6 +122,8 @@ def analysis(config: AssessmentConfig, run: AssessmentRun) -> str:
     run.state["analysis_options"] = options
     run.evidence.area_name = result.area.name
     run.evidence.headlines = gather.headlines(result)
+    with open_scope(config.warehouse, ",".join(config.area_codes), _period(config)) as scope:
+        run.evidence.profile = area_profile(scope)
     skipped = "; ".join(f"{k}: {v}" for k, v in result.notes.items())
     return (
         f"{result.monthly['crime_type'].n_unique()} police.uk categories over {result.period.months} months, "
