@@ -25,7 +25,7 @@ from cspkit.analysis.outcomes import latest_outcomes, outcome_profile
 from cspkit.analysis.peers import PEER_METHOD, peer_group, peer_position, peer_rates, whole_districts
 from cspkit.analysis.repeats import partner_sources, repeat_locations, repeat_victimisation
 from cspkit.analysis.scope import ALL_CRIME, Scope, require_table
-from cspkit.analysis.seasonality import rolling_12, seasonal_index
+from cspkit.analysis.seasonality import SEASONAL_METHOD, rolling_12, seasonal_index
 from cspkit.analysis.volumes import (
     Denominators,
     denominators,
@@ -179,7 +179,7 @@ def analyse_area(
             TREND_METHOD,
             lambda: trend_table(monthly, options.alpha),
         )
-        attempt(("seasonality",), "month-of-year mean over the category's monthly mean x 100", lambda: seasonal_index(monthly))
+        attempt(("seasonality",), SEASONAL_METHOD, lambda: seasonal_index(monthly))
         attempt(("rolling",), "12-month rolling sum and mean", lambda: rolling_12(monthly))
         attempt(
             ("concentration",),

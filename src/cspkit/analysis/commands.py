@@ -182,14 +182,14 @@ def seasonality(
     fmt: FormatOption = OutputFormat.table,
     rolling: Annotated[bool, typer.Option("--rolling", help="The 12-month rolling series instead of the index.")] = False,
 ) -> None:
-    """Month-of-year index (100 = an average month; 36+ months), or the 12-month rolling series."""
-    from cspkit.analysis.seasonality import rolling_12, seasonal_index
+    """Month-of-year index net of trend (100 = an average month; 36+ months), or the 12-month rolling series."""
+    from cspkit.analysis.seasonality import SEASONAL_METHOD, rolling_12, seasonal_index
 
 
     def compute(scope: Scope, _: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
         if rolling:
             return rolling_12(_monthly(scope)), scope.provenance("12-month rolling sum and mean")
-        return seasonal_index(_monthly(scope)), scope.provenance("month-of-year mean over the category's monthly mean x 100")
+        return seasonal_index(_monthly(scope)), scope.provenance(SEASONAL_METHOD)
 
     _run(area, start, end, config, warehouse_path, fmt, "Seasonality", compute)
 

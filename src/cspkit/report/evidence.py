@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from cspkit.analysis.partner_profile import PartnerProfile
 from cspkit.analysis.profile import AreaProfile
 from cspkit.analysis.suppression import suppress_table
 from cspkit.priorities.achievements import PreviousPlan
@@ -132,6 +133,7 @@ class AssessmentEvidence:
     area_codes: tuple[str, ...]
     period: str
     threshold: int = 5
+    alpha: float = 0.05  # the analysis' significance level: q-values below it are called significant
     steps: list[StepResult] = field(default_factory=list)
     headlines: list[Headline] = field(default_factory=list)
     issues: dict[str, IssueFigures] = field(default_factory=dict)
@@ -151,6 +153,8 @@ class AssessmentEvidence:
     committee: dict[str, Any] = field(default_factory=dict)
     synthetic_partner_sources: list[str] = field(default_factory=list)
     profile: AreaProfile | None = None
+    partner_profiles: dict[str, PartnerProfile] = field(default_factory=dict)
+    substance_sources: tuple[str, ...] = ()
 
     def publishable(self, frame: pl.DataFrame, counts: Sequence[str], derived: Mapping[str, str] | None = None,
                     total_row: int | None = None) -> pl.DataFrame:
