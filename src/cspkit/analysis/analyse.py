@@ -19,6 +19,7 @@ import polars as pl
 from cspkit.analysis.area import Area, Period, ResolvedArea, resolve_area
 from cspkit.analysis.comparisons import CHANGE_METHOD, TREND_METHOD, change_table, trend_table
 from cspkit.analysis.concentration import concentration_by_category
+from cspkit.analysis.coverage import area_coverage
 from cspkit.analysis.harm import harm_ranking, load_harm_weights
 from cspkit.analysis.hotspots import PermutationSettings, hotspot_table
 from cspkit.analysis.outcomes import latest_outcomes, outcome_profile
@@ -224,7 +225,19 @@ def analyse_area(
         )
         _repeat_victims(scope, options, result)
         _peers(scope, options, result)
+        _note_coverage(scope, result)
     return result
+
+
+def _note_coverage(scope: Scope, result: AreaAnalysis) -> None:
+    """Forces left out of the counts and thin months: a note, and in the footnotes of every figure they affect."""
+    note = area_coverage(scope).note()
+    if not note:
+        return
+    result.notes["coverage"] = note
+    for key in ("monthly", "rates", "yearly", "change", "trends"):
+        if key in result.provenance:
+            result.provenance[key] = replace(result.provenance[key], method=f"{result.provenance[key].method} ({note})")
 
 
 def _repeat_victims(scope: Scope, options: AnalysisOptions, result: AreaAnalysis) -> None:
