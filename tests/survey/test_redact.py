@@ -121,3 +121,18 @@ def test_theme_labels_read_as_phrases_and_quotes_are_distinct() -> None:
     quotes = [q for col in ("quote_1", "quote_2", "quote_3") for q in table[col].drop_nulls().to_list()]
     sentences = [s.strip() for q in quotes for s in re.split(r"(?<=[.!?])\s+", q) if s.strip()]
     assert len(sentences) == len(set(sentences)), quotes
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("see https://example.com/x—the park is dark at night", "see [web address]—the park is dark at night"),
+        ("www.example.org/page,then the shops close", "[web address],then the shops close"),
+        ("(see https://police.uk/report) lights are broken", "(see [web address]) lights are broken"),
+        ("report it at www.police.uk. Lights out near the park", "report it at [web address]. Lights out near the park"),
+        ("“https://fb.com/groups/our-village” says it all", "“[web address]” says it all"),
+        ("https://example.com/form?from=jane@example.com please", "[web address] please"),
+    ],
+)
+def test_a_web_address_is_replaced_and_the_words_after_it_are_kept(text: str, expected: str) -> None:
+    assert redact(text) == expected

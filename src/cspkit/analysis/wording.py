@@ -91,3 +91,22 @@ def describe_proportion_change(result: ProportionChange, subject: str, alpha: fl
         f"({points:+.1f} points, {result.confidence:.0%} interval {result.ci_low * 100:+.1f} to {result.ci_high * 100:+.1f}); "
         f"the change is {significance_phrase(result.p_value, alpha)} ({result.test})."
     )
+
+
+def method_in_plain_words(alpha: float = DEFAULT_ALPHA) -> tuple[str, ...]:
+    """How cspkit tells a real change from chance, for the methodology section of a document (lay reader)."""
+    return (
+        "Recorded crime goes up and down from month to month even when nothing has really changed. To tell a real "
+        "change from chance, each type of crime is compared on its monthly counts: the latest 12 months against the "
+        "12 before, and against three years earlier. The test allows for the usual seasonal pattern and measures how "
+        "much the counts actually vary from month to month, which for police data is often several times more than "
+        "pure chance would give; a test that ignored this would see changes that are not there. Where a period has "
+        "fewer than six months or fewer than five incidents, a simpler exact test of the two totals is used, and the "
+        "tables say so.",
+        "Many types of crime are tested at once, and some would pass a test by luck alone. So each result is adjusted "
+        "for the number of results tested together (the Benjamini-Hochberg false discovery rate, giving a q-value). "
+        f"A change is called statistically significant only when its q-value is below {alpha:.0%}: among the changes "
+        f"called significant, no more than about {alpha:.0%} are expected to be chance. Trends over the whole period are "
+        "tested the same way, and also allow for neighbouring months being alike. Significant does not mean large: "
+        "read the size of the change beside it.",
+    )

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from cspkit.analysis.wording import method_in_plain_words
 from cspkit.priorities.voting import disagreements
 from cspkit.report import charts
 from cspkit.report.document import (
@@ -26,6 +27,7 @@ from cspkit.report.document import (
     table_from_frame,
 )
 from cspkit.report.evidence import AssessmentEvidence, Headline, IssueFigures, SurveyEvidence
+from cspkit.report.partner_profiles import partner_section, substance_section
 from cspkit.report.profile import profile_section
 from cspkit.report.text import DocumentText, load_text, nation_values
 from cspkit.survey.stats import ALPHA as SURVEY_ALPHA
@@ -82,6 +84,7 @@ def build_assessment(evidence: AssessmentEvidence) -> Document:
     _risk(doc.section("Risk matrix"), evidence)
     _horizon(doc.section("Horizon scanning"), evidence)
     _survey(doc.section("Residents' survey"), evidence)
+    _partner_sections(doc, evidence)
     _appendix(doc, evidence)
     return doc
 
@@ -154,6 +157,7 @@ def _methodology(section: Section, ev: AssessmentEvidence, text: DocumentText) -
     skipped = [s for s in ev.steps if s.status != "done"]
     for s in skipped:
         used.add(Paragraph(f"{STEP_NOT_RUN}: {s.step}. {sentence(s.detail)}", style="notice"))
+    section.sub("How change is tested").add(*(Paragraph(line) for line in method_in_plain_words(ev.alpha)))
     section.sub("Small numbers").add(Paragraph(ev.suppression_note))
 
 
@@ -511,8 +515,8 @@ def _board_note(ev: AssessmentEvidence) -> str:
     tested = ev.board is not None and ev.board["change_1y_pct"].drop_nulls().len() > 0
     change = (
         "Change: the latest 12 months against the previous 12 (1 year) and against the first year of the period "
-        "(3 years); (s) marks a change the analysis module's exact Poisson test finds statistically significant "
-        "at the 5% level."
+        "(3 years); (s) marks a change that is statistically significant once the issues on the board are "
+        "allowed for together (q-value below the significance level; see 'How change is tested')."
         if tested
         else f"Change: not tested, as {ev.period} is shorter than the two years a test of change compares."
     )
@@ -722,6 +726,15 @@ def _survey_differences(section: Section, s: SurveyEvidence) -> None:
             notes=(s.provenance,),
         )
     )
+
+
+def _partner_sections(doc: Document, ev: AssessmentEvidence) -> None:
+    """Substance misuse (from the sources the register names for it) and who the other partner sources describe."""
+    substance = [p for s, p in ev.partner_profiles.items() if s in ev.substance_sources]
+    others = [p for s, p in ev.partner_profiles.items() if s not in ev.substance_sources]
+    substance_section(doc.section("Substance misuse"), substance, ev.count, ev.publishable)
+    if others:
+        partner_section(doc.section("Victims and people supported: partner data"), others, ev.count, ev.publishable)
 
 
 def _appendix(doc: Document, ev: AssessmentEvidence) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from cspkit.analysis.partner_profile import PartnerProfile
 from cspkit.analysis.profile import AreaProfile
 from cspkit.analysis.suppression import suppress_table
 from cspkit.priorities.achievements import PreviousPlan
@@ -134,6 +135,7 @@ class AssessmentEvidence:
     #: What "latest" figures cover: "latest 12 months", or the real months of a shorter period ("March 2024").
     latest_period: str = "latest 12 months"
     threshold: int = 5
+    alpha: float = 0.05  # the analysis' significance level: q-values below it are called significant
     steps: list[StepResult] = field(default_factory=list)
     headlines: list[Headline] = field(default_factory=list)
     issues: dict[str, IssueFigures] = field(default_factory=dict)
@@ -153,6 +155,8 @@ class AssessmentEvidence:
     committee: dict[str, Any] = field(default_factory=dict)
     synthetic_partner_sources: list[str] = field(default_factory=list)
     profile: AreaProfile | None = None
+    partner_profiles: dict[str, PartnerProfile] = field(default_factory=dict)
+    substance_sources: tuple[str, ...] = ()
 
     @property
     def latest_heading(self) -> str:

@@ -7,6 +7,9 @@ import polars as pl
 
 from cspkit.analysis.profile import AreaProfile
 from cspkit.report.document import Paragraph, Section, table_from_frame
+from cspkit.report.totals import with_total_row
+
+NATIONS = {"E": "England", "W": "Wales"}
 
 
 def profile_section(section: Section, profile: AreaProfile, area_name: str, publishable) -> None:
@@ -51,7 +54,12 @@ def profile_section(section: Section, profile: AreaProfile, area_name: str, publ
             f" {profile.uncovered_lsoas:,} of the area's neighbourhoods are not covered by a bundled deprivation index "
             "and are left out of this table."
         )
-    table = _with_total(profile.deprivation)
+    table = with_total_row(
+        profile.deprivation.with_columns(pl.col("nation").replace_strict(NATIONS, default=pl.col("nation"))),
+        labels=("nation", "decile"),
+        sums=("lsoas", "residents", "residents_pct", "crimes", "crimes_pct"),
+        computed={"rate_per_1000": 1000 * pl.col("crimes").sum() / pl.col("residents").sum()},
+    )
     shown = publishable(table, ["crimes"], {"crimes_pct": "crimes", "rate_per_1000": "crimes"}, total_row=-1)
     most_deprived = shown.filter(pl.col("decile").is_in(["1", "2"]))
     shares = profile.most_deprived_share()
@@ -74,21 +82,6 @@ def profile_section(section: Section, profile: AreaProfile, area_name: str, publ
             notes=notes,
         )
     )  # fmt: skip
-
-
-def _with_total(deprivation: pl.DataFrame) -> pl.DataFrame:
-    """The decile rows as display rows (index named, decile as text) and an "All" row, so that suppression can
-    protect a small count from being worked out from the total."""
-    rows = deprivation.with_columns(
-        pl.col("nation").replace_strict({"E": "England", "W": "Wales"}, default=pl.col("nation")),
-        pl.col("decile").cast(pl.String),
-    )
-    total = rows.select(
-        pl.lit("All").alias("nation"), pl.lit("All").alias("decile"), pl.col("lsoas").sum(), pl.col("residents").sum(),
-        pl.col("residents_pct").sum(), pl.col("crimes").sum(), pl.col("crimes_pct").sum(),
-        (1000 * pl.col("crimes").sum() / pl.col("residents").sum()).alias("rate_per_1000"),
-    )  # fmt: skip
-    return pl.concat([rows, total], how="vertical_relaxed")
 
 
 def _one_decimal(value: object) -> str:

@@ -19,6 +19,9 @@ from cspkit.report.evidence import HorizonEvidence, RiskEvidence, SurveyEvidence
 from cspkit.report.pipeline import AssessmentRun, StepSkipped
 from cspkit.survey.estimates import CAUTION_BASE
 
+#: The risk register issue whose partner sources give the assessment's substance-misuse section.
+SUBSTANCE_ISSUE = "substance_misuse"
+
 DEMO_SEED = 2026
 
 
@@ -120,10 +123,12 @@ def analysis(config: AssessmentConfig, run: AssessmentRun) -> str:
     result = analyse_area(config.warehouse, ",".join(config.area_codes), _period(config), options)
     run.state["analysis"] = result
     run.state["analysis_options"] = options
+    run.evidence.alpha = options.alpha
     run.evidence.area_name = result.area.name
     run.evidence.headlines = gather.headlines(result)
     with open_scope(config.warehouse, ",".join(config.area_codes), _period(config)) as scope:
         run.evidence.profile = area_profile(scope)
+        run.evidence.partner_profiles = partner_profiles(config, scope)
     return (
         f"{result.monthly['crime_type'].n_unique()} police.uk categories over {result.period.months} months, "
         f"{result.denominators.residents:,} residents; " + _computed(result)
@@ -142,6 +147,19 @@ def _computed(result: Any) -> str:
     return (", ".join(done) if done else "counts and rates only") + (
         f" (not computed: {skipped})" if skipped else ""
     )
+
+
+def partner_profiles(config: AssessmentConfig, scope: Any) -> dict[str, Any]:
+    """The profile of each configured partner source with rows in the area, titled as its mapping titles it."""
+    from cspkit.analysis.partner_profile import partner_profile
+    from cspkit.data.partner_mapping import load_mapping
+
+    profiles = {}
+    for name, source in config.section("sources").get("partner", {}).items():
+        title = load_mapping(config.resolve(source["mapping"]), name).title if "mapping" in source else ""
+        if (profile := partner_profile(scope, name, title)) is not None:
+            profiles[name] = profile
+    return profiles
 
 
 def _register(config: AssessmentConfig):
@@ -374,12 +392,16 @@ def base_note(base: pl.Expr, small: pl.Expr) -> pl.Expr:
 
 def evidence_board(config: AssessmentConfig, run: AssessmentRun) -> str:
     from cspkit.priorities.board import configured_rule, evidence_board, suggest_shortlist
-    from cspkit.priorities.evidence import board_evidence, unmatched_concerns
+    from cspkit.priorities.evidence import board_evidence, issue_tests, unmatched_concerns
 
     register = run.state.get("register") or _register(config)
     run.evidence.issue_names = {i.id: i.name for i in register.issues}
+    run.evidence.substance_sources = next((tuple(i.partner_sources) for i in register.issues if i.id == SUBSTANCE_ISSUE), ())
     survey = run.state.get("survey") if run.evidence.survey is not None else None
     concerns = survey.concerns if survey is not None else None
+    alpha = getattr(run.state.get("analysis_options"), "alpha", 0.05)
+    if run.state.get("analysis") is not None:  # one family: the board and the priorities' sections agree
+        run.state["issue_tests"] = issue_tests(run.state["analysis"], register.issues, alpha)
     issues = board_evidence(
         register,
         risk_results=run.state.get("risk_results"),
@@ -387,7 +409,8 @@ def evidence_board(config: AssessmentConfig, run: AssessmentRun) -> str:
         analysis=run.state.get("analysis"),
         concerns=concerns,
         horizon=run.state.get("horizon"),
-        alpha=getattr(run.state.get("analysis_options"), "alpha", 0.05),
+        alpha=alpha,
+        tests=run.state.get("issue_tests"),
     )
     rule = configured_rule(config)
     run.evidence.board = evidence_board(issues)
@@ -476,11 +499,14 @@ def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:
             figures = None
             if issue.crime_categories:
                 figures = gather.issue_figures(
-                    analysis_result, issue.id, issue.name, issue.crime_categories, options.alpha, scope, options.hotspot_weights
+                    analysis_result, issue.id, issue.name, issue.crime_categories, options.alpha, scope, options.hotspot_weights,
+                    tested_together=run.state.get("issue_tests", ()),
+                    settings=options.permutation_settings,
                 )
             if figures is None and issue.partner_sources:
                 figures = gather.partner_figures(
-                    analysis_result, scope, issue.id, issue.name, issue.partner_sources, options.alpha, options.hotspot_weights
+                    analysis_result, scope, issue.id, issue.name, issue.partner_sources, options.alpha, options.hotspot_weights,
+                    options.permutation_settings,
                 )
             if figures is not None:
                 run.evidence.issues[issue.id] = figures

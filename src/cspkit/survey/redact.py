@@ -11,11 +11,14 @@ from __future__ import annotations
 import re
 
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # A web address ends at the first character a URL cannot hold (a space, a dash or quote from a
+    # word processor, a comma or bracket) and never on sentence punctuation, so the words after it stay.
+    ("[web address]", re.compile(r"\b(?:https?://|www\.)[A-Za-z0-9._~/?#@$&+=%:-]*[A-Za-z0-9_~/#@$&+=%-]",
+                                 re.IGNORECASE)),
     # Emails, including ones without a domain ending ("jo@gmail") and spelled out ("jo at gmail dot com").
     ("[email]", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)*", re.IGNORECASE)),
     ("[email]", re.compile(r"\b[\w.+'-]+\s+(?:at|\(at\)|\[at\])\s+[\w-]+\s+(?:dot|\(dot\)|\[dot\])\s+\w+"
                            r"(?:\s+(?:dot|\(dot\)|\[dot\])\s+\w+)*", re.IGNORECASE)),
-    ("[web address]", re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)),
     # UK phone numbers: +44 / 0044 / 0 then 9-10 digits, with spaces, dots, dashes or brackets; mistyped
     # ones (a digit short or over) too.
     ("[phone]", re.compile(r"(?:\+\s?44\s?(?:\(0\))?|\b0044|\(?\b0)(?:[\s.\-()]*\d){8,11}\b")),
