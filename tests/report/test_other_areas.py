@@ -78,6 +78,7 @@ def _check_one_month(run: AssessmentRun, assessment: str, committee: str) -> Non
     for name, label in (("change", "tested change"), ("seasonality", "seasonality"), ("hotspots", "hot spots")):
         assert not (label in computed.split("; ")[-1] and f"{name}:" in skipped), summary
     assert "change:" in skipped and "tested change" not in computed
+    assert "trend" not in computed.split("; ")[-1]  # one month: the trend table holds only "no test" rows
     for text in (assessment, committee):
         assert "Bedfordshire" not in text
 

@@ -140,9 +140,16 @@ _SUMMARISED = {"change": "tested change", "trends": "trend", "seasonality": "sea
                "harm": "harm", "peer_group": "peers"}  # fmt: skip
 
 
+def _ran(table: pl.DataFrame | None) -> bool:
+    """A table was computed and, where rows say which test they used, at least one row was tested."""
+    if table is None:
+        return False
+    return "method" not in table.columns or bool((table["method"] != "no test").any())
+
+
 def _computed(result: Any) -> str:
     """Which analyses ran and which did not (with why): never one named as both."""
-    done = [label for name, label in _SUMMARISED.items() if getattr(result, name) is not None]
+    done = [label for name, label in _SUMMARISED.items() if _ran(getattr(result, name))]
     skipped = "; ".join(f"{k}: {v}" for k, v in result.notes.items())
     return (", ".join(done) if done else "counts and rates only") + (
         f" (not computed: {skipped})" if skipped else ""
