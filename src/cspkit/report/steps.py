@@ -492,10 +492,12 @@ def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:
                 figures = gather.issue_figures(
                     analysis_result, issue.id, issue.name, issue.crime_categories, options.alpha, scope, options.hotspot_weights,
                     tested_together=run.state.get("issue_tests", ()),
+                    settings=options.permutation_settings,
                 )
             if figures is None and issue.partner_sources:
                 figures = gather.partner_figures(
-                    analysis_result, scope, issue.id, issue.name, issue.partner_sources, options.alpha, options.hotspot_weights
+                    analysis_result, scope, issue.id, issue.name, issue.partner_sources, options.alpha, options.hotspot_weights,
+                    options.permutation_settings,
                 )
             if figures is not None:
                 run.evidence.issues[issue.id] = figures
