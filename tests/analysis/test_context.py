@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from cspkit.analysis.area import Area, Period, resolve_area
-from cspkit.analysis.context import covered_districts, home_force, rate_context
+from cspkit.analysis.context import home_force, rate_context
+from cspkit.analysis.coverage import district_forces
 from cspkit.analysis.scope import ALL_CRIME, ASB
 from cspkit.data import warehouse
 
@@ -48,12 +49,14 @@ def three_districts(build_warehouse) -> Path:
     return build_warehouse(_rows(), extra=_gamma)
 
 
-def test_only_districts_whose_own_force_published_every_month_are_covered(three_districts: Path) -> None:
+def test_only_districts_whose_own_force_published_every_month_count(three_districts: Path) -> None:
     with warehouse.read(three_districts) as con:
-        assert covered_districts(con, PERIOD) == [ALPHA, BETA]  # Gamma's own force missed February
-        assert covered_districts(con, Period(date(2023, 3, 1), date(2023, 3, 1))) == [ALPHA, BETA, GAMMA]
+        forces = district_forces(con, PERIOD)
+        assert forces.filter("covered")["lad_code"].to_list() == [ALPHA, BETA]  # Gamma's own force missed February
+        march = district_forces(con, Period(date(2023, 3, 1), date(2023, 3, 1)))
+        assert march.filter("covered")["lad_code"].to_list() == [ALPHA, BETA, GAMMA]
         area = resolve_area(con, Area.parse(ALPHA))
-        assert home_force(con, area, PERIOD) == ("alpha-force", [ALPHA, BETA])
+        assert home_force(forces, area) == ("alpha-force", [ALPHA, BETA])
 
 
 def test_rates_by_hand(three_districts: Path) -> None:

@@ -2,8 +2,9 @@
 beside its police force area's and England and Wales's, over the same months.
 
 A rate means little alone: 53 crimes per 1,000 residents is low for a city and high for a rural county.
-Each comparison counts only districts with police.uk rows for every month of the period, and says how many
-that is, so a force that did not publish is never counted as a safe place. British Transport Police rows
+Each comparison counts only districts whose own force published every month of the period
+(:func:`cspkit.analysis.coverage.district_forces`), and says how many that is, so a district whose force
+did not publish is never counted as a safe place. British Transport Police rows
 are left out everywhere: a CSP's own download is its territorial force's.
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from cspkit.analysis.area import Period, ResolvedArea
+from cspkit.analysis.coverage import district_forces
 from cspkit.analysis.scope import ALL_CRIME, ASB
 from cspkit.data.police_files import TRANSPORT_POLICE
 
@@ -26,53 +28,30 @@ CONTEXT_SCHEMA = {
     "count": pl.Int64,
     "rate_per_1000": pl.Float64,
 }
-#: A force's area holds the districts where it records crime in more than this share of neighbourhoods.
-MIN_REACH = 0.5
 
 
-def covered_districts(con, period: Period) -> list[str]:
-    """Districts whose own force published every month of the period: in each month one territorial force
-    records crime in more than half the district's neighbourhoods. Stray rows from a neighbouring force (a
-    London borough when the Metropolitan Police's files are missing) do not make a district covered."""
-    rows = con.execute(
-        """WITH reach AS (
-               SELECT s.month, s.lad_code, s.force, count(DISTINCT s.lsoa21_code) / any_value(d.lsoas) AS reach
-               FROM street s JOIN (SELECT lad_code, count(*) AS lsoas FROM lsoa GROUP BY 1) d USING (lad_code)
-               WHERE s.month BETWEEN ? AND ? AND s.force IS DISTINCT FROM ? GROUP BY 1, 2, 3)
-           SELECT lad_code FROM reach WHERE reach > ? GROUP BY 1 HAVING count(DISTINCT month) = ?""",
-        [period.start, period.end, TRANSPORT_POLICE, MIN_REACH, period.months],
-    ).fetchall()
-    return sorted(r[0] for r in rows)
-
-
-def home_force(con, area: ResolvedArea, period: Period) -> tuple[str, list[str]] | None:
-    """The territorial force recording most of the area's crime, and its force area as police.uk data draw it:
-    the districts where it records crime in more than half the neighbourhoods (a few stray rows over a border
-    do not make a district the force's). None when the area has no rows in the period."""
-    forces = con.sql(
-        """SELECT s.force, s.lad_code, count(*) AS n, count(DISTINCT s.lsoa21_code) / any_value(d.lsoas) AS reach
-           FROM street s JOIN (SELECT lad_code, count(*) AS lsoas FROM lsoa GROUP BY 1) d USING (lad_code)
-           WHERE s.month BETWEEN ? AND ? AND s.force IS DISTINCT FROM ? GROUP BY 1, 2""",
-        params=[period.start, period.end, TRANSPORT_POLICE],
-    ).pl()
+def home_force(forces: pl.DataFrame, area: ResolvedArea) -> tuple[str, list[str]] | None:
+    """The force that polices most of the area's crime and its force area as police.uk data draw it: the
+    districts it polices (``forces`` from coverage.district_forces); None when the area has no rows."""
     own = forces.filter(pl.col("lad_code").is_in(list(area.lad_codes)))
-    if not own.height:
+    if own.is_empty():
         return None
-    force = own.group_by("force").agg(pl.col("n").sum()).sort("n", "force", descending=[True, False])["force"][0]
-    return force, sorted(forces.filter((pl.col("force") == force) & (pl.col("reach") > MIN_REACH))["lad_code"].to_list())
+    force = own.group_by("force").agg(pl.col("rows").sum()).sort("rows", "force", descending=[True, False])["force"][0]
+    return force, sorted(forces.filter(pl.col("force") == force)["lad_code"].to_list())
 
 
 def rate_context(con, area: ResolvedArea, period: Period, population: pl.DataFrame | None = None) -> pl.DataFrame:
     """One row per level (the area; its force area; England and Wales) and measure (recorded crime excluding
     ASB; ASB) over ``period``, each level counting only its districts with every month of data. A level with
     no covered district beyond the area's own is left out."""
-    covered = set(covered_districts(con, period))
+    forces = district_forces(con, period)
+    covered = set(forces.filter(pl.col("covered"))["lad_code"])
     population = population if population is not None else _district_population(con)
     levels: list[tuple[str, str, list[str]]] = []
     whole_districts = set(area.codes) <= set(area.lad_codes)  # a ward or LSOA area is not a sum of districts
     if whole_districts and set(area.lad_codes) <= covered:
         levels.append(("area", area.name, list(area.lad_codes)))
-    found = home_force(con, area, period)
+    found = home_force(forces, area)
     if found is not None:
         force, districts = found
         in_force = [d for d in districts if d in covered]
