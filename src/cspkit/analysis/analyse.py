@@ -21,7 +21,7 @@ from cspkit.analysis.comparisons import CHANGE_METHOD, TREND_METHOD, change_tabl
 from cspkit.analysis.concentration import concentration_by_category
 from cspkit.analysis.coverage import area_coverage
 from cspkit.analysis.harm import harm_ranking, load_harm_weights
-from cspkit.analysis.hotspots import hotspot_table
+from cspkit.analysis.hotspots import PermutationSettings, hotspot_table
 from cspkit.analysis.outcomes import latest_outcomes, outcome_profile
 from cspkit.analysis.peers import PEER_METHOD, peer_group, peer_position, peer_rates, whole_districts
 from cspkit.analysis.repeats import partner_sources, repeat_locations, repeat_victimisation
@@ -57,6 +57,14 @@ class AnalysisOptions:
     peer_period: tuple[str, str] | None = None
     partner_sources: tuple[str, ...] | None = None
     top_locations: int = 10
+    #: Conditional permutations behind each Gi* p-value, and the seed they are drawn from (fixed, so
+    #: a rerun gives the same hot spots).
+    permutations: int = 999
+    seed: int = 12345
+
+    @property
+    def permutation_settings(self) -> PermutationSettings:
+        return PermutationSettings(self.permutations, self.seed)
 
 
 def options_from_config(config: AssessmentConfig) -> AnalysisOptions:
@@ -85,6 +93,9 @@ def options_from_config(config: AssessmentConfig) -> AnalysisOptions:
         raise ConfigError("analysis.alpha must be between 0 and 1", file=config.path)
     if values.get("hotspot_weights", "queen") not in ("queen", "knn"):
         raise ConfigError('analysis.hotspot_weights must be "queen" or "knn"', file=config.path)
+    for key, least in (("permutations", 99), ("seed", 0)):
+        if key in values and not (isinstance(values[key], int) and values[key] >= least):
+            raise ConfigError(f"analysis.{key} must be a whole number of at least {least}", file=config.path)
     return AnalysisOptions(**values)
 
 
@@ -189,8 +200,11 @@ def analyse_area(
         )
         attempt(
             ("hotspots",),
-            f"Getis-Ord Gi* ({options.hotspot_weights} weights) with Benjamini-Hochberg FDR",
-            lambda: hotspot_table(scope, options.hotspot_weights, options.knn_k, alpha=options.alpha),
+            f"Getis-Ord Gi* ({options.hotspot_weights} weights), {options.permutations} conditional permutations "
+            f"(seed {options.seed}), Benjamini-Hochberg FDR",
+            lambda: hotspot_table(
+                scope, options.hotspot_weights, options.knn_k, alpha=options.alpha, settings=options.permutation_settings
+            ),
         )
         attempt(
             ("repeat_locations", "top_locations"),
