@@ -116,6 +116,7 @@ def partner_data(config: AssessmentConfig, run: AssessmentRun) -> str:
 
 def analysis(config: AssessmentConfig, run: AssessmentRun) -> str:
     from cspkit.analysis.analyse import analyse_area, open_scope, options_from_config
+    from cspkit.analysis.context import rate_context
     from cspkit.analysis.profile import area_profile
     from cspkit.report import gather
 
@@ -128,6 +129,8 @@ def analysis(config: AssessmentConfig, run: AssessmentRun) -> str:
     run.evidence.headlines = gather.headlines(result)
     with open_scope(config.warehouse, ",".join(config.area_codes), _period(config)) as scope:
         run.evidence.profile = area_profile(scope)
+        periods = dict.fromkeys(p for p in (run.evidence.profile.crime_period, result.peer_period) if p is not None)
+        run.evidence.rate_contexts = [(p, rate_context(scope.con, scope.area, p)) for p in periods]
         run.evidence.partner_profiles = partner_profiles(config, scope)
     return (
         f"{result.monthly['crime_type'].n_unique()} police.uk categories over {result.period.months} months, "
