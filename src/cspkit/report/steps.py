@@ -233,17 +233,16 @@ def horizon_scanning(config: AssessmentConfig, run: AssessmentRun) -> str:
 
 
 def survey(config: AssessmentConfig, run: AssessmentRun) -> str:
-    from cspkit.survey.analysis import analyse_survey
-    from cspkit.survey.questionnaire import load_questionnaire
-    from cspkit.survey.weighting import population_margins
+    from cspkit.survey.analysis import analyse_configured
+    from cspkit.survey.settings import survey_settings
 
     section = config.section("survey")
     given = run.state.get("survey_responses")
     source = section.get("responses")
     if given is None and not source:
         raise StepSkipped("no survey responses: set [survey] responses")
-    questionnaire_file = section.get("questionnaire")
-    questionnaire = load_questionnaire(config.resolve(questionnaire_file) if questionnaire_file else None)
+    settings = survey_settings(config)
+    questionnaire = settings.questionnaire
     synthetic = given is None and source == "synthetic"
     if given is not None:
         responses = given
@@ -262,10 +261,10 @@ def survey(config: AssessmentConfig, run: AssessmentRun) -> str:
         if not mapping:
             raise ConfigError("[survey] responses needs a [survey] mapping file", file=config.path)
         responses = import_responses(
-            config.resolve(source), questionnaire, load_mapping(config.resolve(mapping)), wave=str(section.get("wave", "current"))
+            config.resolve(source), questionnaire, load_mapping(config.resolve(mapping), questionnaire),
+            wave=str(section.get("wave", "current")),
         )
-    margins = population_margins(config.warehouse, list(config.area_codes), questionnaire)
-    results = analyse_survey(responses, questionnaire, margins)
+    results = analyse_configured(responses, settings, config.warehouse, config.area_codes)
     run.state["survey"] = results
     run.evidence.survey = survey_evidence(results, synthetic)
     return (

@@ -278,14 +278,14 @@ def survey_analysis(assessment: Assessment, responses: SurveyResponses) -> Table
 
 def _survey_results(assessment: Assessment, responses: SurveyResponses):
     """cspkit.survey.analysis.analyse_survey of the responses, weighted when a warehouse is linked."""
-    from cspkit.survey.analysis import analyse_survey
-    from cspkit.survey.weighting import population_margins
+    from cspkit.survey.analysis import analyse_configured
+    from cspkit.survey.settings import survey_settings
 
     config = assessment_config(assessment)
-    questions = questionnaire(assessment)
     weighted = config is not None and config.warehouse.exists()
-    margins = population_margins(config.warehouse, list(config.area_codes), questions) if weighted else None
-    return analyse_survey(responses, questions, margins), weighted
+    settings = survey_settings(config)  # [survey] weight_by, trim and min_base, as the CLI and the report use them
+    return analyse_configured(responses, settings, config.warehouse if weighted else None,
+                              config.area_codes if config else ()), weighted
 
 
 _CONCERNS: dict[tuple, pl.DataFrame] = {}
