@@ -186,7 +186,7 @@ def risk_matrix(config: AssessmentConfig, run: AssessmentRun) -> str:
         books = sorted(folder.glob("*.xlsx"))
         if not books:
             raise StepSkipped(f"no completed scoring workbooks in {folder}")
-        scores = [s for book in books for s in read_workbook(book, method, register)[1]]
+        scores = [s for book in books for s in read_workbook(book, method, register).scores]
         scorers = len(books)
     else:
         raise StepSkipped('no risk scores: set [risk] scores to a folder of completed workbooks (or "synthetic" for the demo)')

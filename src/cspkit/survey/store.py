@@ -137,7 +137,7 @@ def stored_weights(con: duckdb.DuckDBPyConnection, wave: str) -> tuple[pl.DataFr
         return None
     has_by = con.execute(  # warehouses weighted before weighted_by existed (read-only here, so not migrated)
         "SELECT count(*) FROM information_schema.columns WHERE table_name = 'survey_weights' AND column_name = 'weighted_by'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     by = "weighted_by" if has_by else "NULL"
     rows = con.execute(f"SELECT respondent_id, weight, {by} FROM survey_weights WHERE wave = ?", [wave]).fetchall()
     if not rows:
