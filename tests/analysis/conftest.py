@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 
 from cspkit.data import warehouse
+from cspkit.data.geography import refresh_contiguity
 
 ALPHA, BETA = "E06000001", "E06000002"
 ALPHA_LSOAS = [f"E0100000{i}" for i in range(1, 7)]
@@ -48,6 +49,7 @@ def months(start: date, count: int) -> list[date]:
 
 
 def write_geography(con, geography: Iterable[tuple], residents: int = 1000, households: int | None = 400) -> None:
+    geography = list(geography)
     for code, ward_code, ward_name, lad, lad_name, x, y in geography:
         con.execute(
             "INSERT INTO lsoa VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -61,6 +63,7 @@ def write_geography(con, geography: Iterable[tuple], residents: int = 1000, hous
             con.execute("INSERT INTO households VALUES (?, ?)", [code, households])
         con.execute("INSERT INTO lsoa_boundary VALUES (?, ?)", [code, square(x, y)])
         con.execute("INSERT INTO imd (lsoa21_code, imd_score) VALUES (?, ?)", [code, 20.0])
+    refresh_contiguity(con, [row[0] for row in geography])
 
 
 def street_row(
@@ -158,11 +161,11 @@ def steady_warehouse(build_warehouse) -> Path:
     return build_warehouse(rows)
 
 
-def independent_peers(con, area_lad: str, k: int) -> tuple[list[str], np.ndarray]:
+def independent_peers(con, area_lad: str, k: int, exclude: Iterable[str] = ()) -> tuple[list[str], np.ndarray]:
     """The k nearest districts to one district, computed apart from cspkit (pandas and scikit-learn) on
     the documented profile: log residents, age-band shares, residents-weighted IMD score and log
     density (residents over the sum of each LSOA's nearest-centroid disc). Candidates are the other
-    districts with street rows in the warehouse."""
+    districts with street rows in the warehouse, but those in ``exclude`` (e.g. whose force is missing)."""
     import pandas as pd
     from sklearn.neighbors import NearestNeighbors
     from sklearn.preprocessing import StandardScaler
@@ -186,7 +189,7 @@ def independent_peers(con, area_lad: str, k: int) -> tuple[list[str], np.ndarray
     profile["log_density"] = np.log(profile["residents"] / centroids.groupby("lad_code")["disc"].sum())
     profile["log_residents"] = np.log(profile["residents"])
     features = ["log_residents", *[c for c in profile.columns if c.startswith("share ")], "imd_score", "log_density"]
-    candidates = profile[profile.index.isin(with_data - {area_lad})].dropna(subset=features)
+    candidates = profile[profile.index.isin(with_data - {area_lad} - set(exclude))].dropna(subset=features)
     scaler = StandardScaler().fit(candidates[features])
     search = NearestNeighbors(n_neighbors=k).fit(scaler.transform(candidates[features]))
     distances, index = search.kneighbors(scaler.transform(profile.loc[[area_lad], features]))

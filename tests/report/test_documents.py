@@ -360,3 +360,26 @@ def test_no_published_table_lets_a_hidden_count_be_solved_for(small_assessment: 
     assert hidden_seen, "the demo has small counts to protect"
     text = "\n".join(p.text for p in docx.Document(str(small_assessment.outputs["strategic-assessment.docx"])).paragraphs)
     assert not re.search(r"\b(from|to) [1-4]( in |;| \()", text), "a small count written in a sentence"
+
+
+def test_area_profile_and_partner_sections_match_the_warehouse(small_assessment: AssessmentRun) -> None:
+    """The area profile's totals and the substance-misuse table's "All" row equal counts taken here in SQL."""
+    import polars as pl
+
+    tables = small_assessment.outputs["strategic-assessment.docx"].parent / "tables"
+    config_dir = small_assessment.outputs["strategic-assessment.pdf"].parents[1]
+    with warehouse.read(config_dir / "warehouse.duckdb") as con:
+        residents = con.execute(
+            "SELECT sum(residents) FROM population JOIN lsoa USING (lsoa21_code) WHERE lad_code = 'E06000056'"
+        ).fetchall()[0][0]
+        referrals = con.execute(
+            "SELECT count(*) FROM partner_substance_treatment WHERE lad_code = 'E06000056' AND month BETWEEN ? AND ?",
+            [date(2023, 5, 1), date(2024, 4, 1)],
+        ).fetchall()[0][0]
+    deprivation = pl.read_csv(tables / "profile_deprivation.csv", infer_schema=False)
+    assert deprivation.row(-1, named=True)["Residents"].replace(",", "") == str(residents)
+    substance = pl.read_csv(tables / "substance_treatment_substance.csv", infer_schema=False)
+    assert substance.row(-1, named=True)["Latest 12 months"].replace(",", "") == str(referrals)
+    text = "\n".join(p.text for p in docx.Document(str(small_assessment.outputs["strategic-assessment.docx"])).paragraphs)
+    assert "Area profile" in text and "Substance misuse" in text
+    assert f"{residents:,} residents" in text

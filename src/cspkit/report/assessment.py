@@ -27,7 +27,8 @@ from cspkit.report.document import (
     table_from_frame,
 )
 from cspkit.report.evidence import AssessmentEvidence, Headline, IssueFigures, SurveyEvidence
-from cspkit.report.profile import profile_section
+from cspkit.report.partner_profiles import partner_section, substance_section
+from cspkit.report.profile import context_section, profile_section
 from cspkit.report.text import DocumentText, load_text
 from cspkit.survey.stats import ALPHA as SURVEY_ALPHA
 
@@ -73,7 +74,10 @@ def build_assessment(evidence: AssessmentEvidence) -> Document:
     _executive_summary(doc.section("Executive summary"), evidence, text)
     _methodology(doc.section("Introduction and methodology"), evidence, text)
     if evidence.profile is not None:
-        profile_section(doc.section("Area profile"), evidence.profile, evidence.area_name, evidence.publishable)
+        profile = doc.section("Area profile")
+        profile_section(profile, evidence.profile, evidence.area_name, evidence.publishable)
+        if evidence.rate_contexts:
+            context_section(profile.sub("Force and national context"), evidence.rate_contexts, evidence.area_name)
     _achievements(doc.section("Achievements against the previous priorities"), evidence)
     _priorities(doc.section("Priorities"), evidence)
     _knowledge_gaps(doc.section("Knowledge gaps"), evidence)
@@ -82,6 +86,7 @@ def build_assessment(evidence: AssessmentEvidence) -> Document:
     _risk(doc.section("Risk matrix"), evidence)
     _horizon(doc.section("Horizon scanning"), evidence)
     _survey(doc.section("Residents' survey"), evidence)
+    _partner_sections(doc, evidence)
     _appendix(doc, evidence)
     return doc
 
@@ -729,6 +734,15 @@ def _survey_differences(section: Section, s: SurveyEvidence) -> None:
             notes=(s.provenance,),
         )
     )
+
+
+def _partner_sections(doc: Document, ev: AssessmentEvidence) -> None:
+    """Substance misuse (from the sources the register names for it) and who the other partner sources describe."""
+    substance = [p for s, p in ev.partner_profiles.items() if s in ev.substance_sources]
+    others = [p for s, p in ev.partner_profiles.items() if s not in ev.substance_sources]
+    substance_section(doc.section("Substance misuse"), substance, ev.count, ev.publishable)
+    if others:
+        partner_section(doc.section("Victims and people supported: partner data"), others, ev.count, ev.publishable)
 
 
 def _appendix(doc: Document, ev: AssessmentEvidence) -> None:

@@ -14,6 +14,8 @@ from typing import Any
 
 import polars as pl
 
+from cspkit.analysis.area import Period
+from cspkit.analysis.partner_profile import PartnerProfile
 from cspkit.analysis.profile import AreaProfile
 from cspkit.analysis.suppression import suppress_table
 from cspkit.priorities.achievements import PreviousPlan
@@ -152,6 +154,9 @@ class AssessmentEvidence:
     committee: dict[str, Any] = field(default_factory=dict)
     synthetic_partner_sources: list[str] = field(default_factory=list)
     profile: AreaProfile | None = None
+    rate_contexts: list[tuple[Period, pl.DataFrame]] = field(default_factory=list)
+    partner_profiles: dict[str, PartnerProfile] = field(default_factory=dict)
+    substance_sources: tuple[str, ...] = ()
 
     def publishable(self, frame: pl.DataFrame, counts: Sequence[str], derived: Mapping[str, str | Sequence[str]] | None = None,
                     total_row: int | None = None, pooled: Sequence[str] = (), ranked: bool = False) -> pl.DataFrame:

@@ -19,6 +19,9 @@ from cspkit.report.evidence import HorizonEvidence, RiskEvidence, SurveyEvidence
 from cspkit.report.pipeline import AssessmentRun, StepSkipped
 from cspkit.survey.estimates import CAUTION_BASE
 
+#: The risk register issue whose partner sources give the assessment's substance-misuse section.
+SUBSTANCE_ISSUE = "substance_misuse"
+
 DEMO_SEED = 2026
 
 
@@ -113,6 +116,7 @@ def partner_data(config: AssessmentConfig, run: AssessmentRun) -> str:
 
 def analysis(config: AssessmentConfig, run: AssessmentRun) -> str:
     from cspkit.analysis.analyse import analyse_area, open_scope, options_from_config
+    from cspkit.analysis.context import rate_context
     from cspkit.analysis.profile import area_profile
     from cspkit.report import gather
 
@@ -125,12 +129,28 @@ def analysis(config: AssessmentConfig, run: AssessmentRun) -> str:
     run.evidence.headlines = gather.headlines(result)
     with open_scope(config.warehouse, ",".join(config.area_codes), _period(config)) as scope:
         run.evidence.profile = area_profile(scope)
+        periods = dict.fromkeys(p for p in (run.evidence.profile.crime_period, result.peer_period) if p is not None)
+        run.evidence.rate_contexts = [(p, rate_context(scope.con, scope.area, p)) for p in periods]
+        run.evidence.partner_profiles = partner_profiles(config, scope)
     skipped = "; ".join(f"{k}: {v}" for k, v in result.notes.items())
     return (
         f"{result.monthly['crime_type'].n_unique()} police.uk categories over {result.period.months} months, "
         f"{result.denominators.residents:,} residents; tested change, trend, seasonality, hot spots, harm, peers"
         + (f" (not computed: {skipped})" if skipped else "")
     )
+
+
+def partner_profiles(config: AssessmentConfig, scope: Any) -> dict[str, Any]:
+    """The profile of each configured partner source with rows in the area, titled as its mapping titles it."""
+    from cspkit.analysis.partner_profile import partner_profile
+    from cspkit.data.partner_mapping import load_mapping
+
+    profiles = {}
+    for name, source in config.section("sources").get("partner", {}).items():
+        title = load_mapping(config.resolve(source["mapping"]), name).title if "mapping" in source else ""
+        if (profile := partner_profile(scope, name, title)) is not None:
+            profiles[name] = profile
+    return profiles
 
 
 def _register(config: AssessmentConfig):
@@ -367,6 +387,7 @@ def evidence_board(config: AssessmentConfig, run: AssessmentRun) -> str:
 
     register = run.state.get("register") or _register(config)
     run.evidence.issue_names = {i.id: i.name for i in register.issues}
+    run.evidence.substance_sources = next((tuple(i.partner_sources) for i in register.issues if i.id == SUBSTANCE_ISSUE), ())
     survey = run.state.get("survey") if run.evidence.survey is not None else None
     concerns = survey.concerns if survey is not None else None
     alpha = getattr(run.state.get("analysis_options"), "alpha", 0.05)
@@ -472,11 +493,12 @@ def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:
                 figures = gather.issue_figures(
                     analysis_result, issue.id, issue.name, issue.crime_categories, options.alpha, scope, options.hotspot_weights,
                     tested_together=run.state.get("issue_tests", ()), threshold=config.suppression_threshold,
+                    settings=options.permutation_settings,
                 )
             if figures is None and issue.partner_sources:
                 figures = gather.partner_figures(
                     analysis_result, scope, issue.id, issue.name, issue.partner_sources, options.alpha, options.hotspot_weights,
-                    threshold=config.suppression_threshold,
+                    options.permutation_settings, threshold=config.suppression_threshold,
                 )
             if figures is not None:
                 run.evidence.issues[issue.id] = figures

@@ -77,8 +77,9 @@ def _need_area(settings: _Settings) -> tuple[str, ...]:
 
 
 def _summary_rows(summary: dict[str, object]) -> list[tuple[str, object]]:
-    rows = [(k, v) for k, v in summary.items() if k not in ("excluded_by_reason", "notes")]
+    rows = [(k, v) for k, v in summary.items() if k not in ("excluded_by_reason", "ticks_by_question", "notes")]
     rows += [(f"excluded: {reason}", n) for reason, n in summary["excluded_by_reason"].items()]  # type: ignore[union-attr]
+    rows += [(f"ticks: {qid}", text) for qid, text in summary["ticks_by_question"].items()]  # type: ignore[union-attr]
     rows += [("note", note) for note in summary["notes"]]  # type: ignore[union-attr]
     return rows
 
