@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from cspkit.analysis.area import Area, Period, resolve_area
@@ -84,3 +85,17 @@ def test_a_level_that_adds_nothing_is_left_out(three_districts: Path) -> None:
     with warehouse.read(three_districts) as con:
         frame = rate_context(con, resolve_area(con, Area.parse(ALPHA)), PERIOD)
     assert set(frame["level"]) == {"area", "force area"}
+
+
+def test_stray_rows_over_a_border_do_not_widen_the_force_area(build_warehouse) -> None:
+    """Gamma's own force published nothing: the alpha force's one stray row there makes it Gamma's top force, at
+    a rate per resident far below its own districts', so Gamma is neither in its force area nor covered."""
+    rows = [r for r in _rows() if r["force"] != "gamma-force" and not (r["lad"] == GAMMA and r["month"].month > 1)]
+    rows.append({**street_row(PERIOD.start, ALPHA_LSOAS[1], ALPHA, "Shoplifting", 150), "force": "alpha-force"})
+    path = build_warehouse(rows, name="stray.duckdb", extra=_gamma)
+    with warehouse.read(path) as con:
+        forces = district_forces(con, PERIOD)
+        area = resolve_area(con, Area.parse(ALPHA))
+    gamma = forces.filter(pl.col("lad_code") == GAMMA).row(0, named=True)
+    assert gamma["force"] == "alpha-force" and not gamma["covered"]
+    assert home_force(forces, area) == ("alpha-force", [ALPHA, BETA])

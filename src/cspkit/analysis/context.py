@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from cspkit.analysis.area import Period, ResolvedArea
-from cspkit.analysis.coverage import district_forces
+from cspkit.analysis.coverage import SPILL_SHARE, district_forces
 from cspkit.analysis.scope import ALL_CRIME, ASB
 from cspkit.data.police_files import TRANSPORT_POLICE
 
@@ -37,7 +37,8 @@ def home_force(forces: pl.DataFrame, area: ResolvedArea) -> tuple[str, list[str]
     if own.is_empty():
         return None
     force = own.group_by("force").agg(pl.col("rows").sum()).sort("rows", "force", descending=[True, False])["force"][0]
-    return force, sorted(forces.filter(pl.col("force") == force)["lad_code"].to_list())
+    polices = (pl.col("force") == force) & (pl.col("rate_share") >= SPILL_SHARE)  # not a few rows over its border
+    return force, sorted(forces.filter(polices)["lad_code"].to_list())
 
 
 def rate_context(con, area: ResolvedArea, period: Period, population: pl.DataFrame | None = None) -> pl.DataFrame:
