@@ -316,14 +316,14 @@ def survey_analysis(assessment: Assessment, responses: SurveyResponses) -> Table
 
 def _survey_results(assessment: Assessment, responses: SurveyResponses):
     """cspkit.survey.analysis.analyse_survey of the responses, weighted when a warehouse is linked."""
-    from cspkit.survey.analysis import analyse_survey
-    from cspkit.survey.weighting import population_margins
+    from cspkit.survey.analysis import analyse_configured
+    from cspkit.survey.settings import survey_settings
 
     config = assessment_config(assessment)
-    questions = questionnaire(assessment)
     weighted = config is not None and config.warehouse.exists()
-    margins = population_margins(config.warehouse, list(config.area_codes), questions) if weighted else None
-    return analyse_survey(responses, questions, margins), weighted
+    settings = survey_settings(config)  # [survey] weight_by, trim and min_base, as the CLI and the report use them
+    return analyse_configured(responses, settings, config.warehouse if weighted else None,
+                              config.area_codes if config else ()), weighted
 
 
 _CONCERNS: dict[tuple, pl.DataFrame] = {}
@@ -375,7 +375,7 @@ def board_evidence(
     analysis, risk_evidence, alpha = None, None, 0.05
     if config is None or not config.warehouse.exists():
         missing.append("Incidents, rate, harm and tested change need an assessment.toml with a warehouse, "
-                       "linked in Django admin.")
+                       "linked with 'cspkit serve --config' (or in Django admin).")
     else:
         version = data_version(config)
         try:
@@ -516,7 +516,8 @@ def headline_figures(assessment: Assessment) -> list[Table]:
     named by the periods compared, kept until the warehouse file changes."""
     config = assessment_config(assessment)
     if config is None or not config.warehouse.exists():
-        raise NotAvailable("Headline figures need an assessment.toml with a warehouse, linked in Django admin.")
+        raise NotAvailable("Headline figures need an assessment.toml with a warehouse, linked with "
+                           "'cspkit serve --config' (or in Django admin).")
     frame = _analysis(config.path, data_version(config)).change
     if frame is None:
         raise NotAvailable("The analysis has no change table for this area and period.")
@@ -565,7 +566,8 @@ def dashboard_charts(assessment: Assessment) -> list[DashboardChart]:
     chart), with their alt text and data tables; kept until the warehouse file changes."""
     config = assessment_config(assessment)
     if config is None or not config.warehouse.exists():
-        raise NotAvailable("Charts need an assessment.toml with a warehouse, linked in Django admin.")
+        raise NotAvailable("Charts need an assessment.toml with a warehouse, linked with "
+                           "'cspkit serve --config' (or in Django admin).")
     charts = _trend_charts(config.path, data_version(config))
     if not charts:
         raise NotAvailable("The warehouse has no police.uk months for this area and period.")
@@ -691,7 +693,8 @@ def build_documents(
     """
     config = assessment_config(assessment)
     if config is None:
-        raise NotAvailable("Building documents needs an assessment.toml linked to this assessment in Django admin.")
+        raise NotAvailable("Building documents needs an assessment.toml linked to this assessment "
+                           "('cspkit serve --config', or Django admin).")
     from cspkit.report.pipeline import STEPS, run_assessment
 
     if votes is not None:
