@@ -171,6 +171,25 @@ TABLES: dict[str, str] = {
             crime_rank INTEGER,
             crime_decile INTEGER
         )""",
+    # Reference: Welsh Index of Multiple Deprivation 2019 carried to LSOA 2021 (rank 1 = most deprived
+    # in Wales). Ranked within Wales only: a separate table so it is never ranked with England's IMD.
+    "wimd": """
+        CREATE TABLE IF NOT EXISTS wimd (
+            lsoa21_code VARCHAR PRIMARY KEY,
+            imd_rank INTEGER,
+            imd_decile INTEGER,
+            imd_score DOUBLE,
+            crime_rank INTEGER,
+            crime_decile INTEGER
+        )""",
+    # Each LSOA's deprivation from its own nation's index, named in deprivation_index: compare ranks,
+    # deciles and scores only within one index (GROUP BY deprivation_index).
+    "deprivation": """
+        CREATE VIEW IF NOT EXISTS deprivation AS
+        SELECT lsoa21_code, 'England' AS nation, 'IMD 2025' AS deprivation_index, imd_rank, imd_decile, imd_score,
+               crime_rank, crime_decile FROM imd
+        UNION ALL
+        SELECT lsoa21_code, 'Wales', 'WIMD 2019', imd_rank, imd_decile, imd_score, crime_rank, crime_decile FROM wimd""",
     # Reference: LSOA 2021 boundaries (GeoJSON geometry, WGS84) for maps and placing points.
     "lsoa_boundary": """
         CREATE TABLE IF NOT EXISTS lsoa_boundary (
