@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from cspkit.data import warehouse
-from cspkit.data.geography import LsoaLookup, harmonise, ingest_geography, resolve_area
+from cspkit.data.geography import LsoaLookup, boundaries, harmonise, ingest_geography, resolve_area
 from cspkit.errors import ConfigError, InputError
 
 
@@ -19,13 +19,16 @@ def test_reference_tables_are_loaded_with_national_coverage(reference_warehouse)
         (SELECT count(*) FROM lsoa), (SELECT count(*) FROM lsoa WHERE latitude IS NULL),
         (SELECT sum(residents) FROM population p JOIN lsoa USING (lsoa21_code) WHERE lad_code = 'E06000056'),
         (SELECT sum(households) FROM households JOIN lsoa USING (lsoa21_code) WHERE lad_code = 'E06000056'),
-        (SELECT count(*) FROM lsoa_boundary b JOIN lsoa USING (lsoa21_code) WHERE lad_code = 'E06000056'),
         (SELECT population FROM lad WHERE lad_code = 'E06000056'),
-        (SELECT count(*) FROM imd), (SELECT count(*) FROM lsoa_boundary),
-        (SELECT count(*) FROM lsoa_boundary WHERE lsoa21_code NOT IN (SELECT lsoa21_code FROM lsoa))""")
+        (SELECT count(*) FROM imd)""")
     # Figures from SOURCES.md: 35,672 LSOAs; Central Bedfordshire 294,233 residents, 120,749 households,
-    # 175 LSOA polygons; TS009 total 294,252; IMD 2025 covers England's 33,755 LSOAs; a polygon for every LSOA.
-    assert rows[0] == (35_672, 0, 294_233, 120_749, 175, 294_252, 33_755, 35_672, 0)
+    # TS009 total 294,252; IMD 2025 covers England's 33,755 LSOAs.
+    assert rows[0] == (35_672, 0, 294_233, 120_749, 294_252, 33_755)
+    with warehouse.read(reference_warehouse) as con:
+        polygons = boundaries(con)
+        assert boundaries(con, ["E06000056"]).height == 175  # SOURCES.md: Central Bedfordshire's polygons
+        codes = {r[0] for r in con.execute("SELECT lsoa21_code FROM lsoa").fetchall()}
+    assert polygons.height == 35_672 and set(polygons["lsoa21_code"]) == codes  # one polygon for every LSOA
 
 
 def _lookup(reference_warehouse) -> LsoaLookup:
@@ -89,7 +92,11 @@ def test_user_supplied_postcode_directory_and_boundaries(warehouse_file, tmp_pat
             [[x, y], [x + 0.125, y], [x + 0.125, y + 0.125], [x, y + 0.125], [x, y]]]}} for code, (x, y) in squares.items()]}))
     counts = ingest_geography(warehouse_file, [directory, boundary])
     assert counts == {"postcode": 2, "lsoa_boundary": 3}
-    assert warehouse.query(warehouse_file, "SELECT count(*) FROM lsoa_boundary")[1] == [(35_672,)]
+    with warehouse.read(warehouse_file) as con:
+        polygons = boundaries(con)
+    assert polygons.height == 35_672  # the bundle's, three of them replaced by the file's
+    assert polygons.filter(pl.col("lsoa21_code") == "E01000003")["geometry"].item() == json.dumps(
+        json.loads(boundary.read_text())["features"][2]["geometry"], separators=(",", ":"))
     pairs = warehouse.query(warehouse_file, """SELECT lsoa21_code, neighbour_code FROM lsoa_contiguity
         WHERE list_contains($1, lsoa21_code) AND list_contains($1, neighbour_code)""", [list(squares)])
     assert pairs[1] == [("E01000001", "E01000002")]  # recomputed among the file's LSOAs from its polygons

@@ -188,10 +188,9 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     with resources.as_file(REFERENCE / CONTIGUITY_FILE) as path:
         _replace_contiguity(con, pl.read_parquet(path))
     counts["lsoa_contiguity"] = con.execute("SELECT count(*) FROM lsoa_contiguity").fetchall()[0][0]
+    # The bundled polygons are read from the package when needed (boundaries()); the table keeps the
+    # user's own, which a reload of the bundled tables (and their contiguity) sets aside.
     con.execute("DELETE FROM lsoa_boundary")
-    with resources.as_file(REFERENCE / BOUNDARY_FILE) as path:
-        con.execute("INSERT INTO lsoa_boundary SELECT lsoa21_code, geometry FROM read_parquet(?)", [str(path)])
-    counts["lsoa_boundary"] = con.execute("SELECT count(*) FROM lsoa_boundary").fetchall()[0][0]
     return counts
 
 
@@ -222,6 +221,19 @@ def deprivation_indices(con: duckdb.DuckDBPyConnection, lad_codes: Sequence[str]
                           LEFT JOIN deprivation d USING (lsoa21_code) WHERE list_contains($1, l.lad_code)
                           GROUP BY 1 ORDER BY 1""", [list(lad_codes)]).fetchall()
     return dict(rows)
+
+
+def boundaries(con: duckdb.DuckDBPyConnection, lad_codes: Sequence[str] | None = None) -> pl.DataFrame:
+    """``lsoa21_code``, ``geometry`` (GeoJSON text) of every LSOA (or the districts'): the bundled national
+    polygons, each replaced by the user's own where ``cspkit ingest geography`` loaded one (``lsoa_boundary``)."""
+    with resources.as_file(REFERENCE / BOUNDARY_FILE) as path:
+        bundled = pl.read_parquet(path)
+    own = con.sql("SELECT lsoa21_code, geometry FROM lsoa_boundary").pl()
+    frame = pl.concat([own, bundled.join(own, on="lsoa21_code", how="anti")]).sort("lsoa21_code")
+    if lad_codes is None:
+        return frame
+    area = con.sql("SELECT lsoa21_code FROM lsoa WHERE list_contains($codes, lad_code)", params={"codes": list(lad_codes)}).pl()
+    return frame.join(area, on="lsoa21_code", how="semi")
 
 
 def bundled_boundaries(lad_codes: Sequence[str]) -> pl.DataFrame:
@@ -384,19 +396,26 @@ def harmonise(frame: pl.DataFrame, lookup: LsoaLookup, latitude: str = "latitude
 
 
 class LsoaPolygons:
-    """The LSOA 2021 polygons held in the warehouse, indexed for point-in-polygon look-ups."""
+    """The LSOA 2021 polygons (:func:`boundaries`), indexed for point-in-polygon look-ups."""
 
     def __init__(self, codes: list[str], geojson: list[str]) -> None:
         import numpy as np
-        import shapely
 
         self.codes = np.array(codes, dtype=object)
-        self.tree = shapely.STRtree(shapely.from_geojson(geojson) if geojson else [])
+        self._geojson = geojson
+
+    @cached_property
+    def tree(self) -> object:
+        """Parsed and indexed on first use: most police.uk runs have few stop-and-search rows or none."""
+        import shapely
+
+        return shapely.STRtree(shapely.from_geojson(self._geojson) if self._geojson else [])
 
     @classmethod
     def from_warehouse(cls, con: duckdb.DuckDBPyConnection) -> LsoaPolygons:
-        rows = con.execute("SELECT lsoa21_code, geometry FROM lsoa_boundary ORDER BY 1").fetchall()
-        return cls([r[0] for r in rows], [r[1] for r in rows])
+        """Every LSOA: the bundled national polygons, with any the user loaded in their place."""
+        frame = boundaries(con)
+        return cls(frame["lsoa21_code"].to_list(), frame["geometry"].to_list())
 
     def place(self, frame: pl.DataFrame, lookup: LsoaLookup, latitude: str, longitude: str) -> pl.DataFrame:
         """Add ``lsoa21_code`` (the polygon containing the point, else null) and ``lad_code``."""

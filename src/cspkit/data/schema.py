@@ -190,7 +190,8 @@ TABLES: dict[str, str] = {
                crime_rank, crime_decile FROM imd
         UNION ALL
         SELECT lsoa21_code, 'Wales', 'WIMD 2019', imd_rank, imd_decile, imd_score, crime_rank, crime_decile FROM wimd""",
-    # Reference: LSOA 2021 boundaries (GeoJSON geometry, WGS84) for maps and placing points.
+    # LSOA 2021 boundaries the user loaded (GeoJSON geometry, WGS84), each replacing the bundled polygon
+    # of its LSOA (the national bundle is read from the package: geography.boundaries).
     "lsoa_boundary": """
         CREATE TABLE IF NOT EXISTS lsoa_boundary (
             lsoa21_code VARCHAR PRIMARY KEY,
@@ -201,8 +202,7 @@ TABLES: dict[str, str] = {
     "lsoa_contiguity": """
         CREATE TABLE IF NOT EXISTS lsoa_contiguity (
             lsoa21_code VARCHAR NOT NULL,
-            neighbour_code VARCHAR NOT NULL,
-            PRIMARY KEY (lsoa21_code, neighbour_code)
+            neighbour_code VARCHAR NOT NULL
         )""",
 }
 
