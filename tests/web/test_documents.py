@@ -166,7 +166,7 @@ def test_web_scores_become_workbooks_that_cspkit_risk_reads_back(clients, small_
     rows = submitted_scores(small_assessment)
     folder = library.write_score_workbooks(tmp_path / "books", small_assessment, rows)
     method, register = library.scoring_method(small_assessment), library.issue_register(small_assessment)
-    read = [s for book in sorted(folder.glob("*.xlsx")) for s in read_workbook(book, method, register)[1]]
+    read = [s for book in sorted(folder.glob("*.xlsx")) for s in read_workbook(book, method, register).scores]
     assert sorted((s.organisation, s.issue_id, s.criterion, s.value) for s in read) == sorted(
         (r["organisation"], r["issue_id"], r["criterion_id"], r["value"]) for r in rows
     )

@@ -116,6 +116,7 @@ def partner_data(config: AssessmentConfig, run: AssessmentRun) -> str:
 
 def analysis(config: AssessmentConfig, run: AssessmentRun) -> str:
     from cspkit.analysis.analyse import analyse_area, open_scope, options_from_config
+    from cspkit.analysis.context import rate_context
     from cspkit.analysis.profile import area_profile
     from cspkit.report import gather
 
@@ -128,6 +129,8 @@ def analysis(config: AssessmentConfig, run: AssessmentRun) -> str:
     run.evidence.headlines = gather.headlines(result)
     with open_scope(config.warehouse, ",".join(config.area_codes), _period(config)) as scope:
         run.evidence.profile = area_profile(scope)
+        periods = dict.fromkeys(p for p in (run.evidence.profile.crime_period, result.peer_period) if p is not None)
+        run.evidence.rate_contexts = [(p, rate_context(scope.con, scope.area, p)) for p in periods]
         run.evidence.partner_profiles = partner_profiles(config, scope)
     skipped = "; ".join(f"{k}: {v}" for k, v in result.notes.items())
     return (
@@ -186,7 +189,7 @@ def risk_matrix(config: AssessmentConfig, run: AssessmentRun) -> str:
         books = sorted(folder.glob("*.xlsx"))
         if not books:
             raise StepSkipped(f"no completed scoring workbooks in {folder}")
-        scores = [s for book in books for s in read_workbook(book, method, register)[1]]
+        scores = [s for book in books for s in read_workbook(book, method, register).scores]
         scorers = len(books)
     else:
         raise StepSkipped('no risk scores: set [risk] scores to a folder of completed workbooks (or "synthetic" for the demo)')
@@ -233,17 +236,16 @@ def horizon_scanning(config: AssessmentConfig, run: AssessmentRun) -> str:
 
 
 def survey(config: AssessmentConfig, run: AssessmentRun) -> str:
-    from cspkit.survey.analysis import analyse_survey
-    from cspkit.survey.questionnaire import load_questionnaire
-    from cspkit.survey.weighting import population_margins
+    from cspkit.survey.analysis import analyse_configured
+    from cspkit.survey.settings import survey_settings
 
     section = config.section("survey")
     given = run.state.get("survey_responses")
     source = section.get("responses")
     if given is None and not source:
         raise StepSkipped("no survey responses: set [survey] responses")
-    questionnaire_file = section.get("questionnaire")
-    questionnaire = load_questionnaire(config.resolve(questionnaire_file) if questionnaire_file else None)
+    settings = survey_settings(config)
+    questionnaire = settings.questionnaire
     synthetic = given is None and source == "synthetic"
     if given is not None:
         responses = given
@@ -262,10 +264,10 @@ def survey(config: AssessmentConfig, run: AssessmentRun) -> str:
         if not mapping:
             raise ConfigError("[survey] responses needs a [survey] mapping file", file=config.path)
         responses = import_responses(
-            config.resolve(source), questionnaire, load_mapping(config.resolve(mapping)), wave=str(section.get("wave", "current"))
+            config.resolve(source), questionnaire, load_mapping(config.resolve(mapping), questionnaire),
+            wave=str(section.get("wave", "current")),
         )
-    margins = population_margins(config.warehouse, list(config.area_codes), questionnaire)
-    results = analyse_survey(responses, questionnaire, margins)
+    results = analyse_configured(responses, settings, config.warehouse, config.area_codes)
     run.state["survey"] = results
     run.evidence.survey = survey_evidence(results, synthetic)
     return (
@@ -389,7 +391,7 @@ def evidence_board(config: AssessmentConfig, run: AssessmentRun) -> str:
     concerns = survey.concerns if survey is not None else None
     alpha = getattr(run.state.get("analysis_options"), "alpha", 0.05)
     if run.state.get("analysis") is not None:  # one family: the board and the priorities' sections agree
-        run.state["issue_tests"] = issue_tests(run.state["analysis"], register.issues, alpha)
+        run.state["issue_tests"] = issue_tests(run.state["analysis"], register.issues, alpha, config.suppression_threshold)
     issues = board_evidence(
         register,
         risk_results=run.state.get("risk_results"),
@@ -456,14 +458,15 @@ def _measure_change(config: AssessmentConfig, run: AssessmentRun, measure: Any):
         if not present:
             return None
         monthly = gather.issue_monthly(analysis_result, present, measure.label)
-        return gather.series_change(monthly, analysis_result, alpha, analysis_result.provenance["monthly"].footnote())
+        note = analysis_result.provenance["monthly"].footnote()
+        return gather.series_change(monthly, analysis_result, alpha, note, config.suppression_threshold)
     source = measure.source.removeprefix("partner:")
     with open_scope(config.warehouse, ",".join(config.area_codes), _period(config)) as scope:
         monthly = gather.partner_monthly(scope, [source], measure.label)
         if monthly is None:
             return None
         note = scope.provenance(f"partner data ({source}): incidents by month", f"partner_{source}").footnote()
-    return gather.series_change(monthly, analysis_result, alpha, note)
+    return gather.series_change(monthly, analysis_result, alpha, note, config.suppression_threshold)
 
 
 def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:
@@ -488,11 +491,13 @@ def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:
             if issue.crime_categories:
                 figures = gather.issue_figures(
                     analysis_result, issue.id, issue.name, issue.crime_categories, options.alpha, scope, options.hotspot_weights,
-                    tested_together=run.state.get("issue_tests", ()),
+                    tested_together=run.state.get("issue_tests", ()), threshold=config.suppression_threshold,
+                    settings=options.permutation_settings,
                 )
             if figures is None and issue.partner_sources:
                 figures = gather.partner_figures(
-                    analysis_result, scope, issue.id, issue.name, issue.partner_sources, options.alpha, options.hotspot_weights
+                    analysis_result, scope, issue.id, issue.name, issue.partner_sources, options.alpha, options.hotspot_weights,
+                    options.permutation_settings, threshold=config.suppression_threshold,
                 )
             if figures is not None:
                 run.evidence.issues[issue.id] = figures

@@ -360,6 +360,7 @@ def write_synthetic_export(
     mapping = {
         "format": "smartsurvey",
         "label": SYNTHETIC_LABEL,
+        "ignore": ["Data"],  # the SYNTHETIC marker column
         "questions": {
             q.id: {"column": q.text, "separator": ";"} if q.type == QuestionType.multiple else q.text for q in questions
         },

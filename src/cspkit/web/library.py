@@ -40,6 +40,15 @@ class NotAvailable(Exception):
     """What a page needs cannot be computed for this assessment; the message says why."""
 
 
+class ConfigProblem(NotAvailable):
+    """The assessment.toml linked to an assessment, or a method, register or questionnaire it names,
+    cannot be read. Pages show it (``cspkit.web.errors``) instead of failing with a server error."""
+
+    def __init__(self, slug: str, path: str, reason: str) -> None:
+        super().__init__(f"The settings file linked to this assessment ({path}) cannot be used: {reason}")
+        self.slug, self.path, self.reason = slug, path, reason
+
+
 @dataclass(frozen=True)
 class Table:
     """A table as the templates show it: column headings and rows of display text."""
@@ -74,11 +83,40 @@ def _cell(value: Any) -> str:
 
 
 def assessment_config(assessment: Assessment) -> AssessmentConfig | None:
-    """The assessment.toml the analyst linked to this assessment, if any (re-read when the file changes)."""
+    """The assessment.toml the analyst linked to this assessment, if any (re-read when the file changes);
+    ConfigProblem when it is missing or broken."""
     if not assessment.config_path:
         return None
     path = Path(assessment.config_path)
-    return _config(path, path.stat().st_mtime_ns if path.exists() else 0)
+    try:
+        return _config(path, path.stat().st_mtime_ns)
+    except FileNotFoundError as exc:
+        raise ConfigProblem(assessment.slug, assessment.config_path, "there is no such file") from exc
+    except (CspkitError, OSError) as exc:
+        raise ConfigProblem(assessment.slug, assessment.config_path, str(exc)) from exc
+
+
+def check_config(assessment: Assessment) -> None:
+    """ConfigProblem when the linked file, or the method, issue register or questionnaire it names,
+    cannot be loaded; every assessment page checks this first (each load is cached, so it is cheap)."""
+    scoring_method(assessment), issue_register(assessment), questionnaire(assessment)
+
+
+def config_problem(assessment: Assessment) -> str | None:
+    """Why the assessment's config path cannot be linked, or None: checked before the path is saved."""
+    try:
+        check_config(assessment)
+    except ConfigProblem as exc:
+        return str(exc)
+    return None
+
+
+def _load_named(assessment: Assessment, load: Callable[[Any], Any], section: str, key: str) -> Any:
+    """A file the assessment.toml names (or the default), loaded; ConfigProblem when it cannot be."""
+    try:
+        return load(_configured(assessment, section, key))
+    except CspkitError as exc:
+        raise ConfigProblem(assessment.slug, assessment.config_path, str(exc)) from exc
 
 
 def data_version(config: AssessmentConfig) -> tuple[int, int]:
@@ -118,11 +156,11 @@ def _questionnaire(path: str | Path | None) -> Questionnaire:
 
 
 def scoring_method(assessment: Assessment) -> Method:
-    return _method(_configured(assessment, "risk", "method"))
+    return _load_named(assessment, _method, "risk", "method")
 
 
 def issue_register(assessment: Assessment) -> IssueRegister:
-    return _issues(_configured(assessment, "risk", "issues"))
+    return _load_named(assessment, _issues, "risk", "issues")
 
 
 @dataclass(frozen=True)
@@ -227,7 +265,7 @@ def round_results(assessment: Assessment, rows: Sequence[dict]) -> Table:
 
 
 def questionnaire(assessment: Assessment) -> Questionnaire:
-    return _questionnaire(_configured(assessment, "survey", "questionnaire"))
+    return _load_named(assessment, _questionnaire, "survey", "questionnaire")
 
 
 def validate_answer(question: Question, raw: object) -> str | list[str] | None:
@@ -276,14 +314,14 @@ def survey_analysis(assessment: Assessment, responses: SurveyResponses) -> Table
 
 def _survey_results(assessment: Assessment, responses: SurveyResponses):
     """cspkit.survey.analysis.analyse_survey of the responses, weighted when a warehouse is linked."""
-    from cspkit.survey.analysis import analyse_survey
-    from cspkit.survey.weighting import population_margins
+    from cspkit.survey.analysis import analyse_configured
+    from cspkit.survey.settings import survey_settings
 
     config = assessment_config(assessment)
-    questions = questionnaire(assessment)
     weighted = config is not None and config.warehouse.exists()
-    margins = population_margins(config.warehouse, list(config.area_codes), questions) if weighted else None
-    return analyse_survey(responses, questions, margins), weighted
+    settings = survey_settings(config)  # [survey] weight_by, trim and min_base, as the CLI and the report use them
+    return analyse_configured(responses, settings, config.warehouse if weighted else None,
+                              config.area_codes if config else ()), weighted
 
 
 _CONCERNS: dict[tuple, pl.DataFrame] = {}
@@ -335,7 +373,7 @@ def board_evidence(
     analysis, risk_evidence, alpha = None, None, 0.05
     if config is None or not config.warehouse.exists():
         missing.append("Incidents, rate, harm and tested change need an assessment.toml with a warehouse, "
-                       "linked in Django admin.")
+                       "linked with 'cspkit serve --config' (or in Django admin).")
     else:
         version = data_version(config)
         try:
@@ -473,7 +511,8 @@ def headline_figures(assessment: Assessment) -> list[Table]:
     named by the periods compared, kept until the warehouse file changes."""
     config = assessment_config(assessment)
     if config is None or not config.warehouse.exists():
-        raise NotAvailable("Headline figures need an assessment.toml with a warehouse, linked in Django admin.")
+        raise NotAvailable("Headline figures need an assessment.toml with a warehouse, linked with "
+                           "'cspkit serve --config' (or in Django admin).")
     frame = _analysis(config.path, data_version(config)).change
     if frame is None:
         raise NotAvailable("The analysis has no change table for this area and period.")
@@ -522,7 +561,8 @@ def dashboard_charts(assessment: Assessment) -> list[DashboardChart]:
     chart), with their alt text and data tables; kept until the warehouse file changes."""
     config = assessment_config(assessment)
     if config is None or not config.warehouse.exists():
-        raise NotAvailable("Charts need an assessment.toml with a warehouse, linked in Django admin.")
+        raise NotAvailable("Charts need an assessment.toml with a warehouse, linked with "
+                           "'cspkit serve --config' (or in Django admin).")
     charts = _trend_charts(config.path, data_version(config))
     if not charts:
         raise NotAvailable("The warehouse has no police.uk months for this area and period.")
@@ -648,7 +688,8 @@ def build_documents(
     """
     config = assessment_config(assessment)
     if config is None:
-        raise NotAvailable("Building documents needs an assessment.toml linked to this assessment in Django admin.")
+        raise NotAvailable("Building documents needs an assessment.toml linked to this assessment "
+                           "('cspkit serve --config', or Django admin).")
     from cspkit.report.pipeline import STEPS, run_assessment
 
     if votes is not None:
