@@ -67,6 +67,7 @@ def police_data(config: AssessmentConfig, run: AssessmentRun) -> str:
 
 def reference_data(config: AssessmentConfig, run: AssessmentRun) -> str:
     """Load the bundled reference tables if the warehouse lacks them; keep the area's name and LSOA boundaries."""
+    from cspkit.data.geography import boundaries as area_boundaries
     from cspkit.data.geography import ensure_reference
 
     with warehouse.write(config.warehouse) as con:
@@ -75,13 +76,12 @@ def reference_data(config: AssessmentConfig, run: AssessmentRun) -> str:
         area = con.execute(
             "SELECT string_agg(DISTINCT lad_name, ', ') FROM lsoa WHERE lad_code IN (SELECT unnest(?))", [list(config.area_codes)]
         ).fetchone()[0]
-        boundaries = con.execute(
-            """SELECT b.lsoa21_code, b.geometry FROM lsoa_boundary b JOIN lsoa l USING (lsoa21_code)
-               WHERE l.lad_code IN (SELECT unnest(?))""",
-            [list(config.area_codes)],
-        ).fetchall()
+        boundaries = area_boundaries(con, config.area_codes).rows()
+        wards = con.execute("SELECT lsoa21_code, ward_name FROM lsoa WHERE list_contains(?, lad_code)",
+                            [list(config.area_codes)]).fetchall()
     run.evidence.area_name = area or run.evidence.area_name
     run.evidence.boundaries = {code: _geometry(text) for code, text in boundaries}
+    run.evidence.wards = dict(wards)
     return (
         f"bundled ONS geography, Census 2021 population and IMD; {len(boundaries)} LSOA boundaries for {run.evidence.area_name}"
     )
