@@ -50,7 +50,8 @@ def imported(tmp_path: Path, reference_warehouse: Path) -> tuple[Path, Path]:
     store = tmp_path / "warehouse.duckdb"
     shutil.copy(reference_warehouse, store)
     out = tmp_path / "export"
-    assert runner.invoke(app, ["survey", "generate-synthetic", str(out), "-w", str(store), "--area", CB, "--n", "300"]).exit_code == 0
+    made = runner.invoke(app, ["survey", "generate-synthetic", str(out), "-w", str(store), "--area", CB, "--n", "300"])
+    assert made.exit_code == 0, made.output
     mapping_path = out / "synthetic_survey_smartsurvey.mapping.toml"
     mapping = tomllib.loads(mapping_path.read_text(encoding="utf-8"))
     sex_column = mapping["questions"].pop("sex")

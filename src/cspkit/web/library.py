@@ -319,7 +319,8 @@ def _survey_results(assessment: Assessment, responses: SurveyResponses):
 
     config = assessment_config(assessment)
     weighted = config is not None and config.warehouse.exists()
-    settings = survey_settings(config)  # [survey] weight_by, trim and min_base, as the CLI and the report use them
+    # [survey] weight_by, trim and min_base, as the CLI and the report use them; the wards of the assessment's area
+    settings = survey_settings(config, area_codes=area_codes(assessment))
     return analyse_configured(responses, settings, config.warehouse if weighted else None,
                               config.area_codes if config else ()), weighted
 
