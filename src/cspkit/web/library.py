@@ -35,8 +35,6 @@ from cspkit.survey.responses import SurveyResponses, responses_from_answers
 if TYPE_CHECKING:
     from cspkit.web.models import Assessment
 
-REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference"
-
 
 class NotAvailable(Exception):
     """What a page needs cannot be computed for this assessment; the message says why."""
@@ -316,14 +314,14 @@ def survey_analysis(assessment: Assessment, responses: SurveyResponses) -> Table
 
 def _survey_results(assessment: Assessment, responses: SurveyResponses):
     """cspkit.survey.analysis.analyse_survey of the responses, weighted when a warehouse is linked."""
-    from cspkit.survey.analysis import analyse_survey
-    from cspkit.survey.weighting import population_margins
+    from cspkit.survey.analysis import analyse_configured
+    from cspkit.survey.settings import survey_settings
 
     config = assessment_config(assessment)
-    questions = questionnaire(assessment)
     weighted = config is not None and config.warehouse.exists()
-    margins = population_margins(config.warehouse, list(config.area_codes), questions) if weighted else None
-    return analyse_survey(responses, questions, margins), weighted
+    settings = survey_settings(config)  # [survey] weight_by, trim and min_base, as the CLI and the report use them
+    return analyse_configured(responses, settings, config.warehouse if weighted else None,
+                              config.area_codes if config else ()), weighted
 
 
 _CONCERNS: dict[tuple, pl.DataFrame] = {}
@@ -484,30 +482,27 @@ def area_codes(assessment: Assessment) -> tuple[str, ...]:
     return (assessment.area_code,) if assessment.area_code else ()
 
 
-def boundaries_file(assessment: Assessment) -> Path | None:
-    """The LSOA boundaries bundled for the assessment's (first) district, if cspkit ships them."""
-    for code in area_codes(assessment):
-        path = REFERENCE / f"lsoa21_boundaries_{code}.geojson"
-        if path.exists():
-            return path
-    return None
-
-
 @lru_cache(maxsize=8)
-def _areas_table(path: Path) -> Table:
-    import json
+def _boundaries(codes: tuple[str, ...]) -> tuple[str, Table] | None:
+    from cspkit.data.geography import boundaries_geojson, bundled_boundaries
 
-    features = json.loads(path.read_text(encoding="utf-8"))["features"]
-    rows = sorted(
-        (f["properties"].get("LSOA21CD", ""), f["properties"].get("LSOA21NM", "")) for f in features
-    )
-    return Table(columns=("LSOA code", "LSOA name"), rows=tuple(rows))
+    frame = bundled_boundaries(codes)
+    if not frame.height:
+        return None
+    table = Table(columns=("LSOA code", "LSOA name"), rows=tuple(frame.select("lsoa21_code", "lsoa21_name").iter_rows()))
+    return boundaries_geojson(frame), table
+
+
+def area_boundaries(assessment: Assessment) -> str | None:
+    """The bundled LSOA boundaries of the assessment's districts as GeoJSON (None for an unknown area)."""
+    found = _boundaries(area_codes(assessment))
+    return found[0] if found else None
 
 
 def map_areas(assessment: Assessment) -> Table | None:
     """The areas drawn on the map, as the table that is the map's text alternative."""
-    path = boundaries_file(assessment)
-    return _areas_table(path) if path is not None else None
+    found = _boundaries(area_codes(assessment))
+    return found[1] if found else None
 
 
 def headline_figures(assessment: Assessment) -> list[Table]:
