@@ -614,7 +614,7 @@ def _trend_charts(config_path: Path, version: tuple[int, int]) -> dict:
             f"{label} per month, {analysis.area.name}", rolled["month"].to_list(), rolled["count"].to_list(),
             rolled["rolling_12_mean"].to_list(), unit,
         )
-        charts[key] = (chart, rule.publishable(chart.data, ["count"]))
+        charts[key] = (chart, rule.publishable(chart.data, ["count"], pooled=["rolling_12_month_mean"]))
     return charts
 
 
