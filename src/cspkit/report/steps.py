@@ -67,6 +67,7 @@ def police_data(config: AssessmentConfig, run: AssessmentRun) -> str:
 
 def reference_data(config: AssessmentConfig, run: AssessmentRun) -> str:
     """Load the bundled reference tables if the warehouse lacks them; keep the area's name and LSOA boundaries."""
+    from cspkit.data.geography import boundaries as area_boundaries
     from cspkit.data.geography import ensure_reference
 
     with warehouse.write(config.warehouse) as con:
@@ -75,13 +76,12 @@ def reference_data(config: AssessmentConfig, run: AssessmentRun) -> str:
         area = con.execute(
             "SELECT string_agg(DISTINCT lad_name, ', ') FROM lsoa WHERE lad_code IN (SELECT unnest(?))", [list(config.area_codes)]
         ).fetchone()[0]
-        boundaries = con.execute(
-            """SELECT b.lsoa21_code, b.geometry FROM lsoa_boundary b JOIN lsoa l USING (lsoa21_code)
-               WHERE l.lad_code IN (SELECT unnest(?))""",
-            [list(config.area_codes)],
-        ).fetchall()
+        boundaries = area_boundaries(con, config.area_codes).rows()
+        wards = con.execute("SELECT lsoa21_code, ward_name FROM lsoa WHERE list_contains(?, lad_code)",
+                            [list(config.area_codes)]).fetchall()
     run.evidence.area_name = area or run.evidence.area_name
     run.evidence.boundaries = {code: _geometry(text) for code, text in boundaries}
+    run.evidence.wards = dict(wards)
     return (
         f"bundled ONS geography, Census 2021 population and IMD; {len(boundaries)} LSOA boundaries for {run.evidence.area_name}"
     )
@@ -435,7 +435,7 @@ def decision(config: AssessmentConfig, run: AssessmentRun) -> str:
     if section.get("previous"):
         plan = load_previous(config.resolve(section["previous"]))
         run.evidence.previous = plan
-        run.evidence.achievements = measure_changes(plan, lambda m: _measure_change(config, run, m))
+        run.evidence.achievements = measure_changes(plan, _measure_changes(config, run, plan).get)
         used.append(f"previous plan {plan.period}" + (" (SYNTHETIC)" if plan.synthetic else ""))
     if not used:
         raise StepSkipped("no votes, decision or previous priorities: set [priorities] votes, decision and previous")
@@ -443,30 +443,37 @@ def decision(config: AssessmentConfig, run: AssessmentRun) -> str:
     return "; ".join(used)
 
 
-def _measure_change(config: AssessmentConfig, run: AssessmentRun, measure: Any):
-    """A previous-plan measure's change over the period, by the analysis module's test (police or partner data)."""
-    from cspkit.analysis.analyse import open_scope
+def _measure_changes(config: AssessmentConfig, run: AssessmentRun, plan: Any) -> dict:
+    """Each previous-plan measure's change over the period, by the analysis module's test (police or partner
+    data), the plan's measures tested together."""
     from cspkit.report import gather
 
     analysis_result = run.state.get("analysis")
     if analysis_result is None:
-        return None
+        return {}
+    series = {m: found for p in plan.priorities for m in p.measures if (found := _measure_series(config, run, m))}
     alpha = getattr(run.state.get("analysis_options"), "alpha", 0.05)
+    return gather.series_changes(series, analysis_result, alpha, config.suppression_threshold) if series else {}
+
+
+def _measure_series(config: AssessmentConfig, run: AssessmentRun, measure: Any) -> tuple[Any, str] | None:
+    """A previous-plan measure's monthly counts and their provenance; None without data."""
+    from cspkit.analysis.analyse import open_scope
+    from cspkit.report import gather
+
+    analysis_result = run.state["analysis"]
     if measure.source == "police":
         crime_types = set(analysis_result.monthly["crime_type"])
         present = [c for c in (measure.categories or sorted(crime_types)) if c in crime_types]
         if not present:
             return None
-        monthly = gather.issue_monthly(analysis_result, present, measure.label)
-        note = analysis_result.provenance["monthly"].footnote()
-        return gather.series_change(monthly, analysis_result, alpha, note, config.suppression_threshold)
+        return gather.issue_monthly(analysis_result, present, measure.label), analysis_result.provenance["monthly"].footnote()
     source = measure.source.removeprefix("partner:")
     with open_scope(config.warehouse, ",".join(config.area_codes), _period(config)) as scope:
         monthly = gather.partner_monthly(scope, [source], measure.label)
         if monthly is None:
             return None
-        note = scope.provenance(f"partner data ({source}): incidents by month", f"partner_{source}").footnote()
-    return gather.series_change(monthly, analysis_result, alpha, note, config.suppression_threshold)
+        return monthly, scope.provenance(f"partner data ({source}): incidents by month", f"partner_{source}").footnote()
 
 
 def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:
