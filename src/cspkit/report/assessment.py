@@ -276,6 +276,7 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
                 ev.boundaries,
                 dict(zip(lsoa["lsoa21_code"], lsoa["hotspot"], strict=True)),
                 dict(zip(lsoa["lsoa21_code"], lsoa["gi_z"], strict=True)),
+                ev.wards,
             )
             caption = f"{figures.name}: Getis-Ord Gi* hot and cold spots by neighbourhood (LSOA), latest 12 months"
         else:
@@ -284,6 +285,7 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
                 ev.boundaries,
                 dict(zip(published["lsoa21_code"], [_shown(v) for v in published["rate_per_1000"]], strict=True)),
                 "rate per 1,000 residents",
+                ev.wards,
             )
             caption = (
                 f"{figures.name}: rate per 1,000 residents by neighbourhood (LSOA), latest 12 months "
