@@ -20,6 +20,7 @@ from cspkit.analysis.area import Area, Period, ResolvedArea, resolve_area
 from cspkit.analysis.comparisons import CHANGE_METHOD, TREND_METHOD, change_table, trend_table
 from cspkit.analysis.concentration import concentration_by_category
 from cspkit.analysis.coverage import area_coverage
+from cspkit.analysis.emerging import EMERGING_METHOD, STEP_MONTHS, emerging_hotspots
 from cspkit.analysis.harm import harm_ranking, load_harm_weights
 from cspkit.analysis.hotspots import PermutationSettings, hotspot_table
 from cspkit.analysis.outcomes import latest_outcomes, outcome_profile
@@ -61,6 +62,8 @@ class AnalysisOptions:
     #: a rerun gives the same hot spots).
     permutations: int = 999
     seed: int = 12345
+    #: Time step of the emerging hot spot analysis: "quarter" or "month".
+    emerging_step: str = "quarter"
 
     @property
     def permutation_settings(self) -> PermutationSettings:
@@ -93,6 +96,8 @@ def options_from_config(config: AssessmentConfig) -> AnalysisOptions:
         raise ConfigError("analysis.alpha must be between 0 and 1", file=config.path)
     if values.get("hotspot_weights", "queen") not in ("queen", "knn"):
         raise ConfigError('analysis.hotspot_weights must be "queen" or "knn"', file=config.path)
+    if values.get("emerging_step", "quarter") not in STEP_MONTHS:
+        raise ConfigError('analysis.emerging_step must be "quarter" or "month"', file=config.path)
     for key, least in (("permutations", 99), ("seed", 0)):
         if key in values and not (isinstance(values[key], int) and values[key] >= least):
             raise ConfigError(f"analysis.{key} must be a whole number of at least {least}", file=config.path)
@@ -126,6 +131,7 @@ class AreaAnalysis:
     rolling: pl.DataFrame | None = None
     concentration: pl.DataFrame | None = None
     hotspots: pl.DataFrame | None = None
+    emerging_hotspots: pl.DataFrame | None = None
     repeat_locations: pl.DataFrame | None = None
     top_locations: pl.DataFrame | None = None
     repeat_victims: pl.DataFrame | None = None
@@ -204,6 +210,14 @@ def analyse_area(
             f"(seed {options.seed}), Benjamini-Hochberg FDR",
             lambda: hotspot_table(
                 scope, options.hotspot_weights, options.knn_k, alpha=options.alpha, settings=options.permutation_settings
+            ),
+        )
+        attempt(
+            ("emerging_hotspots",),
+            EMERGING_METHOD.format(step=options.emerging_step, permutations=options.permutations, seed=options.seed),
+            lambda: emerging_hotspots(
+                scope, options.hotspot_weights, options.knn_k, None, options.alpha, options.permutation_settings,
+                options.emerging_step,
             ),
         )
         attempt(

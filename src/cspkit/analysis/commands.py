@@ -252,6 +252,41 @@ def hotspots(
     _run(area, start, end, config, warehouse_path, fmt, "Hot spots", compute, **chosen)
 
 
+@app.command("emerging-hotspots")
+@handles_errors
+def emerging_hotspots(
+    area: AreaOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    config: ConfigOption = None,
+    warehouse_path: WarehouseOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    crime_type: CrimeTypeOption = None,
+    step: Annotated[str | None, typer.Option("--step", help="quarter (default) or month.")] = None,
+    weights: Annotated[str | None, typer.Option("--weights", help="queen (boundaries) or knn (centroids).")] = None,
+    permutations: PermutationsOption = None,
+    seed: SeedOption = None,
+) -> None:
+    """Emerging hot spots: Gi* per quarter or month, the Mann-Kendall trend of each LSOA's z-scores, Esri's 17 categories."""
+    from cspkit.analysis.emerging import EMERGING_METHOD, emerging_hotspots
+
+    def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
+        table = emerging_hotspots(
+            scope,
+            options.hotspot_weights,
+            options.knn_k,
+            [crime_type] if crime_type else None,
+            options.alpha,
+            options.permutation_settings,
+            options.emerging_step,
+        )
+        method = EMERGING_METHOD.format(step=options.emerging_step, permutations=options.permutations, seed=options.seed)
+        return table, scope.provenance(method)
+
+    chosen = {"emerging_step": step, "hotspot_weights": weights, "permutations": permutations, "seed": seed}
+    _run(area, start, end, config, warehouse_path, fmt, "Emerging hot spots", compute, **chosen)
+
+
 @app.command()
 @handles_errors
 def repeats(
