@@ -26,6 +26,8 @@ COMMON = ["--area", ALPHA, "--from", "2021-01", "--to", "2023-12"]
         ("hotspots", ["--weights", "knn", "--k", "3"]),
         ("hotspots", ["--permutations", "199", "--seed", "3"]),
         ("emerging-hotspots", ["--permutations", "99"]),
+        ("sppt", []),
+        ("sppt", ["--summary", "--crime-type", "Burglary", "--samples", "150"]),
         ("emerging-hotspots", ["--step", "month", "--crime-type", "Robbery", "--permutations", "99"]),
         ("repeats", []),
         ("repeats", ["--summary"]),
