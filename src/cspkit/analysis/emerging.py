@@ -215,11 +215,12 @@ def emerging_hotspots(
     settings: PermutationSettings | None = None,
     step: str = "quarter",
 ) -> pl.DataFrame:
-    """The emerging hot spot category of every LSOA of the area over the scope's period."""
+    """The emerging hot spot category of every LSOA of the area over the scope's period (with the ``step``)."""
     steps = time_steps(scope.period, step)
     weights = area_weights(scope, kind, k)
     monthly = monthly_lsoa_counts(scope, weights.codes, crime_types)
     size = STEP_MONTHS[step]
     used = monthly[monthly.shape[0] - size * len(steps) :]
     by_step = used.reshape(len(steps), size, -1).sum(axis=1)
-    return emerging_table(by_step, weights, steps, settings or PermutationSettings(), alpha)
+    table = emerging_table(by_step, weights, steps, settings or PermutationSettings(), alpha)
+    return table.with_columns(pl.lit(step).alias("step"))

@@ -252,3 +252,51 @@ def risk_heat_map(title: str, cells: pl.DataFrame, row_label: str, column_label:
         cell = f"{row_label} {t['row_band']}, {column_label} {t['column_band']}"
         alt += f"; the highest occupied cell ({cell}) holds {', '.join(t['issues'])}"
     return Chart(title, _png(fig), alt + ".", data)
+
+
+#: Emerging hot spot categories: reds for hot, blues for cold, darkest for the most established pattern.
+EMERGING_COLOURS = {
+    "intensifying hot spot": "#67000d",
+    "persistent hot spot": "#a50f15",
+    "consecutive hot spot": "#cb181d",
+    "new hot spot": "#ef3b2c",
+    "diminishing hot spot": "#fb6a4a",
+    "oscillating hot spot": "#fc9272",
+    "sporadic hot spot": "#fcbba1",
+    "historical hot spot": "#fee0d2",
+    "intensifying cold spot": "#08306b",
+    "persistent cold spot": "#08519c",
+    "consecutive cold spot": "#2171b5",
+    "new cold spot": "#4292c6",
+    "diminishing cold spot": "#6baed6",
+    "oscillating cold spot": "#9ecae1",
+    "sporadic cold spot": "#c6dbef",
+    "historical cold spot": "#deebf7",
+    "no pattern detected": "#eeeeee",
+}
+
+
+def emerging_map(title: str, boundaries: Mapping[str, Mapping[str, Any]], categories: Mapping[str, str]) -> Chart:
+    """LSOAs coloured by their emerging hot spot category; the legend lists the categories present."""
+    fig = _figure(6.5, 6.0)
+    ax = fig.add_subplot()
+    _draw_areas(ax, boundaries, {c: EMERGING_COLOURS.get(k, "#eeeeee") for c, k in categories.items()})
+    present = [name for name in EMERGING_COLOURS if name in set(categories.values())]
+    ax.legend(
+        handles=[Patch(facecolor=EMERGING_COLOURS[n], edgecolor="#999999", label=n) for n in present],
+        frameon=False,
+        loc="lower left",
+        fontsize=7,
+    )
+    data = pl.DataFrame(
+        {"lsoa21_code": list(categories), "category": list(categories.values())},
+        schema={"lsoa21_code": pl.String, "category": pl.String},
+    ).sort("category", "lsoa21_code")
+    counted = data.filter(pl.col("category") != "no pattern detected").group_by("category").len().sort("len", descending=True)
+    described = "; ".join(f"{row['len']} {row['category']}" for row in counted.iter_rows(named=True)) or "none"
+    alt = (
+        f"Map of {len(boundaries)} neighbourhoods (LSOAs) coloured by how their hot or cold spot status changed over the "
+        f"period (reds: hot spot patterns, blues: cold spot patterns, light grey: no pattern). Neighbourhoods with a "
+        f"pattern: {described}."
+    )
+    return Chart(title, _png(fig), alt, data)
