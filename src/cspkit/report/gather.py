@@ -7,7 +7,7 @@ module only selects rows and renames columns.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
 
 import polars as pl
 
@@ -24,13 +24,29 @@ from cspkit.provenance import Provenance
 from cspkit.report.evidence import Headline, IssueFigures
 
 
-def series_change(monthly: pl.DataFrame, analysis: AreaAnalysis, alpha: float, provenance: str = "") -> TestedChange | None:
-    """The change over the whole period of one monthly series (first year against the latest; or the
-    latest year against the one before when the period is shorter), by the analysis module's test."""
-    change, _ = changes(monthly, analysis, alpha)
-    if change is None:
-        return None
-    return tested(change, change.height - 1 if change.height > 1 else 0, provenance)
+def series_changes(
+    series: Mapping[Hashable, tuple[pl.DataFrame, str]], analysis: AreaAnalysis, alpha: float, threshold: int = 0
+) -> dict[Hashable, TestedChange | None]:
+    """The change over the whole period of several monthly series (first year against the latest; or the
+    latest year against the one before when the period is shorter), by the analysis module's test.
+
+    ``series``: key -> (monthly counts, provenance note). The series are tested together, as one
+    family (Benjamini-Hochberg q-values), as a previous plan's measures are read side by side.
+    """
+    names = [monthly["crime_type"][0] for monthly, _ in series.values()]
+    labels = {
+        key: name if names.count(name) == 1 else f"{name} ({n})"
+        for n, (key, name) in enumerate(zip(series, names, strict=True), start=1)
+    }
+    combined = pl.concat(
+        [monthly.select(pl.lit(labels[key]).alias("crime_type"), "month", "count") for key, (monthly, _) in series.items()]
+    )
+    change, _ = changes(combined, analysis, alpha, threshold)
+    out: dict[Hashable, TestedChange | None] = {}
+    for key, (_, note) in series.items():
+        (rows,) = issue_rows([change], labels[key])
+        out[key] = tested(rows, rows.height - 1, note) if rows is not None else None
+    return out
 
 
 def lsoa_figures(
@@ -145,13 +161,16 @@ def partner_figures(
     alpha: float,
     hotspot_weights: str = "queen",
     settings: PermutationSettings | None = None,
+    *,
+    threshold: int = 0,
 ) -> IssueFigures | None:
-    """A priority measured by partner data: trend, tested change, map and repeat victimisation."""
+    """A priority measured by partner data: trend, tested change, map and repeat victimisation
+    (counts under ``threshold`` are not written in its sentences)."""
     monthly = partner_monthly(scope, sources, name)
     if monthly is None:
         return None
     rolled = rolling_12(monthly)
-    change, trend = changes(monthly, analysis, alpha)
+    change, trend = changes(monthly, analysis, alpha, threshold)
     sentences = [
         *(labelled(change) if change is not None else []),
         *(trend["statement"].to_list() if trend is not None else []),
@@ -180,20 +199,23 @@ def issue_figures(
     alpha: float,
     scope: Scope | None = None,
     hotspot_weights: str = "queen",
+    *,
     tested_together: Sequence[pl.DataFrame | None] = (),
+    threshold: int = 0,
     settings: PermutationSettings | None = None,
 ) -> IssueFigures | None:
     """Everything one priority's section shows, from the analysis; None when no police category measures it.
 
     ``tested_together``: the board's change and trend tables (:func:`~cspkit.priorities.evidence.issue_tests`),
-    so the section states the same verdict, with the same q-value, as the board.
+    so the section states the same verdict, with the same q-value, as the board. ``threshold``: counts
+    under it are not written in the sentences.
     """
     present = [c for c in categories if c in set(analysis.monthly["crime_type"])]
     if not present:
         return None
     monthly = issue_monthly(analysis, present, name)
     rolled = rolling_12(monthly.select("crime_type", "month", "count"))
-    change, trend = issue_rows(tested_together, name) if tested_together else changes(monthly, analysis, alpha)
+    change, trend = issue_rows(tested_together, name) if tested_together else changes(monthly, analysis, alpha, threshold)
     sentences = []
     if change is not None:
         sentences += labelled(change)

@@ -67,6 +67,7 @@ def police_data(config: AssessmentConfig, run: AssessmentRun) -> str:
 
 def reference_data(config: AssessmentConfig, run: AssessmentRun) -> str:
     """Load the bundled reference tables if the warehouse lacks them; keep the area's name and LSOA boundaries."""
+    from cspkit.data.geography import boundaries as area_boundaries
     from cspkit.data.geography import ensure_reference
 
     with warehouse.write(config.warehouse) as con:
@@ -75,13 +76,12 @@ def reference_data(config: AssessmentConfig, run: AssessmentRun) -> str:
         area = con.execute(
             "SELECT string_agg(DISTINCT lad_name, ', ') FROM lsoa WHERE lad_code IN (SELECT unnest(?))", [list(config.area_codes)]
         ).fetchone()[0]
-        boundaries = con.execute(
-            """SELECT b.lsoa21_code, b.geometry FROM lsoa_boundary b JOIN lsoa l USING (lsoa21_code)
-               WHERE l.lad_code IN (SELECT unnest(?))""",
-            [list(config.area_codes)],
-        ).fetchall()
+        boundaries = area_boundaries(con, config.area_codes).rows()
+        wards = con.execute("SELECT lsoa21_code, ward_name FROM lsoa WHERE list_contains(?, lad_code)",
+                            [list(config.area_codes)]).fetchall()
     run.evidence.area_name = area or run.evidence.area_name
     run.evidence.boundaries = {code: _geometry(text) for code, text in boundaries}
+    run.evidence.wards = dict(wards)
     return (
         f"bundled ONS geography, Census 2021 population and IMD; {len(boundaries)} LSOA boundaries for {run.evidence.area_name}"
     )
@@ -116,6 +116,7 @@ def partner_data(config: AssessmentConfig, run: AssessmentRun) -> str:
 
 def analysis(config: AssessmentConfig, run: AssessmentRun) -> str:
     from cspkit.analysis.analyse import analyse_area, open_scope, options_from_config
+    from cspkit.analysis.context import rate_context
     from cspkit.analysis.profile import area_profile
     from cspkit.report import gather
 
@@ -128,6 +129,8 @@ def analysis(config: AssessmentConfig, run: AssessmentRun) -> str:
     run.evidence.headlines = gather.headlines(result)
     with open_scope(config.warehouse, ",".join(config.area_codes), _period(config)) as scope:
         run.evidence.profile = area_profile(scope)
+        periods = dict.fromkeys(p for p in (run.evidence.profile.crime_period, result.peer_period) if p is not None)
+        run.evidence.rate_contexts = [(p, rate_context(scope.con, scope.area, p)) for p in periods]
         run.evidence.partner_profiles = partner_profiles(config, scope)
     skipped = "; ".join(f"{k}: {v}" for k, v in result.notes.items())
     return (
@@ -186,7 +189,7 @@ def risk_matrix(config: AssessmentConfig, run: AssessmentRun) -> str:
         books = sorted(folder.glob("*.xlsx"))
         if not books:
             raise StepSkipped(f"no completed scoring workbooks in {folder}")
-        scores = [s for book in books for s in read_workbook(book, method, register)[1]]
+        scores = [s for book in books for s in read_workbook(book, method, register).scores]
         scorers = len(books)
     else:
         raise StepSkipped('no risk scores: set [risk] scores to a folder of completed workbooks (or "synthetic" for the demo)')
@@ -233,17 +236,16 @@ def horizon_scanning(config: AssessmentConfig, run: AssessmentRun) -> str:
 
 
 def survey(config: AssessmentConfig, run: AssessmentRun) -> str:
-    from cspkit.survey.analysis import analyse_survey
-    from cspkit.survey.questionnaire import load_questionnaire
-    from cspkit.survey.weighting import population_margins
+    from cspkit.survey.analysis import analyse_configured
+    from cspkit.survey.settings import survey_settings
 
     section = config.section("survey")
     given = run.state.get("survey_responses")
     source = section.get("responses")
     if given is None and not source:
         raise StepSkipped("no survey responses: set [survey] responses")
-    questionnaire_file = section.get("questionnaire")
-    questionnaire = load_questionnaire(config.resolve(questionnaire_file) if questionnaire_file else None)
+    settings = survey_settings(config)
+    questionnaire = settings.questionnaire
     synthetic = given is None and source == "synthetic"
     if given is not None:
         responses = given
@@ -262,10 +264,10 @@ def survey(config: AssessmentConfig, run: AssessmentRun) -> str:
         if not mapping:
             raise ConfigError("[survey] responses needs a [survey] mapping file", file=config.path)
         responses = import_responses(
-            config.resolve(source), questionnaire, load_mapping(config.resolve(mapping)), wave=str(section.get("wave", "current"))
+            config.resolve(source), questionnaire, load_mapping(config.resolve(mapping), questionnaire),
+            wave=str(section.get("wave", "current")),
         )
-    margins = population_margins(config.warehouse, list(config.area_codes), questionnaire)
-    results = analyse_survey(responses, questionnaire, margins)
+    results = analyse_configured(responses, settings, config.warehouse, config.area_codes)
     run.state["survey"] = results
     run.evidence.survey = survey_evidence(results, synthetic)
     return (
@@ -389,7 +391,7 @@ def evidence_board(config: AssessmentConfig, run: AssessmentRun) -> str:
     concerns = survey.concerns if survey is not None else None
     alpha = getattr(run.state.get("analysis_options"), "alpha", 0.05)
     if run.state.get("analysis") is not None:  # one family: the board and the priorities' sections agree
-        run.state["issue_tests"] = issue_tests(run.state["analysis"], register.issues, alpha)
+        run.state["issue_tests"] = issue_tests(run.state["analysis"], register.issues, alpha, config.suppression_threshold)
     issues = board_evidence(
         register,
         risk_results=run.state.get("risk_results"),
@@ -433,7 +435,7 @@ def decision(config: AssessmentConfig, run: AssessmentRun) -> str:
     if section.get("previous"):
         plan = load_previous(config.resolve(section["previous"]))
         run.evidence.previous = plan
-        run.evidence.achievements = measure_changes(plan, lambda m: _measure_change(config, run, m))
+        run.evidence.achievements = measure_changes(plan, _measure_changes(config, run, plan).get)
         used.append(f"previous plan {plan.period}" + (" (SYNTHETIC)" if plan.synthetic else ""))
     if not used:
         raise StepSkipped("no votes, decision or previous priorities: set [priorities] votes, decision and previous")
@@ -441,29 +443,37 @@ def decision(config: AssessmentConfig, run: AssessmentRun) -> str:
     return "; ".join(used)
 
 
-def _measure_change(config: AssessmentConfig, run: AssessmentRun, measure: Any):
-    """A previous-plan measure's change over the period, by the analysis module's test (police or partner data)."""
-    from cspkit.analysis.analyse import open_scope
+def _measure_changes(config: AssessmentConfig, run: AssessmentRun, plan: Any) -> dict:
+    """Each previous-plan measure's change over the period, by the analysis module's test (police or partner
+    data), the plan's measures tested together."""
     from cspkit.report import gather
 
     analysis_result = run.state.get("analysis")
     if analysis_result is None:
-        return None
+        return {}
+    series = {m: found for p in plan.priorities for m in p.measures if (found := _measure_series(config, run, m))}
     alpha = getattr(run.state.get("analysis_options"), "alpha", 0.05)
+    return gather.series_changes(series, analysis_result, alpha, config.suppression_threshold) if series else {}
+
+
+def _measure_series(config: AssessmentConfig, run: AssessmentRun, measure: Any) -> tuple[Any, str] | None:
+    """A previous-plan measure's monthly counts and their provenance; None without data."""
+    from cspkit.analysis.analyse import open_scope
+    from cspkit.report import gather
+
+    analysis_result = run.state["analysis"]
     if measure.source == "police":
         crime_types = set(analysis_result.monthly["crime_type"])
         present = [c for c in (measure.categories or sorted(crime_types)) if c in crime_types]
         if not present:
             return None
-        monthly = gather.issue_monthly(analysis_result, present, measure.label)
-        return gather.series_change(monthly, analysis_result, alpha, analysis_result.provenance["monthly"].footnote())
+        return gather.issue_monthly(analysis_result, present, measure.label), analysis_result.provenance["monthly"].footnote()
     source = measure.source.removeprefix("partner:")
     with open_scope(config.warehouse, ",".join(config.area_codes), _period(config)) as scope:
         monthly = gather.partner_monthly(scope, [source], measure.label)
         if monthly is None:
             return None
-        note = scope.provenance(f"partner data ({source}): incidents by month", f"partner_{source}").footnote()
-    return gather.series_change(monthly, analysis_result, alpha, note)
+        return monthly, scope.provenance(f"partner data ({source}): incidents by month", f"partner_{source}").footnote()
 
 
 def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:
@@ -489,13 +499,13 @@ def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:
             if issue.crime_categories:
                 figures = gather.issue_figures(
                     analysis_result, issue.id, issue.name, issue.crime_categories, options.alpha, scope, options.hotspot_weights,
-                    tested_together=run.state.get("issue_tests", ()),
+                    tested_together=run.state.get("issue_tests", ()), threshold=config.suppression_threshold,
                     settings=options.permutation_settings,
                 )
             if figures is None and issue.partner_sources:
                 figures = gather.partner_figures(
                     analysis_result, scope, issue.id, issue.name, issue.partner_sources, options.alpha, options.hotspot_weights,
-                    options.permutation_settings,
+                    options.permutation_settings, threshold=config.suppression_threshold,
                 )
             police = [c for c in issue.crime_categories if c in set(analysis_result.monthly["crime_type"])]
             if figures is not None and police:
