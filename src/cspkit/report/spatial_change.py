@@ -41,6 +41,10 @@ def with_spatial_change(figures: IssueFigures, scope: Scope, categories: Sequenc
         )
         method = EMERGING_METHOD.format(step=options.emerging_step, permutations=options.permutations, seed=options.seed)
         provenance.append(scope.provenance(method).footnote())
+        if (emerging["classification"] == NO_PATTERN).all():
+            # An all-grey map says nothing a sentence cannot.
+            sentences.append(no_pattern_sentence(what, int(emerging["steps"][0]), options.emerging_step))
+            emerging = None
     except AnalysisError as exc:
         not_shown.append(f"Emerging hot spots not shown: {exc.message}.")
     try:
@@ -55,6 +59,15 @@ def with_spatial_change(figures: IssueFigures, scope: Scope, categories: Sequenc
         sentences=tuple(sentences),
         not_shown=tuple(not_shown),
         provenance=tuple(dict.fromkeys(provenance)),
+    )
+
+
+def no_pattern_sentence(what: str, steps: int, step: str) -> str:
+    """What to say when every LSOA is "no pattern detected"."""
+    return (
+        f"How {what} hot spots changed over {steps} {STEP_WORDS.get(step, step + 's')}: no neighbourhood shows an "
+        "emerging hot or cold spot pattern once the number of neighbourhoods tested is allowed for "
+        "(emerging hot spot analysis)."
     )
 
 
