@@ -223,6 +223,7 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
                 monthly["count"].to_list(),
                 monthly["rolling_12_month_mean"].to_list(),
                 figures.unit,
+                ev.threshold,
             ),
             notes,
             data=table_from_frame(

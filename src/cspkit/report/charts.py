@@ -67,11 +67,33 @@ def _style(ax: Any) -> None:
     ax.set_axisbelow(True)
 
 
-def trend_chart(title: str, months: Sequence[date], counts: Sequence[float], rolling: Sequence[float | None], unit: str) -> Chart:
-    """Monthly counts as bars with the 12-month rolling mean as a line."""
+def trend_chart(
+    title: str,
+    months: Sequence[date],
+    counts: Sequence[float],
+    rolling: Sequence[float | None],
+    unit: str,
+    threshold: int = 0,
+) -> Chart:
+    """Monthly counts as bars with the 12-month rolling mean as a line.
+
+    A month with a count from 1 to ``threshold - 1`` is drawn as a hatched bar of height
+    ``threshold`` ("fewer than 5"), and the alt text then gives no total, lowest month or rolling
+    mean values, any of which would let a reader work that month out.
+    """
     fig = _figure()
     ax = fig.add_subplot()
-    ax.bar(months, counts, width=25, color=OKABE_ITO["sky_blue"], label=f"{unit} per month")
+    small = [0 < c < threshold for c in counts]
+    ax.bar(
+        [m for m, s in zip(months, small, strict=True) if not s],
+        [c for c, s in zip(counts, small, strict=True) if not s],
+        width=25, color=OKABE_ITO["sky_blue"], label=f"{unit} per month",
+    )
+    if any(small):
+        ax.bar(
+            [m for m, s in zip(months, small, strict=True) if s], [threshold] * sum(small), width=25, color="white",
+            edgecolor=OKABE_ITO["sky_blue"], hatch="///", label=f"fewer than {threshold}",
+        )
     shown = [(m, r) for m, r in zip(months, rolling, strict=True) if r is not None]
     if shown:
         ax.plot(
@@ -88,6 +110,15 @@ def trend_chart(title: str, months: Sequence[date], counts: Sequence[float], rol
         {"month": [m.strftime("%Y-%m") for m in months], "count": list(counts), "rolling_12_month_mean": list(rolling)}
     )
     first, last = months[0], months[-1]
+    if any(small):
+        most = max(counts)
+        alt = (
+            f"Bar chart of {unit} per month from {first:%B %Y} to {last:%B %Y}, "
+            + (f"up to {most:,.0f} a month; " if most >= threshold else "")
+            + f"{sum(small)} month(s) with fewer than {threshold} drawn as hatched bars of height {threshold}; "
+            "with a line for the 12-month rolling mean"
+        )
+        return Chart(title, _png(fig), alt + ".", data)
     total = sum(counts)
     alt = (
         f"Bar chart of {unit} per month from {first:%B %Y} to {last:%B %Y} ({total:,.0f} in all), "
