@@ -69,11 +69,33 @@ def _style(ax: Any) -> None:
     ax.set_axisbelow(True)
 
 
-def trend_chart(title: str, months: Sequence[date], counts: Sequence[float], rolling: Sequence[float | None], unit: str) -> Chart:
-    """Monthly counts as bars with the 12-month rolling mean as a line."""
+def trend_chart(
+    title: str,
+    months: Sequence[date],
+    counts: Sequence[float],
+    rolling: Sequence[float | None],
+    unit: str,
+    threshold: int = 0,
+) -> Chart:
+    """Monthly counts as bars with the 12-month rolling mean as a line.
+
+    A month with a count from 1 to ``threshold - 1`` is drawn as a hatched bar of height
+    ``threshold`` ("fewer than 5"), and the alt text then gives no total, lowest month or rolling
+    mean values, any of which would let a reader work that month out.
+    """
     fig = _figure()
     ax = fig.add_subplot()
-    ax.bar(months, counts, width=25, color=OKABE_ITO["sky_blue"], label=f"{unit} per month")
+    small = [0 < c < threshold for c in counts]
+    ax.bar(
+        [m for m, s in zip(months, small, strict=True) if not s],
+        [c for c, s in zip(counts, small, strict=True) if not s],
+        width=25, color=OKABE_ITO["sky_blue"], label=f"{unit} per month",
+    )
+    if any(small):
+        ax.bar(
+            [m for m, s in zip(months, small, strict=True) if s], [threshold] * sum(small), width=25, color="white",
+            edgecolor=OKABE_ITO["sky_blue"], hatch="///", label=f"fewer than {threshold}",
+        )
     shown = [(m, r) for m, r in zip(months, rolling, strict=True) if r is not None]
     if shown:
         ax.plot(
@@ -90,6 +112,15 @@ def trend_chart(title: str, months: Sequence[date], counts: Sequence[float], rol
         {"month": [m.strftime("%Y-%m") for m in months], "count": list(counts), "rolling_12_month_mean": list(rolling)}
     )
     first, last = months[0], months[-1]
+    if any(small):
+        most = max(counts)
+        alt = (
+            f"Bar chart of {unit} per month from {first:%B %Y} to {last:%B %Y}, "
+            + (f"up to {most:,.0f} a month; " if most >= threshold else "")
+            + f"{sum(small)} month(s) with fewer than {threshold} drawn as hatched bars of height {threshold}; "
+            "with a line for the 12-month rolling mean"
+        )
+        return Chart(title, _png(fig), alt + ".", data)
     total = sum(counts)
     alt = (
         f"Bar chart of {unit} per month from {first:%B %Y} to {last:%B %Y} ({total:,.0f} in all), "
@@ -270,3 +301,51 @@ def risk_heat_map(title: str, cells: pl.DataFrame, row_label: str, column_label:
         cell = f"{row_label} {t['row_band']}, {column_label} {t['column_band']}"
         alt += f"; the highest occupied cell ({cell}) holds {', '.join(t['issues'])}"
     return Chart(title, _png(fig), alt + ".", data)
+
+
+#: Emerging hot spot categories: reds for hot, blues for cold, darkest for the most established pattern.
+EMERGING_COLOURS = {
+    "intensifying hot spot": "#67000d",
+    "persistent hot spot": "#a50f15",
+    "consecutive hot spot": "#cb181d",
+    "new hot spot": "#ef3b2c",
+    "diminishing hot spot": "#fb6a4a",
+    "oscillating hot spot": "#fc9272",
+    "sporadic hot spot": "#fcbba1",
+    "historical hot spot": "#fee0d2",
+    "intensifying cold spot": "#08306b",
+    "persistent cold spot": "#08519c",
+    "consecutive cold spot": "#2171b5",
+    "new cold spot": "#4292c6",
+    "diminishing cold spot": "#6baed6",
+    "oscillating cold spot": "#9ecae1",
+    "sporadic cold spot": "#c6dbef",
+    "historical cold spot": "#deebf7",
+    "no pattern detected": "#eeeeee",
+}
+
+
+def emerging_map(title: str, boundaries: Mapping[str, Mapping[str, Any]], categories: Mapping[str, str]) -> Chart:
+    """LSOAs coloured by their emerging hot spot category; the legend lists the categories present."""
+    fig = _figure(6.5, 6.0)
+    ax = fig.add_subplot()
+    _draw_areas(ax, boundaries, {c: EMERGING_COLOURS.get(k, "#eeeeee") for c, k in categories.items()})
+    present = [name for name in EMERGING_COLOURS if name in set(categories.values())]
+    ax.legend(
+        handles=[Patch(facecolor=EMERGING_COLOURS[n], edgecolor="#999999", label=n) for n in present],
+        frameon=False,
+        loc="lower left",
+        fontsize=7,
+    )
+    data = pl.DataFrame(
+        {"lsoa21_code": list(categories), "category": list(categories.values())},
+        schema={"lsoa21_code": pl.String, "category": pl.String},
+    ).sort("category", "lsoa21_code")
+    counted = data.filter(pl.col("category") != "no pattern detected").group_by("category").len().sort("len", descending=True)
+    described = "; ".join(f"{row['len']} {row['category']}" for row in counted.iter_rows(named=True)) or "none"
+    alt = (
+        f"Map of {len(boundaries)} neighbourhoods (LSOAs) coloured by how their hot or cold spot status changed over the "
+        f"period (reds: hot spot patterns, blues: cold spot patterns, light grey: no pattern). Neighbourhoods with a "
+        f"pattern: {described}."
+    )
+    return Chart(title, _png(fig), alt, data)
