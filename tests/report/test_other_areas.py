@@ -65,7 +65,7 @@ def _check_one_month(run: AssessmentRun, assessment: str, committee: str) -> Non
     # labels name the real month, never a year the data do not cover
     for text in (assessment, committee):
         assert "Latest 12 months" not in text and "in the latest 12 months" not in text
-        assert "the latest 12 months against the previous 12" not in text
+        assert "against the previous 12 (1 year)" not in text  # no change test described where none ran
     assert "Headline figures" in assessment and "January 2024" in assessment
     assert run.evidence.latest_heading == "January 2024"
     # no decision was recorded: the committee is not asked to endorse priorities
@@ -75,8 +75,11 @@ def _check_one_month(run: AssessmentRun, assessment: str, committee: str) -> Non
     # the step summary never names a test as both computed and not computed
     summary = next(s.detail for s in run.steps if s.step == "Analysis")
     computed, _, skipped = summary.partition(" (not computed: ")
-    for name, label in (("change", "tested change"), ("seasonality", "seasonality"), ("hotspots", "hot spots")):
-        assert not (label in computed.split("; ")[-1] and f"{name}:" in skipped), summary
+    named = set(computed.split("; ")[-1].split(", "))
+    not_run = set(run.state["analysis"].notes)
+    for name, label in (("change", "tested change"), ("trends", "trend"), ("seasonality", "seasonality"),
+                        ("hotspots", "hot spots"), ("harm", "harm"), ("peer_group", "peers")):
+        assert not (label in named and name in not_run), summary
     assert "change:" in skipped and "tested change" not in computed
     assert "trend" not in computed.split("; ")[-1]  # one month: the trend table holds only "no test" rows
     for text in (assessment, committee):
