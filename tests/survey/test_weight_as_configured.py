@@ -45,9 +45,10 @@ def write_config(folder: Path, store: Path, **survey: object) -> Path:
     return path
 
 
-@pytest.fixture
-def imported(tmp_path: Path, reference_warehouse: Path) -> tuple[Path, Path]:
+@pytest.fixture(scope="module")
+def imported_once(tmp_path_factory: pytest.TempPathFactory, reference_warehouse: Path) -> tuple[Path, Path]:
     """A warehouse holding a 300-response wave imported with a questionnaire that asks no sex question."""
+    tmp_path = tmp_path_factory.mktemp("imported")
     store = tmp_path / "warehouse.duckdb"
     shutil.copy(reference_warehouse, store)
     out = tmp_path / "export"
@@ -62,6 +63,14 @@ def imported(tmp_path: Path, reference_warehouse: Path) -> tuple[Path, Path]:
                                  "-q", str(questionnaire), "--wave", "2026", "-w", str(store)])
     assert result.exit_code == 0, result.output
     return store, questionnaire
+
+
+@pytest.fixture
+def imported(tmp_path: Path, imported_once: tuple[Path, Path]) -> tuple[Path, Path]:
+    """A copy of that warehouse for one test to change."""
+    store = tmp_path / "warehouse.duckdb"
+    shutil.copy(imported_once[0], store)
+    return store, imported_once[1]
 
 
 def weighting(output: str) -> dict[str, str]:
