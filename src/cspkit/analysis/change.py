@@ -43,7 +43,8 @@ QUASI_POISSON = "quasi-Poisson regression of monthly counts on period"
 
 @dataclass(frozen=True)
 class CountChange:
-    """Two periods' counts compared with the exact conditional (Poisson means) test."""
+    """Two periods' counts compared: ``p_value`` by the test named in ``test``, and always the exact conditional
+    (Poisson means) test of the two totals."""
 
     previous: int
     latest: int
