@@ -22,7 +22,7 @@ from cspkit.analysis.concentration import concentration_by_category
 from cspkit.analysis.coverage import area_coverage
 from cspkit.analysis.emerging import EMERGING_METHOD, STEP_MONTHS, emerging_hotspots
 from cspkit.analysis.harm import harm_ranking, load_harm_weights
-from cspkit.analysis.hotspots import PermutationSettings, hotspot_table
+from cspkit.analysis.hotspots import HOTSPOT_METHOD, PermutationSettings, hotspot_table
 from cspkit.analysis.outcomes import latest_outcomes, outcome_profile
 from cspkit.analysis.peers import PEER_METHOD, peer_group, peer_position, peer_rates, whole_districts
 from cspkit.analysis.repeats import partner_sources, repeat_locations, repeat_victimisation
@@ -215,8 +215,7 @@ def analyse_area(
         )
         attempt(
             ("hotspots",),
-            f"Getis-Ord Gi* ({options.hotspot_weights} weights), {options.permutations} conditional permutations "
-            f"(seed {options.seed}), Benjamini-Hochberg FDR",
+            HOTSPOT_METHOD.format(weights=options.hotspot_weights, permutations=options.permutations, seed=options.seed),
             lambda: hotspot_table(
                 scope, options.hotspot_weights, options.knn_k, alpha=options.alpha, settings=options.permutation_settings
             ),

@@ -35,6 +35,10 @@ EARTH_RADIUS_KM = 6371.0
 #: Columns of :func:`hotspot_table` that are computed from the LSOA's own count (with its
 #: neighbours'): where suppression hides that count, these must be hidden with it.
 DERIVED_FROM_COUNT = {"gi_z": "count", "p_value": "count", "q_value": "count", "classification": "count"}
+HOTSPOT_METHOD = (
+    "Getis-Ord Gi* ({weights} weights, binary, self included); two-sided pseudo p-values from {permutations} "
+    "conditional permutations (seed {seed}); Benjamini-Hochberg FDR across the LSOAs"
+)
 #: Elements of the (units x permutations x neighbours x steps) block gathered at once: bounds memory.
 _BLOCK_ELEMENTS = 4_000_000
 
