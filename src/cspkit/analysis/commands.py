@@ -255,8 +255,7 @@ def hotspots(
         table = hotspot_table(
             scope, options.hotspot_weights, options.knn_k, crime_type, options.alpha, options.permutation_settings
         )
-        method = HOTSPOT_METHOD.format(weights=options.hotspot_weights, permutations=options.permutations, seed=options.seed)
-        return table, scope.provenance(method)
+        return table, scope.provenance(options.method(HOTSPOT_METHOD))
 
     chosen = {"hotspot_weights": weights, "knn_k": k, "permutations": permutations, "seed": seed}
     _run(area, start, end, config, warehouse_path, fmt, "Hot spots", compute, **chosen)
@@ -290,8 +289,7 @@ def emerging_hotspots(
             options.permutation_settings,
             options.emerging_step,
         )
-        method = EMERGING_METHOD.format(step=options.emerging_step, permutations=options.permutations, seed=options.seed)
-        return table, scope.provenance(method)
+        return table, scope.provenance(options.method(EMERGING_METHOD))
 
     chosen = {"emerging_step": step, "hotspot_weights": weights, "permutations": permutations, "seed": seed}
     _run(area, start, end, config, warehouse_path, fmt, "Emerging hot spots", compute, **chosen)
@@ -319,8 +317,7 @@ def sppt(
     def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
         what = crime_type.lower() if crime_type else "crime"
         table, indices = where_crime_moved(scope, [crime_type] if crime_type else None, options.sppt_settings, what)
-        method = SPPT_METHOD.format(samples=options.sppt_samples, seed=options.seed)
-        return (indices if summary else table), scope.provenance(method)
+        return (indices if summary else table), scope.provenance(options.method(SPPT_METHOD))
 
     _run(area, start, end, config, warehouse_path, fmt, "Where crime moved", compute, sppt_samples=samples, seed=seed)
 
