@@ -75,7 +75,7 @@ def reference_data(config: AssessmentConfig, run: AssessmentRun) -> str:
     with warehouse.read(config.warehouse) as con:
         area = con.execute(
             "SELECT string_agg(DISTINCT lad_name, ', ') FROM lsoa WHERE lad_code IN (SELECT unnest(?))", [list(config.area_codes)]
-        ).fetchone()[0]
+        ).fetchall()[0][0]  # fetchone leaves the result open, and DuckDB 2 refuses the next query
         boundaries = area_boundaries(con, config.area_codes).rows()
         wards = con.execute("SELECT lsoa21_code, ward_name FROM lsoa WHERE list_contains(?, lad_code)",
                             [list(config.area_codes)]).fetchall()
@@ -480,6 +480,7 @@ def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:
     """The analysis figures of each agreed priority and knowledge gap that police or partner data measure."""
     from cspkit.analysis.analyse import open_scope
     from cspkit.report import gather
+    from cspkit.report.spatial_change import with_spatial_change
 
     analysis_result = run.state.get("analysis")
     register = run.state.get("register")
@@ -506,6 +507,9 @@ def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:
                     analysis_result, scope, issue.id, issue.name, issue.partner_sources, options.alpha, options.hotspot_weights,
                     options.permutation_settings, threshold=config.suppression_threshold,
                 )
+            police = [c for c in issue.crime_categories if c in set(analysis_result.monthly["crime_type"])]
+            if figures is not None and police:
+                figures = with_spatial_change(figures, scope, police, options)
             if figures is not None:
                 run.evidence.issues[issue.id] = figures
 
