@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from cspkit.analysis.scope import ALL_CRIME
 from cspkit.analysis.wording import method_in_plain_words
 from cspkit.priorities.voting import disagreements
 from cspkit.report import charts
@@ -241,7 +242,7 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
             table_from_frame(
                 f"{figures.issue_id}_categories",
                 f"{figures.name} by category (all recorded crime for context): the latest 12 months against the previous 12",
-                ev.publishable(figures.categories, ["previous_12", "latest_12"]),
+                ev.publishable(figures.categories, ["previous_12", "latest_12"], total_row=_total_row(figures.categories)),
                 headers={"category": "Category", "previous_12": "Previous 12 months", "latest_12": "Latest 12 months"},
                 notes=notes,
             )
@@ -335,6 +336,17 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
         section.add(Paragraph(line, style="notice"))
     if figures.repeats:
         section.add(Paragraph("Repeat victimisation and repeat locations:"), Bullets(figures.repeats, notes=notes[:1]))
+
+
+def _total_row(categories: pl.DataFrame) -> int | None:
+    """The index of the "All crime" context row when it is the total of the categories shown (an issue
+    measured by every crime category), so that suppression protects a small category from subtraction."""
+    is_total = categories["category"] == ALL_CRIME
+    if is_total.sum() != 1:
+        return None
+    parts, total = categories.filter(~is_total), categories.filter(is_total)
+    adds_up = any(parts[c].sum() == total[c][0] for c in ("previous_12", "latest_12"))
+    return int(is_total.arg_true()[0]) if adds_up else None
 
 
 def _shown(value: str | None) -> float | None:

@@ -94,5 +94,5 @@ def decorate(ax: Any, boundaries: Mapping[str, Mapping[str, Any]], wards: Mappin
     latitude = true_aspect(ax)
     scale_bar(ax, latitude)
     north_arrow(ax)
-    ax.get_figure().supxlabel(ATTRIBUTION, fontsize=5.5, color="#444444", wrap=True)
+    ax.get_figure().supxlabel(ATTRIBUTION, fontsize=6.5, color="#444444", wrap=True)
     return ward_labels(ax, boundaries, wards) if wards else []
