@@ -55,12 +55,14 @@ def test_boundaries_are_the_bundled_polygons(clients, assessment):
     assert all(f["properties"]["LSOA21NM"].startswith("Central Bedfordshire") for f in features)
 
 
-def test_area_without_bundled_boundaries_has_no_map(clients, assessment):
+def test_area_that_is_no_district_has_no_map(clients, assessment):
+    """Every district's boundaries are bundled; a code that is no district is named as the problem, with no map."""
     assessment.area_code = "E06000999"  # no such district
     assessment.save()
-    page = clients["viewer"].get(reverse("web:dashboard", args=["cb"])).content.decode()
-    assert "lsoa-map" not in page
-    assert clients["viewer"].get(reverse("web:boundaries", args=["cb"])).status_code == 404
+    response = clients["analyst"].get(reverse("web:dashboard", args=["cb"]))
+    page = response.content.decode()
+    assert response.status_code == 503 and "lsoa-map" not in page and "unknown district" in page and "E06000999" in page
+    assert clients["viewer"].get(reverse("web:boundaries", args=["cb"])).status_code == 503
 
 
 def test_rebuild_runs_in_the_background_and_offers_downloads(clients, assessment, fake_report):
