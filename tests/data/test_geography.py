@@ -221,3 +221,23 @@ def test_points_on_a_boundary_or_in_a_simplification_gap_go_to_the_nearest_lsoa(
     # inside; in the gap, nearer the second; in the gap, nearer the first; 0.01 degrees away; on a corner
     assert placed["lsoa21_code"].to_list() == ["E01017540", "E01017541", "E01017540", None, "E01017540"]
     assert GAP_DEGREES < 0.01 and placed["lad_code"][0] == "E06000055"  # the LSOA's district, from the lookup
+
+
+@pytest.mark.slow
+def test_bundled_contiguity_is_recomputed_from_the_national_ons_polygons(shared_data):
+    """The bundle is reproducible: queen contiguity of the full-resolution ONS file equals the bundled table."""
+    from importlib import resources
+
+    import pyarrow.parquet as pq
+    import shapely
+
+    from cspkit.data.geography import CONTIGUITY_FILE, queen_pairs
+
+    source = pq.read_table(shared_data / "ons_geography/national/lsoa21_boundaries_ew_bgc.parquet",
+                           columns=["LSOA21CD", "geometry"])
+    polygons = shapely.from_wkb(source["geometry"].to_numpy(zero_copy_only=False))
+    pairs = queen_pairs(source["LSOA21CD"].to_pylist(), polygons)
+    with resources.as_file(resources.files("cspkit.data") / "reference" / CONTIGUITY_FILE) as path:
+        assert pairs.equals(pl.read_parquet(path))
+    # Every LSOA but one has a neighbour: the Isles of Scilly are a single LSOA, surrounded by sea.
+    assert pairs.height == 104_276 and pl.concat([pairs["lsoa21_code"], pairs["neighbour_code"]]).n_unique() == 35_671
