@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from cspkit.analysis.scope import ALL_CRIME
 from cspkit.analysis.wording import method_in_plain_words
 from cspkit.priorities.voting import disagreements
 from cspkit.report import charts
@@ -30,7 +31,7 @@ from cspkit.report.evidence import AssessmentEvidence, Headline, IssueFigures, S
 from cspkit.report.partner_profiles import partner_section, substance_section
 from cspkit.report.profile import context_section, profile_section
 from cspkit.report.spatial_change import emerging_figure
-from cspkit.report.text import DocumentText, load_text
+from cspkit.report.text import DocumentText, load_text, nation_values
 from cspkit.survey.stats import ALPHA as SURVEY_ALPHA
 
 STEP_NOT_RUN = "Step not run"
@@ -50,10 +51,11 @@ def not_run(evidence: AssessmentEvidence, step: str, what: str) -> Paragraph:
 
 
 def document_text(evidence: AssessmentEvidence) -> DocumentText:
-    return load_text(
-        {"csp": evidence.csp_name, "area": evidence.area_name, "period": evidence.period},
-        evidence.committee.get("text_file"),
-    )
+    """The documents' fixed wording, filled with this assessment's names, period and its nation's regulations."""
+    gaps = len(evidence.decision.knowledge_gaps) if evidence.decision else 0
+    decided = "priorities" + ("" if not gaps else " and knowledge gap" if gaps == 1 else " and knowledge gaps")
+    values = {"csp": evidence.csp_name, "area": evidence.area_name, "period": evidence.period, "decided": decided}
+    return load_text(values | nation_values(evidence.area_codes), evidence.committee.get("text_file"))
 
 
 def build_assessment(evidence: AssessmentEvidence) -> Document:
@@ -113,7 +115,7 @@ def _executive_summary(section: Section, ev: AssessmentEvidence, text: DocumentT
             Table(
                 key="headline_figures",
                 caption=f"Headline figures, {ev.area_name}",
-                columns=("Measure", "Latest 12 months", "What changed"),
+                columns=("Measure", ev.latest_heading, "What changed"),
                 rows=tuple((h.label, headline_value(ev, h), h.sentence) for h in ev.headlines),
                 numeric=(False, True, False),
                 notes=tuple(dict.fromkeys(h.provenance for h in ev.headlines)),
@@ -241,7 +243,7 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
             table_from_frame(
                 f"{figures.issue_id}_categories",
                 f"{figures.name} by category (all recorded crime for context): the latest 12 months against the previous 12",
-                ev.publishable(figures.categories, ["previous_12", "latest_12"]),
+                ev.publishable(figures.categories, ["previous_12", "latest_12"], total_row=_total_row(figures.categories)),
                 headers={"category": "Category", "previous_12": "Previous 12 months", "latest_12": "Latest 12 months"},
                 notes=notes,
             )
@@ -278,22 +280,24 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
                 ev.boundaries,
                 dict(zip(lsoa["lsoa21_code"], lsoa["hotspot"], strict=True)),
                 dict(zip(lsoa["lsoa21_code"], lsoa["gi_z"], strict=True)),
+                ev.wards,
             )
-            caption = f"{figures.name}: Getis-Ord Gi* hot and cold spots by neighbourhood (LSOA), latest 12 months"
+            caption = f"{figures.name}: Getis-Ord Gi* hot and cold spots by neighbourhood (LSOA), {ev.latest_period}"
         else:
             chart = charts.choropleth(
                 f"{figures.name} map",
                 ev.boundaries,
                 dict(zip(published["lsoa21_code"], [_shown(v) for v in published["rate_per_1000"]], strict=True)),
                 "rate per 1,000 residents",
+                ev.wards,
             )
             caption = (
-                f"{figures.name}: rate per 1,000 residents by neighbourhood (LSOA), latest 12 months "
+                f"{figures.name}: rate per 1,000 residents by neighbourhood (LSOA), {ev.latest_period} "
                 "(neighbourhoods with a hidden small count are left grey)"
             )
         data = table_from_frame(
             f"{figures.issue_id}_lsoa",
-            f"{figures.name} by neighbourhood (LSOA), latest 12 months",
+            f"{figures.name} by neighbourhood (LSOA), {ev.latest_period}",
             published,
             headers={
                 c: h
@@ -311,7 +315,7 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
         )
         section.add(figure(f"{figures.issue_id}_map", caption, chart, notes, data=data))
     if figures.emerging is not None and ev.boundaries:
-        caption, chart, data = emerging_figure(figures, ev.boundaries, notes)
+        caption, chart, data = emerging_figure(figures, ev.boundaries, notes, ev.wards)
         section.add(figure(f"{figures.issue_id}_emerging_map", caption, chart, notes, data=data))
     if figures.outcomes is not None and figures.outcomes.height:
         section.add(
@@ -333,6 +337,17 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
         section.add(Paragraph(line, style="notice"))
     if figures.repeats:
         section.add(Paragraph("Repeat victimisation and repeat locations:"), Bullets(figures.repeats, notes=notes[:1]))
+
+
+def _total_row(categories: pl.DataFrame) -> int | None:
+    """The index of the "All crime" context row when it is the total of the categories shown (an issue
+    measured by every crime category), so that suppression protects a small category from subtraction."""
+    is_total = categories["category"] == ALL_CRIME
+    if is_total.sum() != 1:
+        return None
+    parts, total = categories.filter(~is_total), categories.filter(is_total)
+    adds_up = any(parts[c].sum() == total[c][0] for c in ("previous_12", "latest_12"))
+    return int(is_total.arg_true()[0]) if adds_up else None
 
 
 def _shown(value: str | None) -> float | None:
@@ -394,7 +409,7 @@ def _board_line(section: Section, ev: AssessmentEvidence, issue_id: str) -> None
     if r["risk_rank"] is not None:
         parts.append(f"risk matrix rank {r['risk_rank']} (score {number(r['risk_score'], 1)})")
     if r["volume_12m"] is not None:
-        parts.append(f"{ev.count(r['volume_12m'])} in the latest 12 months")
+        parts.append(f"{ev.count(r['volume_12m'])} in {ev.latest_phrase}")
     if r["rate_per_1000"] is not None:
         parts.append(f"{r['rate_per_1000']:.2f} per 1,000 residents")
     if r["concern_rank"] is not None:
@@ -455,7 +470,7 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
                     "risk_rank": "Risk rank",
                     "risk_score": "Risk score",
                     "harm": "Harm",
-                    "volume_12m": "Latest 12 months",
+                    "volume_12m": ev.latest_heading,
                     "rate_per_1000": "Rate per 1,000",
                     "change_1y_pct": "Change, 1 year",
                     "change_3y_pct": "Change, 3 years",
@@ -463,12 +478,7 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
                     "knowledge_gap_class": "Class",
                 },
                 formats={"risk_score": lambda v: number(v, 1), "harm": lambda v: number(v, 0)},
-                notes=(
-                    "Change: the latest 12 months against the previous 12 (1 year) and against the first year of the period "
-                    "(3 years); (s) marks a change that is statistically significant once the issues on the board are "
-                    "allowed for together (q-value below the significance level; see 'How change is tested'). "
-                    "Harm: the analysis module's crime harm index for the latest 12 months.",
-                ),
+                notes=(_board_note(ev),),
             ),
         )
     else:
@@ -534,6 +544,19 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
                 + ". The vote informed that decision; the reasons are recorded with each priority."
             )
         )
+
+
+def _board_note(ev: AssessmentEvidence) -> str:
+    """How the board's change and harm columns were computed; no test described where none was run."""
+    tested = ev.board is not None and ev.board["change_1y_pct"].drop_nulls().len() > 0
+    change = (
+        "Change: the latest 12 months against the previous 12 (1 year) and against the first year of the period "
+        "(3 years); (s) marks a change that is statistically significant once the issues on the board are "
+        "allowed for together (q-value below the significance level; see 'How change is tested')."
+        if tested
+        else f"Change: not tested, as {ev.period} is shorter than the two years a test of change compares."
+    )
+    return f"{change} Harm: the analysis module's crime harm index for {ev.latest_phrase}."
 
 
 def _marked_changes(board: pl.DataFrame) -> pl.DataFrame:

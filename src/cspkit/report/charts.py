@@ -2,7 +2,7 @@
 
 Every chart returns its alt text and the data table behind it, so a reader who cannot see the image
 (or wants the numbers) loses nothing. Maps draw the bundled LSOA boundary polygons; no web tiles,
-so the documents build offline.
+so the documents build offline; map_furniture adds ward names, scale, north and the licence lines.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from matplotlib.collections import PatchCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Polygon
+
+from cspkit.report import map_furniture
 
 DPI = 200
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
@@ -181,7 +183,11 @@ def _polygons(geometry: Mapping[str, Any]) -> list[list[tuple[float, float]]]:
     return []
 
 
-def _draw_areas(ax: Any, boundaries: Mapping[str, Mapping[str, Any]], colour_of: Mapping[str, Any]) -> None:
+def _draw_areas(
+    ax: Any, boundaries: Mapping[str, Mapping[str, Any]], colour_of: Mapping[str, Any], wards: Mapping[str, str] | None
+) -> str:
+    """The LSOAs shaded, with the map furniture (scale, north, licence lines, ward names); returns the alt
+    text's sentence about the ward names shown."""
     patches, colours = [], []
     for code, geometry in boundaries.items():
         for ring in _polygons(geometry):
@@ -189,22 +195,33 @@ def _draw_areas(ax: Any, boundaries: Mapping[str, Mapping[str, Any]], colour_of:
             colours.append(colour_of.get(code, "#eeeeee"))
     ax.add_collection(PatchCollection(patches, facecolor=colours, edgecolor="white", linewidth=0.25))
     ax.autoscale_view()
-    ax.set_aspect(1.6)  # roughly equal-area at English latitudes for lon/lat degrees
+    ax.set_xlim(ax.get_xlim())
+    ax.set_ylim(ax.get_ylim())
     ax.set_axis_off()
+    shown = map_furniture.decorate(ax, boundaries, wards)
+    return f" Ward names are shown for orientation ({len(shown)} of {len(set(wards.values()))})." if shown and wards else ""
+
+
+def _with_wards(data: pl.DataFrame, wards: Mapping[str, str] | None) -> pl.DataFrame:
+    if not wards:
+        return data
+    return data.with_columns(pl.col("lsoa21_code").replace_strict(wards, default=None, return_dtype=pl.String).alias("ward"))
 
 
 def choropleth(
-    title: str, boundaries: Mapping[str, Mapping[str, Any]], values: Mapping[str, float | None], value_label: str
+    title: str, boundaries: Mapping[str, Mapping[str, Any]], values: Mapping[str, float | None], value_label: str,
+    wards: Mapping[str, str] | None = None,
 ) -> Chart:
-    """LSOAs shaded by a value on the viridis scale; LSOAs without a value are light grey."""
+    """LSOAs shaded by a value on the viridis scale; LSOAs without a value are light grey. ``wards``
+    (LSOA code -> ward name) labels the wards for orientation."""
     fig = _figure(6.5, 6.0)
     ax = fig.add_subplot()
     known = [v for v in values.values() if v is not None]
     norm = Normalize(vmin=min(known, default=0.0), vmax=max(known, default=1.0))
     cmap = colormaps[SEQUENTIAL]
-    _draw_areas(ax, boundaries, {c: cmap(norm(v)) for c, v in values.items() if v is not None})
     mappable = matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap)
     fig.colorbar(mappable, ax=ax, shrink=0.6, label=value_label)
+    ward_note = _draw_areas(ax, boundaries, {c: cmap(norm(v)) for c, v in values.items() if v is not None}, wards)
     ranked = sorted(((v, c) for c, v in values.items() if v is not None), reverse=True)
     data = pl.DataFrame(
         {"lsoa21_code": [c for _, c in ranked], "value": [v for v, _ in ranked]},
@@ -216,7 +233,7 @@ def choropleth(
     )
     if ranked:
         alt += f"; the highest is {ranked[0][1]} at {ranked[0][0]:,.1f}"
-    return Chart(title, _png(fig), alt + ".", data)
+    return Chart(title, _png(fig), alt + "." + ward_note, _with_wards(data, wards))
 
 
 HOTSPOT_COLOURS = {
@@ -227,15 +244,16 @@ HOTSPOT_COLOURS = {
 
 
 def hotspot_map(
-    title: str, boundaries: Mapping[str, Mapping[str, Any]], classes: Mapping[str, str], z_scores: Mapping[str, float]
+    title: str, boundaries: Mapping[str, Mapping[str, Any]], classes: Mapping[str, str], z_scores: Mapping[str, float],
+    wards: Mapping[str, str] | None = None,
 ) -> Chart:
     """LSOAs coloured by their Getis-Ord Gi* class (after the analysis module's FDR correction)."""
     fig = _figure(6.5, 6.0)
     ax = fig.add_subplot()
-    _draw_areas(ax, boundaries, {c: HOTSPOT_COLOURS.get(k, "#dddddd") for c, k in classes.items()})
     ax.legend(
         handles=[Patch(color=col, label=lab) for lab, col in HOTSPOT_COLOURS.items()], frameon=False, loc="lower left", fontsize=8
     )
+    ward_note = _draw_areas(ax, boundaries, {c: HOTSPOT_COLOURS.get(k, "#dddddd") for c, k in classes.items()}, wards)
     codes = sorted(classes, key=lambda c: -z_scores.get(c, 0.0))
     data = pl.DataFrame(
         {"lsoa21_code": codes, "gi_star_z": [z_scores.get(c) for c in codes], "class": [classes[c] for c in codes]}
@@ -246,7 +264,7 @@ def hotspot_map(
         f"Map of {len(boundaries)} neighbourhoods (LSOAs) showing {hot} statistically significant hot spots in "
         f"orange-red and {cold} cold spots in blue; the rest are grey."
     )
-    return Chart(title, _png(fig), alt, data)
+    return Chart(title, _png(fig), alt + ward_note, _with_wards(data, wards))
 
 
 def risk_heat_map(title: str, cells: pl.DataFrame, row_label: str, column_label: str) -> Chart:
@@ -307,11 +325,13 @@ EMERGING_COLOURS = {
 }
 
 
-def emerging_map(title: str, boundaries: Mapping[str, Mapping[str, Any]], categories: Mapping[str, str]) -> Chart:
+def emerging_map(
+    title: str, boundaries: Mapping[str, Mapping[str, Any]], categories: Mapping[str, str], wards: Mapping[str, str] | None = None
+) -> Chart:
     """LSOAs coloured by their emerging hot spot category; the legend lists the categories present."""
     fig = _figure(6.5, 6.0)
     ax = fig.add_subplot()
-    _draw_areas(ax, boundaries, {c: EMERGING_COLOURS.get(k, "#eeeeee") for c, k in categories.items()})
+    ward_note = _draw_areas(ax, boundaries, {c: EMERGING_COLOURS.get(k, "#eeeeee") for c, k in categories.items()}, wards)
     present = [name for name in EMERGING_COLOURS if name in set(categories.values())]
     ax.legend(
         handles=[Patch(facecolor=EMERGING_COLOURS[n], edgecolor="#999999", label=n) for n in present],
@@ -328,6 +348,6 @@ def emerging_map(title: str, boundaries: Mapping[str, Mapping[str, Any]], catego
     alt = (
         f"Map of {len(boundaries)} neighbourhoods (LSOAs) coloured by how their hot or cold spot status changed over the "
         f"period (reds: hot spot patterns, blues: cold spot patterns, light grey: no pattern). Neighbourhoods with a "
-        f"pattern: {described}."
+        f"pattern: {described}.{ward_note}"
     )
-    return Chart(title, _png(fig), alt, data)
+    return Chart(title, _png(fig), alt, _with_wards(data, wards))

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from cspkit.report.assessment import headline_value
+from cspkit.analysis.wording import method_summary
+from cspkit.report.assessment import document_text, headline_value
 from cspkit.report.document import Bullets, Document, Paragraph, Table, sentence
 from cspkit.report.evidence import AssessmentEvidence
-from cspkit.report.text import load_text
 
 
 def _setting(committee: dict[str, Any], key: str, what: str) -> str:
@@ -27,7 +27,7 @@ def _setting(committee: dict[str, Any], key: str, what: str) -> str:
 def build_committee_report(ev: AssessmentEvidence) -> Document:
     """The committee report as one document model (rendered to DOCX and PDF)."""
     c = ev.committee
-    text = load_text({"csp": ev.csp_name, "area": ev.area_name, "period": ev.period}, c.get("text_file"))
+    text = document_text(ev)
     title = _setting(c, "title", "report title") if c.get("title") else f"{ev.csp_name} strategic assessment and priorities"
     doc = Document(
         title=title,
@@ -46,9 +46,10 @@ def build_committee_report(ev: AssessmentEvidence) -> Document:
         author=str(c.get("author", "")),
         page_per_section=False,
     )
-    doc.section("Purpose of the report").add(Paragraph(text["committee.purpose"]))
-
     priorities = ev.decision.priorities if ev.decision else ()
+    purpose = text["committee.purpose" if priorities else "committee.purpose_undecided"]
+    doc.section("Purpose of the report").add(Paragraph(purpose))
+
     gaps = ev.decision.knowledge_gaps if ev.decision else ()
     recs = doc.section("Recommendations")
     if priorities:
@@ -80,6 +81,7 @@ def build_committee_report(ev: AssessmentEvidence) -> Document:
             "assessment footnoted to its source:"
         ),
         Bullets(tuple(text[f"steps.{k}"] for k in ("horizon", "risk", "survey", "focus_group", "assessment"))),
+        Paragraph(method_summary(ev.alpha)),
     )
     not_run = [s for s in ev.steps if s.status != "done" and s.step != "Documents"]
     for s in not_run:
@@ -118,7 +120,8 @@ def build_committee_report(ev: AssessmentEvidence) -> Document:
     else:
         gap.add(Paragraph("No knowledge gap was recorded."))
 
-    doc.section("Options for consideration").add(Bullets(tuple(text["committee.options"])))
+    options = text["committee.options" if priorities else "committee.options_undecided"]
+    doc.section("Options for consideration").add(Bullets(tuple(options)))
     doc.section("Council priorities").add(
         Bullets(tuple(c.get("council_priorities", [])))
         if c.get("council_priorities")
@@ -137,7 +140,7 @@ def build_committee_report(ev: AssessmentEvidence) -> Document:
             Table(
                 key="committee_headlines",
                 caption="Headline figures from the strategic assessment",
-                columns=("Measure", "Latest 12 months"),
+                columns=("Measure", ev.latest_heading),
                 rows=tuple((h.label, headline_value(ev, h)) for h in ev.headlines),
                 numeric=(False, True),
                 notes=tuple(dict.fromkeys(h.provenance for h in ev.headlines)),
