@@ -71,12 +71,17 @@ def no_pattern_sentence(what: str, steps: int, step: str) -> str:
     )
 
 
-def emerging_figure(figures: IssueFigures, boundaries: dict, notes: Sequence[str]) -> tuple[str, charts.Chart, Table]:
+def emerging_figure(
+    figures: IssueFigures, boundaries: dict, notes: Sequence[str], wards: dict[str, str] | None = None
+) -> tuple[str, charts.Chart, Table]:
     """Caption, map and table of the emerging hot spot categories (the table lists the LSOAs with a pattern)."""
     table = figures.emerging
     steps, step = int(table["steps"][0]), table["step"][0]
     chart = charts.emerging_map(
-        f"{figures.name} emerging hot spots", boundaries, dict(zip(table["lsoa21_code"], table["classification"], strict=True))
+        f"{figures.name} emerging hot spots",
+        boundaries,
+        dict(zip(table["lsoa21_code"], table["classification"], strict=True)),
+        wards,
     )
     caption = (
         f"{figures.name}: how hot and cold spots changed over {steps} {STEP_WORDS.get(step, step + 's')} "
