@@ -41,6 +41,7 @@ def test_dashboard_map_has_a_table_alternative_of_the_same_areas(clients, assess
     page = clients["viewer"].get(reverse("web:dashboard", args=["cb"]))
     html = BeautifulSoup(page.content, "html.parser")
     assert html.select_one("#lsoa-map")["data-geojson"] == reverse("web:boundaries", args=["cb"])
+    assert "Contains OS data © Crown copyright and database right" in html.select_one("#lsoa-map").find_next("p").text
     codes = {tr.th.get_text(strip=True) for tr in html.select("details table tbody tr")}
     assert codes == set(_bundled()) and len(codes) == 175
     assert not html.select("script[src^=http]") and not html.select("link[href^=http]")  # no web tiles or CDNs

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cspkit.analysis.wording import method_summary
 from cspkit.report.assessment import document_text, headline_value
 from cspkit.report.document import Bullets, Document, Paragraph, Table, sentence
 from cspkit.report.evidence import AssessmentEvidence
@@ -80,6 +81,7 @@ def build_committee_report(ev: AssessmentEvidence) -> Document:
             "assessment footnoted to its source:"
         ),
         Bullets(tuple(text[f"steps.{k}"] for k in ("horizon", "risk", "survey", "focus_group", "assessment"))),
+        Paragraph(method_summary(ev.alpha)),
     )
     not_run = [s for s in ev.steps if s.status != "done" and s.step != "Documents"]
     for s in not_run:

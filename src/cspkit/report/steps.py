@@ -545,6 +545,7 @@ def documents(config: AssessmentConfig, run: AssessmentRun) -> str:
     from cspkit.report.committee import build_committee_report
     from cspkit.report.render_docx import render_docx
     from cspkit.report.render_html import html_to_pdf, render_html
+    from cspkit.safe_csv import write_safe_csv
 
     out = config.output_dir
     out.mkdir(parents=True, exist_ok=True)
@@ -564,7 +565,7 @@ def documents(config: AssessmentConfig, run: AssessmentRun) -> str:
         tables.mkdir(exist_ok=True)
         for table in data_tables(assessment):
             frame = pl.DataFrame([list(row) for row in table.rows], schema=list(table.columns), orient="row")
-            frame.write_csv(tables / f"{table.key}.csv")
+            write_safe_csv(frame, tables / f"{table.key}.csv")  # quotes of residents' text: never run as formulas
         for name, future in pdfs.items():
             run.outputs[name] = future.result()
     run.state["documents"] = {"assessment": assessment, "committee": committee}
