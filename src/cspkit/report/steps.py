@@ -83,7 +83,8 @@ def reference_data(config: AssessmentConfig, run: AssessmentRun) -> str:
     run.evidence.boundaries = {code: _geometry(text) for code, text in boundaries}
     run.evidence.wards = dict(wards)
     return (
-        f"bundled ONS geography, Census 2021 population and IMD; {len(boundaries)} LSOA boundaries for {run.evidence.area_name}"
+        f"bundled ONS geography, Census 2021 population and {'WIMD 2019' if config.country == 'Wales' else 'IMD 2025'}; "
+        f"{len(boundaries)} LSOA boundaries for {run.evidence.area_name}"
     )
 
 
