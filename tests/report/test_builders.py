@@ -45,12 +45,12 @@ def table(doc: Document, key: str) -> Table:
 def test_small_counts_are_suppressed_by_the_analysis_rule(assessment: Document) -> None:
     trend = table(assessment, "asb_trend")
     month = dict((row[0], row[1]) for row in trend.rows)
-    assert month["2021-10"] == "<5"  # 3 incidents
-    assert month["2021-11"] == f"{COUNTS[6]:,}"
+    assert month["October 2021"] == "<5"  # 3 incidents (months in words, not 2021-10)
+    assert month["November 2021"] == f"{COUNTS[6]:,}"
     board = table(assessment, "evidence_board")
     burglary = next(row for row in board.rows if row[0] == "Burglary")
     assert "<5" in burglary and "*" in burglary  # the count hidden and the rate derived from it hidden too
-    lsoa = table(assessment, "asb_lsoa")
+    lsoa = table(assessment, "asb_lsoa")  # the CSV annex: every LSOA
     assert {row[1] for row in lsoa.rows} >= {"<5", "0", "5", "6"}
     assert not {row[1] for row in lsoa.rows} & {"1", "2", "3", "4"}
 

@@ -141,7 +141,10 @@ def render_docx(document: Document, path: str | Path) -> Path:
         docx.add_heading(sec.title, level=min(depth, 4))
         for block in sec.blocks:
             if isinstance(block, Paragraph):
-                p = docx.add_paragraph(block.text)
+                p = docx.add_paragraph()
+                if block.label:
+                    p.add_run(f"{block.label}\t").bold = True
+                p.add_run(block.text)
                 if block.style == "notice":
                     for run in p.runs:
                         run.bold = True

@@ -76,8 +76,12 @@ def reference_data(config: AssessmentConfig, run: AssessmentRun) -> str:
                WHERE l.lad_code IN (SELECT unnest(?))""",
             [list(config.area_codes)],
         ).fetchall()
+        places = con.execute(
+            "SELECT lsoa21_code, lsoa21_name, ward_name FROM lsoa WHERE lad_code IN (SELECT unnest(?))", [list(config.area_codes)]
+        ).fetchall()
     run.evidence.area_name = area or run.evidence.area_name
     run.evidence.boundaries = {code: _geometry(text) for code, text in boundaries}
+    run.evidence.places = {code: f"{name} ({ward} ward)" if ward else name for code, name, ward in places}
     return (
         f"bundled ONS geography, Census 2021 population and IMD; {len(boundaries)} LSOA boundaries for {run.evidence.area_name}"
     )
@@ -120,6 +124,8 @@ def analysis(config: AssessmentConfig, run: AssessmentRun) -> str:
     run.state["analysis_options"] = options
     run.evidence.area_name = result.area.name
     run.evidence.headlines = gather.headlines(result)
+    run.evidence.changes = result.change
+    run.evidence.hotspots = result.hotspots
     skipped = "; ".join(f"{k}: {v}" for k, v in result.notes.items())
     return (
         f"{result.monthly['crime_type'].n_unique()} police.uk categories over {result.period.months} months, "
@@ -348,9 +354,11 @@ def survey_differences(results: Any) -> pl.DataFrame:
 def evidence_board(config: AssessmentConfig, run: AssessmentRun) -> str:
     from cspkit.priorities.board import configured_rule, evidence_board, suggest_shortlist
     from cspkit.priorities.evidence import board_evidence, unmatched_concerns
+    from cspkit.report.measures import measures
 
     register = run.state.get("register") or _register(config)
     run.evidence.issue_names = {i.id: i.name for i in register.issues}
+    run.evidence.measures = measures(register.issues)
     survey = run.state.get("survey") if run.evidence.survey is not None else None
     concerns = survey.concerns if survey is not None else None
     issues = board_evidence(
