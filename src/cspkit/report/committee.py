@@ -83,10 +83,7 @@ def build_committee_report(ev: AssessmentEvidence) -> Document:
 
     method = doc.section("Methodology")
     method.add(
-        Paragraph(
-            "The priorities were set through the partnership's five-step method, with every figure in the strategic "
-            "assessment footnoted to its source:"
-        ),
+        Paragraph(text["committee.method"]),
         Bullets(tuple(text[f"steps.{k}"] for k in ("horizon", "risk", "survey", "focus_group", "assessment"))),
     )
     not_run = [s for s in ev.steps if s.status != "done" and s.step != "Documents"]
@@ -155,13 +152,13 @@ def _achievements(section: Section, ev: AssessmentEvidence) -> None:
         return
     for priority in ev.previous.priorities:
         if priority.achievements:
-            section.add(Paragraph(f"Under '{priority.title}' the partnership achieved:"), Bullets(priority.achievements))
+            section.add(Paragraph(f"{priority.title}: what was done."), Bullets(priority.achievements))
     if ev.achievements is None:
         return
     measured = ev.achievements.filter(pl.col("before").is_not_null())
     lines = [
         f"{r['measure']} "
-        f"{summary.Change('three years', r['before'], r['after'], r['change_pct'], bool(r['significant'])).phrase()}."
+        f"{summary.Change('the period', r['before'], r['after'], r['change_pct'], bool(r['significant'])).phrase()}."
         for r in measured.iter_rows(named=True)
     ]
     if lines:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from cspkit.report.document import Paragraph, Section, Table
+from cspkit.report.document import Bullets, Paragraph, Section, Table
 from cspkit.report.evidence import AssessmentEvidence
 
 
-def survey_differences(ev: AssessmentEvidence) -> list[Paragraph]:
+def survey_differences(ev: AssessmentEvidence) -> list[Paragraph | Bullets]:
     if ev.survey is None or ev.survey.differences is None:
         return []
     d = ev.survey.differences
@@ -21,14 +21,15 @@ def survey_differences(ev: AssessmentEvidence) -> list[Paragraph]:
         return [Paragraph("In the residents' survey no area, age group or sex answered differently from everyone else "
                           "by more than chance.", notes=(ev.survey.provenance,))]
     lines = [
-        f"{r['breakdown']} {r['group']}: {r['group_pct']:.0f}% gave the answer '{r['measure'].lower()}' to "
-        f"'{r['question'].rstrip('?').lower()}', against {r['rest_pct']:.0f}% of everyone else"
+        f"{r['group'] if r['breakdown'] == 'Sex' else r['breakdown'] + ' ' + r['group']}: {r['group_pct']:.0f}% said "
+        f"'{r['measure'].lower()}', against {r['rest_pct']:.0f}% of everyone else ({r['question'].rstrip('?').lower()})."
         for r in d.head(4).iter_rows(named=True)
     ]
     synthetic = " (synthetic demo answers)" if ev.survey.synthetic else ""
     return [
-        Paragraph(f"In the residents' survey{synthetic}, some groups answered differently from everyone else, by more "
-                  f"than chance: {'; '.join(lines)}.", notes=(ev.survey.provenance,))
+        Paragraph(f"In the residents' survey{synthetic}, these groups answered differently from everyone else, by more "
+                  "than chance.", notes=(ev.survey.provenance,)),
+        Bullets(tuple(lines)),
     ]
 
 

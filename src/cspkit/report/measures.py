@@ -13,6 +13,14 @@ from dataclasses import dataclass
 from cspkit.risk.register import Issue
 
 
+#: Abbreviations readers know in capitals, for partner source names such as "asb_council".
+ACRONYMS = {"asb": "ASB", "nhs": "NHS", "ae": "A&E"}
+
+
+def _spoken(source: str) -> str:
+    return " ".join(ACRONYMS.get(word, word) for word in source.split("_"))
+
+
 @dataclass(frozen=True)
 class Measure:
     """The data behind one issue of the register."""
@@ -34,7 +42,7 @@ class Measure:
         if self.categories:
             parts.append("police.uk: " + ", ".join(self.categories))
         if self.partner_sources:
-            parts.append("partner data: " + ", ".join(s.replace("_", " ") for s in self.partner_sources))
+            parts.append("partner data: " + ", ".join(_spoken(s) for s in self.partner_sources))
         return "; ".join(parts) if parts else "no local data"
 
     def label(self) -> str:
