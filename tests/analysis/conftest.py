@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 
 from cspkit.data import warehouse
+from cspkit.data.geography import refresh_contiguity
 
 ALPHA, BETA = "E06000001", "E06000002"
 ALPHA_LSOAS = [f"E0100000{i}" for i in range(1, 7)]
@@ -48,6 +49,7 @@ def months(start: date, count: int) -> list[date]:
 
 
 def write_geography(con, geography: Iterable[tuple], residents: int = 1000, households: int | None = 400) -> None:
+    geography = list(geography)
     for code, ward_code, ward_name, lad, lad_name, x, y in geography:
         con.execute(
             "INSERT INTO lsoa VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -61,6 +63,7 @@ def write_geography(con, geography: Iterable[tuple], residents: int = 1000, hous
             con.execute("INSERT INTO households VALUES (?, ?)", [code, households])
         con.execute("INSERT INTO lsoa_boundary VALUES (?, ?)", [code, square(x, y)])
         con.execute("INSERT INTO imd (lsoa21_code, imd_score) VALUES (?, ?)", [code, 20.0])
+    refresh_contiguity(con, [row[0] for row in geography])
 
 
 def street_row(

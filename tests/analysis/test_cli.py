@@ -41,7 +41,7 @@ def test_every_command_gives_json_with_provenance(steady_warehouse, command: str
 def test_table_and_csv(steady_warehouse) -> None:
     runner = CliRunner()
     table = runner.invoke(app, ["analyse", "change", *COMMON, "-w", str(steady_warehouse)])
-    assert table.exit_code == 0 and "Source: exact conditional binomial" in table.stdout
+    assert table.exit_code == 0 and "Source: quasi-Poisson regression of the monthly counts" in table.stdout
     csv = runner.invoke(app, ["analyse", "volumes", *COMMON, "-w", str(steady_warehouse), "-f", "csv"])
     assert csv.stdout.splitlines()[0].startswith("crime_type,count,residents,rate_per_1000_residents")
 

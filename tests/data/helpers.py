@@ -16,9 +16,10 @@ CB_LSOA = "E01017540"  # Bedford 001A, a 2021 LSOA unchanged since 2011
 
 
 def street_row(crime_id: str = "abc1", month: str = "2021-05", lon: str = "-0.472054", lat: str = "52.301536",
-               lsoa: str = CB_LSOA, crime_type: str = "Burglary", location: str = "On or near Shelton Road") -> list[str]:
+               lsoa: str = CB_LSOA, crime_type: str = "Burglary", location: str = "On or near Shelton Road",
+               outcome: str = "Under investigation") -> list[str]:
     return [crime_id, month, "Bedfordshire Police", "Bedfordshire Police", lon, lat, location, lsoa, "Bedford 001A",
-            crime_type, "Under investigation", ""]
+            crime_type, outcome, ""]
 
 
 def search_row(date: str = "2021-05-03T10:00:00+00:00", outcome: str = "Arrest", removal: str = "False") -> list[str]:

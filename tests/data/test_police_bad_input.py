@@ -150,6 +150,27 @@ def test_duplicate_crime_ids_keep_the_first_and_count_the_rest(warehouse_file, t
     assert [r[0] for r in loaded[1:]] == [None, None]  # ASB rows have no Crime ID and are never duplicates
 
 
+def test_a_repeated_crime_id_keeps_the_row_with_a_real_outcome(warehouse_file, tmp_path):
+    """As in Bedfordshire's 2021-2024 street files (38 of 184 repeats): the same crime printed twice, one row
+    "Status update unavailable" and one with the outcome, in either order."""
+    no_status = "Status update unavailable"
+    rows = [street_row("d1", location="first", outcome=no_status),
+            street_row("d1", location="second", outcome="Unable to prosecute suspect"),
+            street_row("d2", location="first", outcome="Offender given a caution"),
+            street_row("d2", location="second", outcome=no_status),
+            street_row("d3", location="first", outcome=no_status), street_row("d3", location="second", outcome=no_status),
+            street_row("d4", location="first", outcome=no_status),
+            street_row("d4", location="bad", lon="west", outcome="Local resolution")]  # quarantined: never kept
+    write_file(tmp_path / "in", NAME, csv_bytes(STREET_HEADER, rows))
+    report = _ingest(warehouse_file, tmp_path / "in")
+    assert (report.files[0].loaded, report.files[0].duplicates, report.files[0].quarantined_total) == (4, 3, 1)
+    _, loaded = warehouse.query(warehouse_file, "SELECT crime_id, location, last_outcome_category FROM street ORDER BY 1")
+    assert loaded == [("d1", "second", "Unable to prosecute suspect"), ("d2", "first", "Offender given a caution"),
+                      ("d3", "first", no_status), ("d4", "first", no_status)]
+    duplicates = [r[0] for r in _quarantine(warehouse_file) if r[1] == "duplicate Crime ID"]
+    assert len(duplicates) == 3
+
+
 def test_stop_and_search_dates(warehouse_file, tmp_path):
     rows = [search_row("2021-05-03T10:00:00+00:00"), search_row("2021-04-30T23:41:00+00:00"),
             search_row("2021-03-01T10:00:00+00:00"), search_row("yesterday"), search_row(removal="maybe")]

@@ -142,7 +142,7 @@ def evidence(**changes) -> AssessmentEvidence:
                 "ci_high": [60.3],
                 "unweighted_pct": [58.0],
                 "base": [700],
-                "small_base": [False],
+                "base_note": [""],
             }
         ),
         concerns=pl.DataFrame(

@@ -24,6 +24,7 @@ SECTIONS = [
     "Executive summary",
     "Introduction and methodology",
     "Limits of the data",
+    "Area profile",
     "Achievements against the previous priorities",
     "Priorities",
     "Knowledge gaps",
@@ -32,6 +33,8 @@ SECTIONS = [
     "Risk matrix",
     "Horizon scanning",
     "Residents' survey",
+    "Substance misuse",
+    "Victims and people supported: partner data",
     "Glossary",
     "How this was produced",
     "Data appendix",
@@ -257,6 +260,11 @@ def test_survey_differences_are_the_tested_ones_and_reach_the_documents(small_as
     assert len(table.rows) == shown.height + 1
     csv = small_assessment.outputs["strategic-assessment.docx"].parent / "tables" / "survey_differences.csv"
     assert csv.exists()
+    # Every figure from fewer than 50 answers carries its caution in the same row.
+    bases = [row.cells[-1].text for row in table.rows[1:]]
+    for base, text in zip(shown["base"].to_list(), bases, strict=True):
+        assert text.startswith(str(base))
+        assert ("small base" in text) == (base < 50)
 
 
 def test_issue_outcomes_count_every_crime_once_and_protect_small_counts(small_assessment: AssessmentRun) -> None:
@@ -284,3 +292,26 @@ def test_issue_outcomes_count_every_crime_once_and_protect_small_counts(small_as
         if t.rows[0].cells[0].text == "Outcome":
             hidden = [r for r in t.rows[1:] if r.cells[1].text in ("<5", "*")]
             assert len(hidden) != 1, "one hidden count beside a total can be worked out"
+
+
+def test_area_profile_and_partner_sections_match_the_warehouse(small_assessment: AssessmentRun) -> None:
+    """The area profile's totals and the substance-misuse table's "All" row equal counts taken here in SQL."""
+    import polars as pl
+
+    tables = small_assessment.outputs["strategic-assessment.docx"].parent / "tables"
+    config_dir = small_assessment.outputs["strategic-assessment.pdf"].parents[1]
+    with warehouse.read(config_dir / "warehouse.duckdb") as con:
+        residents = con.execute(
+            "SELECT sum(residents) FROM population JOIN lsoa USING (lsoa21_code) WHERE lad_code = 'E06000056'"
+        ).fetchall()[0][0]
+        referrals = con.execute(
+            "SELECT count(*) FROM partner_substance_treatment WHERE lad_code = 'E06000056' AND month BETWEEN ? AND ?",
+            [date(2023, 5, 1), date(2024, 4, 1)],
+        ).fetchall()[0][0]
+    deprivation = pl.read_csv(tables / "profile_deprivation.csv", infer_schema=False)
+    assert deprivation.row(-1, named=True)["Residents"].replace(",", "") == str(residents)
+    substance = pl.read_csv(tables / "substance_treatment_substance.csv", infer_schema=False)
+    assert substance.row(-1, named=True)["Latest 12 months"].replace(",", "") == str(referrals)
+    text = "\n".join(p.text for p in docx.Document(str(small_assessment.outputs["strategic-assessment.docx"])).paragraphs)
+    assert "Area profile" in text and "Substance misuse" in text
+    assert f"{residents:,} residents" in text

@@ -157,7 +157,7 @@ def test_committee_report_is_in_the_councils_form(small_assessment: AssessmentRu
     achievements = section(doc, "Achievements against the previous priorities")
     bullets = [b for b in achievements.blocks if isinstance(b, Bullets)]
     assert any("A joint ASB hub" in item for b in bullets for item in b.items)
-    council = [b for b in section(doc, "Council priorities").blocks if isinstance(b, Bullets)][0]
+    council = next(b for b in section(doc, "Council priorities").blocks if isinstance(b, Bullets))
     assert all(": " in line and "To complete" not in line for line in council.items)
     assert "gap(s)" not in prose(doc.sections)
     equalities = next(s for s in section(doc, "Corporate implications").subsections if s.title == "Equalities")

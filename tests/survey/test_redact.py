@@ -81,3 +81,58 @@ def test_generated_personal_data_is_always_removed(before: str, secret: str, aft
     cleaned = redact(f"{before} {secret} {after}")
     assert secret not in cleaned
     assert redact(cleaned) == cleaned  # redacting twice changes nothing
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("I live near LU5 484QL... well near there", "484QL"),
+        ("postcode LU5 4 QL", "LU5 4 QL"),
+        ("text me on 07700 90012", "90012"),
+        ("ring 0770090012345", "0770090012345"),
+        ("my number is 7700 900 123", "7700 900 123"),
+        ("email jo.bloggs@gmail and I'll reply", "jo.bloggs@gmail"),
+        ("write to jo at example dot co dot uk", "example dot co dot uk"),
+    ],
+)
+def test_redaction_catches_malformed_contact_details(text: str, secret: str) -> None:
+    """Residents mistype: a postcode with a digit too many or a number a digit short is still theirs."""
+    assert secret not in redact(text)
+
+
+def test_theme_labels_read_as_phrases_and_quotes_are_distinct() -> None:
+    """A label never repeats a word ("streets especially, streets, especially"); no quote repeats a
+    sentence of another anywhere in the table; themes come largest weighted share first."""
+    dark = "The street lights are switched off too early, it is very dark walking home."
+    texts = (
+        [dark] * 12
+        + [f"{dark} Better street lighting on the path to the station, especially number {i}." for i in range(6)]
+        + ["Speed cameras on the main road, cars race through the village."] * 10
+        + ["Traffic calming because drivers speed through the village every night."] * 8
+    )
+    weights = [1.0] * 18 + [3.0] * 18
+    table = themes_table(texts, weights, n_themes=2)
+    assert table.height == 2
+    assert table["weighted_share"].to_list() == sorted(table["weighted_share"].to_list(), reverse=True)
+    for label in table["label"].to_list():
+        words = label.lower().replace(" and ", " ").split()
+        assert len(words) == len(set(words)), label
+        assert "especially" not in words
+    quotes = [q for col in ("quote_1", "quote_2", "quote_3") for q in table[col].drop_nulls().to_list()]
+    sentences = [s.strip() for q in quotes for s in re.split(r"(?<=[.!?])\s+", q) if s.strip()]
+    assert len(sentences) == len(set(sentences)), quotes
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("see https://example.com/x—the park is dark at night", "see [web address]—the park is dark at night"),
+        ("www.example.org/page,then the shops close", "[web address],then the shops close"),
+        ("(see https://police.uk/report) lights are broken", "(see [web address]) lights are broken"),
+        ("report it at www.police.uk. Lights out near the park", "report it at [web address]. Lights out near the park"),
+        ("“https://fb.com/groups/our-village” says it all", "“[web address]” says it all"),
+        ("https://example.com/form?from=jane@example.com please", "[web address] please"),
+    ],
+)
+def test_a_web_address_is_replaced_and_the_words_after_it_are_kept(text: str, expected: str) -> None:
+    assert redact(text) == expected

@@ -12,7 +12,7 @@ from tests.web.test_survey import complete_survey
 from cspkit.analysis.analyse import analyse_area, options_from_config
 from cspkit.analysis.area import Period
 from cspkit.config import load_config
-from cspkit.priorities.evidence import issue_changes
+from cspkit.priorities.evidence import issue_change, issue_tests
 from cspkit.risk.evidence import evidence_for_config
 from cspkit.risk.register import load_issues
 
@@ -40,7 +40,7 @@ def test_data_columns_come_from_the_warehouse_as_in_the_documents(clients, wareh
     register = load_issues(config.resolve("issues.toml"))
     expected = {e.issue_id: e for e in evidence_for_config(config, register)}
     analysis = analyse_area(config.warehouse, "E06000056", Period.parse("2022-05", "2024-04"), options_from_config(config))
-    change_1y, _ = issue_changes(analysis, ["Burglary"], "Burglary", 0.05)
+    change_1y, _ = issue_change(issue_tests(analysis, register.issues, 0.05)[0], "Burglary")
 
     rows, missing = board(clients["viewer"])
     burglary = rows["Burglary"]

@@ -60,3 +60,32 @@ def test_chart_data_tables_suppress_small_counts_as_the_documents_do(clients, wa
     config.write_text(config.read_text(encoding="utf-8") + "[privacy]\nsuppression_threshold = 100000\n", encoding="utf-8")
     os.utime(config, ns=(config.stat().st_atime_ns, config.stat().st_mtime_ns + 10**9))
     assert counts() == {"<100000"}
+
+
+def test_each_comparison_has_its_own_table_labelled_with_its_periods(clients, warehouse_assessment):
+    """Three years of data give two comparisons (the latest 12 months against the previous 12, and
+    against three years earlier): two tables, never one table mixing them under one heading."""
+    from pathlib import Path
+
+    from cspkit.web import library
+
+    config = Path(warehouse_assessment.config_path)
+    config.write_text(config.read_text(encoding="utf-8").replace('period_start = "2022-05"', 'period_start = "2021-05"'),
+                      encoding="utf-8")
+    library._config.cache_clear()
+    expected = analyse_area(load_config(config).warehouse, "E06000056", Period.parse("2021-05", "2024-04")).change
+    comparisons = expected.select("previous_period", "latest_period").unique(maintain_order=True).rows()
+    assert len(comparisons) == 2
+
+    html = BeautifulSoup(clients["viewer"].get(reverse("web:dashboard", args=["cb"])).content, "html.parser")
+    heading = html.find("h2", string="Headline figures")
+    tables = [t for t in heading.find_all_next("table") if "against" in t.caption.get_text()]
+    assert len(tables) == 2
+    for table, (previous, latest) in zip(tables, comparisons, strict=True):
+        assert f"({latest}) against {previous}" in table.caption.get_text()
+        headings = [th.get_text(strip=True) for th in table.select("thead th")]
+        assert headings[1:3] == [f"Count, {previous}", f"Count, {latest}"]
+        rows = expected.filter((pl.col("previous_period") == previous) & (pl.col("latest_period") == latest))
+        shown = [[c.get_text(strip=True) for c in tr.select("th, td")] for tr in table.select("tbody tr")]
+        assert [r[0] for r in shown] == rows["crime_type"].to_list()
+        assert [r[1:3] for r in shown] == [[str(a), str(b)] for a, b in rows.select("previous_count", "latest_count").rows()]

@@ -29,16 +29,27 @@ def test_a_vote_is_stored_as_a_ranking(clients, small_assessment):
     assert Ballot.objects.get().ranking == ["asb", "burglary"]
 
 
-def test_bad_rankings_get_govuk_errors(clients, small_assessment):
-    for body, message in [
-        ({}, "Rank at least one issue"),
-        ({"asb": "1", "burglary": "1"}, "Give each issue a different position"),
-        ({"asb": "1", "burglary": "3"}, "without gaps"),
-        ({"asb": "9"}, "Select a valid choice"),
+def test_bad_rankings_get_govuk_errors_naming_the_issues_and_linking_to_their_fields(clients, small_assessment):
+    """Each error is on the field it is about (the error summary links to it) and names the clashing issues."""
+    for body, errors in [
+        ({}, {"burglary": "Rank at least one issue"}),
+        ({"asb": "1", "burglary": "1"}, {
+            "burglary": "Burglary has position 1, the same as Anti-social behaviour",
+            "asb": "Anti-social behaviour has position 1, the same as Burglary",
+        }),
+        ({"asb": "1", "burglary": "3"}, {"burglary": "No issue has position 2: give Burglary position 2"}),
+        ({"asb": "9"}, {"asb": "Select a valid choice"}),
     ]:
         page = vote(clients["scorer"], body)
         assert page.status_code == 200
-        assert message in BeautifulSoup(page.content, "html.parser").select_one(".govuk-error-summary").get_text()
+        html = BeautifulSoup(page.content, "html.parser")
+        links = html.select(".govuk-error-summary a")
+        assert [a["href"] for a in links] == [f"#id_{issue_id}" for issue_id in errors]
+        for link, message in zip(links, errors.values(), strict=True):
+            assert link.get_text().startswith(message)
+        for issue_id, message in errors.items():
+            assert html.select_one(f"#id_{issue_id}") is not None
+            assert message in html.select_one(f"#id_{issue_id}-error").get_text()
     assert not Ballot.objects.exists()
 
 

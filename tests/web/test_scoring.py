@@ -212,3 +212,9 @@ def test_suggested_levels_and_evidence_come_from_cspkit_risk(clients, small_asse
         assert suggestion.evidence[:40] in hint
         assert html.select_one(f"#id_{criterion_id}__reason") is not None  # an override will need a reason
     library._suggestions.cache_clear()
+
+
+def test_an_unknown_round_action_is_not_found(clients, small_assessment):
+    response = clients["analyst"].post(reverse("web:change_round", args=["cb", "reopen"]))
+    assert response.status_code == 404
+    assert Assessment.objects.get(slug="cb").round_state == "open"

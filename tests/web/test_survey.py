@@ -181,3 +181,76 @@ def test_analyst_sees_the_survey_library_s_estimates_of_web_responses(clients, a
     expected = analyse_survey(web_responses(assessment), QUESTIONNAIRE, None).estimates
     assert len(shown) == expected.height
     assert [row[2] for row in shown] == [f"{v:,.0f}" if float(v).is_integer() else f"{round(v, 2):,}" for v in expected["pct"]]
+
+
+def _token(page) -> str:
+    return BeautifulSoup(page.content, "html.parser").select_one("input[name=token]")["value"]
+
+
+def test_skipping_to_the_check_page_cannot_send_a_response_without_its_required_answers(client, assessment):
+    """A resident who answers one question and goes straight to /check/ is shown what is missing,
+    and nothing is stored until every required question is answered."""
+    required = [q for q in QUESTIONNAIRE.questions if q.required]
+    assert len(required) >= 2
+    client.post(reverse("web:survey_start", args=["cb"]))
+    session_token = client.session["survey:cb"]["token"]
+    client.post(reverse("web:survey_question", args=["cb", required[0].id]), {"answer": answer_for(required[0])})
+    check = reverse("web:survey_check", args=["cb"])
+
+    page = client.get(check)
+    html = BeautifulSoup(page.content, "html.parser")
+    links = {a["href"] for a in html.select(".govuk-error-summary a")}
+    assert links == {reverse("web:survey_question", args=["cb", q.id]) + "?change=1" for q in required[1:]}
+    assert html.title.get_text().startswith("Error:") and html.select_one("button[type=submit]") is None
+
+    sent = client.post(check, {"token": session_token, "website": ""})
+    assert sent.status_code == 400 and not SurveyResponse.objects.exists()
+
+    for question in required[1:]:
+        answered = client.post(reverse("web:survey_question", args=["cb", question.id]) + "?change=1",
+                               {"answer": answer_for(question)})
+        assert answered["Location"] == check
+    sent = client.post(check, {"token": _token(client.get(check)), "website": ""})
+    assert sent.status_code == 302
+    stored = SurveyResponse.objects.get()
+    assert stored.status == SurveyResponse.Status.ACCEPTED
+    assert {q.id for q in required} <= set(stored.answers.values_list("question_id", flat=True))
+
+
+def test_the_check_page_shows_free_text_as_it_will_be_stored_and_says_so(client, assessment):
+    client.post(reverse("web:survey_start", args=["cb"]))
+    typed = "Lights out by the park, call me on 07700 900123 or see www.example.org/photos, thanks"
+    client.post(reverse("web:survey_question", args=["cb", "improve"]), {"answer": typed})
+    html = BeautifulSoup(client.get(reverse("web:survey_check", args=["cb"])).content, "html.parser")
+    assert html.select_one("#redaction-notice") is not None
+    assert "07700" not in html.get_text() and "example.org" not in html.get_text()
+    row = next(r for r in html.select(".govuk-summary-list__row") if QUESTIONNAIRE["improve"].text in r.get_text())
+    assert "Lights out by the park, call me on [phone] or see [web address], thanks" in row.get_text()
+    assert "Personal details have been taken out" in row.get_text()
+
+
+def test_no_redaction_notice_when_nothing_is_taken_out(client, assessment):
+    client.post(reverse("web:survey_start", args=["cb"]))
+    client.post(reverse("web:survey_question", args=["cb", "improve"]), {"answer": "Better lighting near the park"})
+    html = BeautifulSoup(client.get(reverse("web:survey_check", args=["cb"])).content, "html.parser")
+    assert html.select_one("#redaction-notice") is None and "Better lighting near the park" in html.get_text()
+
+
+def test_the_export_neutralises_spreadsheet_formulas(clients, assessment):
+    """A resident's text starting with = + - @ is written with a leading apostrophe, so a spreadsheet shows it as text."""
+    import csv
+    import io
+
+    typed = ["=1+2 more lights", "@SUM(A1:A9)", "-2 for the police", "+more patrols"]
+    for text in typed:
+        client = Client()
+        client.post(reverse("web:survey_start", args=["cb"]))
+        for question in QUESTIONNAIRE.questions:
+            answer = text if question.id == "improve" else answer_for(question)
+            client.post(reverse("web:survey_question", args=["cb", question.id]), {"answer": answer})
+        check = reverse("web:survey_check", args=["cb"])
+        assert client.post(check, {"token": _token(client.get(check)), "website": ""}).status_code == 302
+    export = clients["analyst"].get(reverse("web:survey_export", args=["cb"])).content.decode()
+    rows = list(csv.DictReader(io.StringIO(export)))
+    assert sorted(r["answer"] for r in rows if r["question_id"] == "improve") == sorted(f"'{t}" for t in typed)
+    assert not any(r["answer"][:1] in "=+-@\t\r" for r in rows)

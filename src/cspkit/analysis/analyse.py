@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from cspkit.analysis.area import Area, Period, ResolvedArea, resolve_area
-from cspkit.analysis.comparisons import change_table, trend_table
+from cspkit.analysis.comparisons import CHANGE_METHOD, TREND_METHOD, change_table, trend_table
 from cspkit.analysis.concentration import concentration_by_category
 from cspkit.analysis.harm import harm_ranking, load_harm_weights
 from cspkit.analysis.hotspots import hotspot_table
@@ -25,7 +25,7 @@ from cspkit.analysis.outcomes import latest_outcomes, outcome_profile
 from cspkit.analysis.peers import PEER_METHOD, peer_group, peer_position, peer_rates, whole_districts
 from cspkit.analysis.repeats import partner_sources, repeat_locations, repeat_victimisation
 from cspkit.analysis.scope import ALL_CRIME, Scope, require_table
-from cspkit.analysis.seasonality import rolling_12, seasonal_index
+from cspkit.analysis.seasonality import SEASONAL_METHOD, rolling_12, seasonal_index
 from cspkit.analysis.volumes import (
     Denominators,
     denominators,
@@ -171,15 +171,15 @@ def analyse_area(
         attempt(("yearly",), "12-month totals and rates ending at the period's end", lambda: yearly_view(monthly, period, dens))
         attempt(
             ("change",),
-            "exact conditional binomial (Poisson means) test, equal exposure",
+            CHANGE_METHOD,
             lambda: change_table(monthly, period, options.alpha),
         )
         attempt(
             ("trends",),
-            "quasi-Poisson regression of monthly counts on time and month of year",
+            TREND_METHOD,
             lambda: trend_table(monthly, options.alpha),
         )
-        attempt(("seasonality",), "month-of-year mean over the category's monthly mean x 100", lambda: seasonal_index(monthly))
+        attempt(("seasonality",), SEASONAL_METHOD, lambda: seasonal_index(monthly))
         attempt(("rolling",), "12-month rolling sum and mean", lambda: rolling_12(monthly))
         attempt(
             ("concentration",),

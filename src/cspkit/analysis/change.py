@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import date
 from itertools import pairwise
 
 import numpy as np
-import statsmodels.api as sm
 from scipy import stats
-from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
-from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from cspkit.errors import AnalysisError
+
+# statsmodels is imported inside the functions that fit models: importing it costs about a second,
+# which every CLI command would otherwise pay.
 
 #: A trend test needs every month of the year at least twice so that seasonality is not read as
 #: trend; with 11 month-of-year terms, an intercept and a slope, 24 months leaves 11 residual degrees
@@ -27,6 +28,17 @@ from cspkit.errors import AnalysisError
 MIN_TREND_MONTHS = 24
 #: Fewer incidents than this over the whole series carry no usable information about a trend.
 MIN_TREND_INCIDENTS = 10
+#: A model of the monthly counts needs at least this many months in each period and this many
+#: incidents in each; below either, the exact test of the two totals is the headline test.
+MIN_CHANGE_MONTHS = 6
+MIN_CHANGE_INCIDENTS = 5
+#: Month-of-year terms are only fitted when they leave this many residual degrees of freedom to
+#: estimate the overdispersion from (12 + 12 months leave 11).
+MIN_RESIDUAL_DF = 6
+
+EXACT_TEST = "exact conditional binomial test of two Poisson counts"
+QUASI_POISSON_SEASONAL = "quasi-Poisson regression of monthly counts on period and month of year"
+QUASI_POISSON = "quasi-Poisson regression of monthly counts on period"
 
 
 @dataclass(frozen=True)
@@ -43,8 +55,13 @@ class CountChange:
     ci_low: float | None
     ci_high: float | None
     p_value: float | None
-    test: str = "exact conditional binomial test of two Poisson counts"
+    test: str = EXACT_TEST
     confidence: float = 0.95
+    #: The exact test of the two totals, always computed: it assumes Poisson variation, which
+    #: monthly police counts exceed, so it is shown beside the headline test, not instead of it.
+    p_value_exact_poisson: float | None = None
+    #: Pearson chi-square over residual degrees of freedom (floored at 1); None for the exact test.
+    dispersion: float | None = None
 
 
 def compare_counts(
@@ -91,7 +108,100 @@ def compare_counts(
         ci_high=ratio(high),
         p_value=float(result.pvalue),
         confidence=confidence,
+        p_value_exact_poisson=float(result.pvalue),
     )
+
+
+def compare_monthly_counts(
+    previous: Sequence[int],
+    latest: Sequence[int],
+    previous_months: Sequence[date],
+    latest_months: Sequence[date],
+    confidence: float = 0.95,
+) -> CountChange:
+    """Compare two periods from their monthly counts, allowing for more variation than Poisson.
+
+    Monthly police counts vary up to several times more than a Poisson count would, so the exact
+    test of the two totals calls chance variation real too often. The headline test is a
+    quasi-Poisson regression of the monthly counts on a period indicator (and month-of-year terms
+    where every month of the year has incidents and enough months remain to estimate the
+    dispersion); its dispersion is floored at 1 and its p-value and interval use the t distribution.
+    With fewer than :data:`MIN_CHANGE_MONTHS` months or :data:`MIN_CHANGE_INCIDENTS` incidents in a
+    period, the exact test is the headline test and ``test`` says why.
+    """
+    if len(previous) != len(previous_months) or len(latest) != len(latest_months):
+        raise AnalysisError("a change test needs one count per month")
+    before, after = int(sum(previous)), int(sum(latest))
+    exact = compare_counts(before, after, len(previous) or 1, len(latest) or 1, confidence)
+    too_short = min(len(previous), len(latest)) < MIN_CHANGE_MONTHS
+    too_few = min(before, after) < MIN_CHANGE_INCIDENTS
+    if exact.p_value is None or too_short or too_few:
+        reason = (
+            f"fewer than {MIN_CHANGE_MONTHS} months in a period" if too_short
+            else f"fewer than {MIN_CHANGE_INCIDENTS} incidents in a period"
+        )
+        test = exact.test if exact.p_value is None else f"{EXACT_TEST} ({reason}, too little to model the monthly counts)"
+        return replace(exact, test=test)
+    y = np.asarray([*previous, *latest], dtype=float)
+    period = np.r_[np.zeros(len(previous)), np.ones(len(latest))]
+    month_of_year = np.array([m.month for m in [*previous_months, *latest_months]])
+    columns = [np.ones_like(y), period]
+    seasonal = _month_of_year_columns(y, month_of_year, len(columns))
+    fit, dispersion = quasi_poisson(y, np.column_stack(columns + seasonal))
+    low, high = np.exp(fit.conf_int(alpha=1 - confidence)[1])
+    return replace(
+        exact,
+        rate_ratio=float(np.exp(fit.params[1])),
+        ci_low=float(low),
+        ci_high=float(high),
+        p_value=float(fit.pvalues[1]),
+        test=QUASI_POISSON_SEASONAL if seasonal else QUASI_POISSON,
+        dispersion=dispersion,
+    )
+
+
+def _month_of_year_columns(y: np.ndarray, month_of_year: np.ndarray, other_terms: int) -> list[np.ndarray]:
+    """Indicator columns for month of year (the first month is the reference), or none when a month
+    of the year has no incidents at all (its term would run to minus infinity) or when they would
+    leave fewer than :data:`MIN_RESIDUAL_DF` residual degrees of freedom."""
+    present = sorted(set(month_of_year.tolist()))
+    totals = {m: y[month_of_year == m].sum() for m in present}
+    if len(present) < 2 or min(totals.values()) <= 0 or len(y) - other_terms - (len(present) - 1) < MIN_RESIDUAL_DF:
+        return []
+    first = month_of_year[0]
+    return [(month_of_year == m).astype(float) for m in present if m != first]
+
+
+def quasi_poisson(y: np.ndarray, design: np.ndarray):
+    """A Poisson GLM whose standard errors are scaled by the Pearson dispersion (floored at 1), with t inference.
+
+    Returns the fit and the dispersion used. The floor keeps an under-dispersed series from
+    getting narrower intervals than a Poisson one.
+    """
+    import statsmodels.api as sm
+
+    model = sm.GLM(y, design, family=sm.families.Poisson())
+    with _exact_fits_allowed():
+        fit = model.fit(scale=1.0, use_t=True)
+        dispersion = float(fit.pearson_chi2 / fit.df_resid)
+        if dispersion > 1:
+            fit = model.fit(scale=dispersion, use_t=True)
+    return fit, max(dispersion, 1.0)
+
+
+def benjamini_hochberg(p_values: Sequence[float | None]) -> list[float | None]:
+    """Benjamini-Hochberg q-values over the tests compared together; None stays None (no test).
+
+    A result counts as real when its q-value is below alpha, which keeps the
+    expected share of false alarms among the significant results at alpha however many are tested.
+    """
+    tested = [i for i, p in enumerate(p_values) if p is not None]
+    q: list[float | None] = [None] * len(p_values)
+    if tested:
+        adjusted = stats.false_discovery_control([p_values[i] for i in tested], method="bh")
+        for i, value in zip(tested, adjusted, strict=True):
+            q[i] = float(value)
+    return q
 
 
 def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -124,7 +234,8 @@ def trend_test(counts: Sequence[int], months: Sequence[date], confidence: float 
 
     The dispersion is the Pearson chi-square over residual degrees of freedom, floored at 1 so
     that an under-dispersed series is never given narrower intervals than a Poisson one; the
-    interval and p-value use the t distribution on the residual degrees of freedom.
+    interval and p-value use the t distribution on the residual degrees of freedom, with the
+    larger of the quasi-Poisson and the Newey-West (autocorrelation-robust) standard errors.
     """
     y = np.asarray(counts, dtype=float)
     if len(y) != len(months):
@@ -140,24 +251,15 @@ def trend_test(counts: Sequence[int], months: Sequence[date], confidence: float 
         )
     years = np.arange(len(y)) / 12.0
     month_of_year = np.array([m.month for m in months])
-    totals_by_month = np.bincount(month_of_year, weights=y, minlength=13)[1:]
-    seasonal = bool((totals_by_month > 0).all())
-    columns = [np.ones_like(years), years]
-    if seasonal:
-        first = month_of_year[0]
-        columns += [(month_of_year == m).astype(float) for m in range(1, 13) if m != first]
-    design = np.column_stack(columns)
-    model = sm.GLM(y, design, family=sm.families.Poisson())
-    with warnings.catch_warnings():
-        # A series the model fits exactly (e.g. a constant one) is reported with its interval; the
-        # warning would only alarm a reader of the CLI output.
-        warnings.simplefilter("ignore", PerfectSeparationWarning)
-        fit = model.fit(scale=1.0, use_t=True)
-        dispersion = float(fit.pearson_chi2 / fit.df_resid)
-        if dispersion > 1:
-            fit = model.fit(scale=dispersion, use_t=True)
+    seasonal = _month_of_year_columns(y, month_of_year, 2)
+    design = np.column_stack([np.ones_like(years), years, *seasonal])
+    fit, dispersion = quasi_poisson(y, design)
+    hac = _newey_west(y, design)
+    if hac.bse[1] > fit.bse[1]:
+        fit = hac
     low, high = fit.conf_int(alpha=1 - confidence)[1]
     slope = fit.params[1]
+    method = "quasi-Poisson regression on time and month of year" if seasonal else "quasi-Poisson regression on time"
     return Trend(
         months=len(y),
         incidents=int(y.sum()),
@@ -165,11 +267,42 @@ def trend_test(counts: Sequence[int], months: Sequence[date], confidence: float 
         ci_low=float(math.expm1(low) * 100),
         ci_high=float(math.expm1(high) * 100),
         p_value=float(fit.pvalues[1]),
-        dispersion=max(dispersion, 1.0),
-        seasonal_terms=seasonal,
-        method="quasi-Poisson regression on time and month of year" if seasonal else "quasi-Poisson regression on time",
+        dispersion=dispersion,
+        seasonal_terms=bool(seasonal),
+        method=method + (", Newey-West (HAC) standard errors" if fit is hac else ""),
         confidence=confidence,
     )
+
+
+def newey_west_lags(months: int) -> int:
+    """The usual Newey-West bandwidth, floor(4 (n / 100) ^ (2/9)): 2 lags for 24 months, 3 for 36 to 72."""
+    return int(4 * (months / 100) ** (2 / 9))
+
+
+def _newey_west(y: np.ndarray, design: np.ndarray):
+    """The same Poisson fit with standard errors robust to autocorrelated residuals (Newey-West).
+
+    Months next to each other share causes (a run of warm weather, an operation), so the residuals
+    of a monthly series are correlated and the model's standard errors too small. With 24 to 60
+    months the HAC estimate is itself noisy and can come out smaller than the quasi-Poisson one, so
+    :func:`trend_test` uses whichever of the two is larger.
+    """
+    import statsmodels.api as sm
+
+    model = sm.GLM(y, design, family=sm.families.Poisson())
+    with _exact_fits_allowed():
+        return model.fit(cov_type="HAC", cov_kwds={"maxlags": newey_west_lags(len(y))}, use_t=True)
+
+
+@contextmanager
+def _exact_fits_allowed() -> Iterator[None]:
+    """A series the model fits exactly (e.g. a constant one) is reported with its interval; the
+    warning statsmodels gives would only alarm a reader of the CLI output."""
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PerfectSeparationWarning)
+        yield
 
 
 @dataclass(frozen=True)
@@ -223,8 +356,12 @@ def compare_proportions(
         p_value = float(stats.fisher_exact(table).pvalue)
         test = "Fisher's exact test"
     else:
+        from statsmodels.stats.proportion import proportions_ztest
+
         p_value = float(proportions_ztest([latest_count, previous_count], [latest_base, previous_base])[1])
         test = "two-proportion z-test"
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
     low, high = confint_proportions_2indep(
         latest_count, latest_base, previous_count, previous_base, method="newcomb", alpha=1 - confidence
     )

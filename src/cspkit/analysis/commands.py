@@ -1,7 +1,8 @@
 """CLI commands for this step (``cspkit analyse ...``): thin wrappers over the library.
 
 Every command takes the same ``--area``, ``--from``/``--to``, ``--config``, ``--warehouse`` and
-``--format``; the area and period default to the ones in assessment.toml.
+``--format``; the area and period default to the ones in assessment.toml. The analyses (scipy,
+statsmodels, polars) are imported inside each command, so ``cspkit --help`` starts fast.
 """
 
 from __future__ import annotations
@@ -10,28 +11,20 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
-import polars.selectors
 import typer
 
-from cspkit.analysis.analyse import AnalysisOptions, open_scope, options_from_config
-from cspkit.analysis.area import Period
-from cspkit.analysis.comparisons import change_table, trend_table
-from cspkit.analysis.concentration import concentration_table
-from cspkit.analysis.harm import harm_ranking, load_harm_weights
-from cspkit.analysis.hotspots import hotspot_table
-from cspkit.analysis.outcomes import latest_outcomes, outcome_profile
-from cspkit.analysis.peers import PEER_METHOD, peer_group, peer_position, peer_rates, whole_districts
-from cspkit.analysis.repeats import repeat_locations, repeat_victimisation
-from cspkit.analysis.scope import ALL_CRIME, Scope
-from cspkit.analysis.seasonality import rolling_12, seasonal_index
-from cspkit.analysis.volumes import denominators, monthly_counts, period_totals, rate_table, with_all_crime
 from cspkit.cli_common import ConfigOption, FormatOption, WarehouseOption, find_config, handles_errors, resolve_warehouse
 from cspkit.errors import AnalysisError
 from cspkit.output import OutputFormat, render_frame, render_json
 from cspkit.provenance import Provenance
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from cspkit.analysis.analyse import AnalysisOptions
+    from cspkit.analysis.scope import Scope
 
 app = typer.Typer(help="Step 5 evidence: volumes, rates, tested change, hotspots, repeats, harm, peers.", no_args_is_help=True)
 
@@ -45,7 +38,7 @@ CrimeTypeOption = Annotated[
     str | None, typer.Option("--crime-type", help="One police.uk category (default: all crime excluding ASB).")
 ]
 
-Compute = Callable[[Scope, AnalysisOptions], tuple[pl.DataFrame, Provenance]]
+Compute = Callable[["Scope", "AnalysisOptions"], tuple["pl.DataFrame", Provenance]]
 
 
 def _run(
@@ -60,6 +53,9 @@ def _run(
     **overrides,
 ) -> None:
     """Resolve area, period and options from the command line and config, compute, and print."""
+    from cspkit.analysis.analyse import AnalysisOptions, open_scope, options_from_config
+    from cspkit.analysis.area import Period
+
     found = find_config(config)
     if area is None and found is None:
         raise AnalysisError("no area: pass --area CODE or --config assessment.toml")
@@ -81,6 +77,8 @@ _WORDY = ("test", "method", "comparison", "weights")
 
 def _print(table: pl.DataFrame, provenance: Provenance, fmt: OutputFormat, title: str) -> None:
     """JSON and CSV carry every column at full precision; the terminal table is made readable."""
+    import polars.selectors as cs
+
     if fmt == OutputFormat.json:
         render_json({"table": title, "rows": table.to_dicts(), "provenance": provenance.to_dict()})
         return
@@ -89,7 +87,7 @@ def _print(table: pl.DataFrame, provenance: Provenance, fmt: OutputFormat, title
         return
     sentences = [c for c in _SENTENCES if c in table.columns]
     shown = table.drop(*sentences, *[c for c in _WORDY if c in table.columns]).with_columns(
-        pl.selectors.float().round_sig_figs(4)
+        cs.float().round_sig_figs(4)
     )
     render_frame(shown, fmt, title=title)
     for column in sentences:
@@ -100,6 +98,8 @@ def _print(table: pl.DataFrame, provenance: Provenance, fmt: OutputFormat, title
 
 
 def _monthly(scope: Scope) -> pl.DataFrame:
+    from cspkit.analysis.volumes import monthly_counts, with_all_crime
+
     return with_all_crime(monthly_counts(scope), ["month"])
 
 
@@ -115,6 +115,8 @@ def volumes(
     monthly: Annotated[bool, typer.Option("--monthly", help="Counts by category and month instead of period totals.")] = False,
 ) -> None:
     """Counts by category, with rates per 1,000 residents (burglary also per 1,000 households)."""
+    from cspkit.analysis.volumes import denominators, period_totals, rate_table
+
 
     def compute(scope: Scope, _: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
         counts = _monthly(scope)
@@ -138,11 +140,13 @@ def change(
     warehouse_path: WarehouseOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Latest 12 months against the previous 12 (and 3 years earlier), with the exact Poisson test."""
+    """Latest 12 months against the previous 12 (and 3 years earlier), tested on monthly counts (quasi-Poisson, BH q-values)."""
+    from cspkit.analysis.comparisons import CHANGE_METHOD, change_table
+
 
     def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
         table = change_table(_monthly(scope), scope.period, options.alpha)
-        return table, scope.provenance("exact conditional binomial test of two Poisson counts")
+        return table, scope.provenance(CHANGE_METHOD)
 
     _run(area, start, end, config, warehouse_path, fmt, "Change", compute)
 
@@ -157,10 +161,12 @@ def trend(
     warehouse_path: WarehouseOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Annual % trend over the monthly series (quasi-Poisson with month-of-year terms; 24+ months)."""
+    """Annual % trend over the monthly series (quasi-Poisson with month-of-year terms, HAC errors, BH q-values; 24+ months)."""
+    from cspkit.analysis.comparisons import TREND_METHOD, trend_table
+
 
     def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
-        return trend_table(_monthly(scope), options.alpha), scope.provenance("quasi-Poisson regression on time and month of year")
+        return trend_table(_monthly(scope), options.alpha), scope.provenance(TREND_METHOD)
 
     _run(area, start, end, config, warehouse_path, fmt, "Trend", compute)
 
@@ -176,12 +182,14 @@ def seasonality(
     fmt: FormatOption = OutputFormat.table,
     rolling: Annotated[bool, typer.Option("--rolling", help="The 12-month rolling series instead of the index.")] = False,
 ) -> None:
-    """Month-of-year index (100 = an average month; 36+ months), or the 12-month rolling series."""
+    """Month-of-year index net of trend (100 = an average month; 36+ months), or the 12-month rolling series."""
+    from cspkit.analysis.seasonality import SEASONAL_METHOD, rolling_12, seasonal_index
+
 
     def compute(scope: Scope, _: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
         if rolling:
             return rolling_12(_monthly(scope)), scope.provenance("12-month rolling sum and mean")
-        return seasonal_index(_monthly(scope)), scope.provenance("month-of-year mean over the category's monthly mean x 100")
+        return seasonal_index(_monthly(scope)), scope.provenance(SEASONAL_METHOD)
 
     _run(area, start, end, config, warehouse_path, fmt, "Seasonality", compute)
 
@@ -198,6 +206,8 @@ def concentration(
     crime_type: CrimeTypeOption = None,
 ) -> None:
     """Share of incidents in the top 5% and 10% of LSOAs and street locations, and the Gini coefficient."""
+    from cspkit.analysis.concentration import concentration_table
+
 
     def compute(scope: Scope, _: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
         table = concentration_table(scope, crime_type)
@@ -220,6 +230,8 @@ def hotspots(
     k: Annotated[int | None, typer.Option("--k", help="Neighbours for knn weights (default 8).")] = None,
 ) -> None:
     """Getis-Ord Gi* hot and cold spots over the area's LSOAs, with Benjamini-Hochberg FDR."""
+    from cspkit.analysis.hotspots import hotspot_table
+
 
     def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
         table = hotspot_table(scope, options.hotspot_weights, options.knn_k, crime_type, options.alpha)
@@ -250,6 +262,8 @@ def repeats(
     ] = False,
 ) -> None:
     """Repeat victims or locations (partner data with a key) or repeat street locations (police.uk)."""
+    from cspkit.analysis.repeats import repeat_locations, repeat_victimisation
+
 
     def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
         if source:
@@ -274,6 +288,8 @@ def outcomes(
     latest: Annotated[bool, typer.Option("--latest", help="Use each crime's latest outcome from the outcomes files.")] = False,
 ) -> None:
     """Outcome profile per crime category."""
+    from cspkit.analysis.outcomes import latest_outcomes, outcome_profile
+
 
     def compute(scope: Scope, _: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
         if latest:
@@ -297,6 +313,12 @@ def harm(
     ] = None,
 ) -> None:
     """Categories ranked by volume and by harm side by side."""
+    import polars as pl
+
+    from cspkit.analysis.harm import harm_ranking, load_harm_weights
+    from cspkit.analysis.scope import ALL_CRIME
+    from cspkit.analysis.volumes import denominators, period_totals
+
 
     def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
         weights = load_harm_weights(options.harm_weights)
@@ -323,6 +345,8 @@ def peers(
     rates: Annotated[bool, typer.Option("--rates", help="Every district's rate instead of the area's position.")] = False,
 ) -> None:
     """The area's rate among similar districts, and whether it lies outside their usual range."""
+    from cspkit.analysis.peers import PEER_METHOD, peer_group, peer_position, peer_rates, whole_districts
+
 
     def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
         lads = whole_districts(scope)

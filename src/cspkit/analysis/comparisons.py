@@ -5,10 +5,18 @@ from __future__ import annotations
 import polars as pl
 
 from cspkit.analysis.area import Period
-from cspkit.analysis.change import compare_counts, trend_test
-from cspkit.analysis.volumes import period_totals
+from cspkit.analysis.change import Trend, benjamini_hochberg, compare_monthly_counts, trend_test
 from cspkit.analysis.wording import DEFAULT_ALPHA, describe_count_change, describe_trend, is_significant
 from cspkit.errors import AnalysisError
+
+CHANGE_METHOD = (
+    "quasi-Poisson regression of the monthly counts on period and month of year (exact Poisson test where a period "
+    "is too small), Benjamini-Hochberg q-values across the categories compared"
+)
+TREND_METHOD = (
+    "quasi-Poisson regression of monthly counts on time and month of year, the larger of model and Newey-West "
+    "standard errors, Benjamini-Hochberg q-values across categories"
+)
 
 
 def comparison_periods(period: Period) -> list[tuple[Period, Period]]:
@@ -22,10 +30,12 @@ def comparison_periods(period: Period) -> list[tuple[Period, Period]]:
 
 
 def change_table(monthly: pl.DataFrame, period: Period, alpha: float = DEFAULT_ALPHA) -> pl.DataFrame:
-    """Each category's change between the comparison periods, with the exact Poisson test.
+    """Each category's change between the comparison periods, tested on its monthly counts.
 
-    Exposure is equal: one Census 2021 population serves both periods, so the rate ratio equals
-    the count ratio.
+    The headline test allows for overdispersion (:func:`~cspkit.analysis.change.compare_monthly_counts`);
+    the exact Poisson test of the two totals is kept beside it. The categories of one comparison are
+    one family: their Benjamini-Hochberg q-values, not the p-values, decide which changes are real.
+    Exposure is equal: one Census 2021 population serves both periods.
     """
     pairs = comparison_periods(period)
     if not pairs:
@@ -34,10 +44,17 @@ def change_table(monthly: pl.DataFrame, period: Period, alpha: float = DEFAULT_A
         )
     rows = []
     for previous, latest in pairs:
-        before = dict(period_totals(monthly, previous).iter_rows())
-        after = dict(period_totals(monthly, latest).iter_rows())
-        for crime_type in sorted(before.keys() | after.keys()):
-            result = compare_counts(before.get(crime_type, 0), after.get(crime_type, 0))
+        before, after = monthly_series(monthly, previous), monthly_series(monthly, latest)
+        tested = {
+            crime_type: compare_monthly_counts(
+                before.get(crime_type, [0] * previous.months), after.get(crime_type, [0] * latest.months),
+                previous.month_list(), latest.month_list(),
+            )
+            for crime_type in sorted(before.keys() | after.keys())
+        }
+        q_values = dict(zip(tested, benjamini_hochberg([r.p_value for r in tested.values()]), strict=True))
+        for crime_type, result in tested.items():
+            q = q_values[crime_type]
             rows.append(
                 {
                     "crime_type": crime_type,
@@ -52,12 +69,28 @@ def change_table(monthly: pl.DataFrame, period: Period, alpha: float = DEFAULT_A
                     "ci_low": result.ci_low,
                     "ci_high": result.ci_high,
                     "p_value": result.p_value,
-                    "significant": is_significant(result.p_value, alpha),
+                    "p_value_exact_poisson": result.p_value_exact_poisson,
+                    "q_value": q,
+                    "dispersion": result.dispersion,
+                    "significant": is_significant(q, alpha),
                     "test": result.test,
-                    "statement": describe_count_change(result, crime_type, alpha, previous.label(), latest.label()),
+                    "statement": describe_count_change(
+                        result, crime_type, alpha, previous.label(), latest.label(), q_value=q, compared=len(tested)
+                    ),
                 }
             )
     return pl.DataFrame(rows, schema=CHANGE_SCHEMA)
+
+
+def monthly_series(monthly: pl.DataFrame, period: Period) -> dict[str, list[int]]:
+    """Each category's counts for every month of ``period`` in order (a month with no row counts 0)."""
+    months = pl.DataFrame({"month": period.month_list()}, schema={"month": pl.Date})
+    inside = monthly.filter(pl.col("month").is_between(period.start, period.end))
+    out = {}
+    for (crime_type,), rows in inside.group_by(["crime_type"]):
+        counts = months.join(rows.select(pl.col("month").cast(pl.Date), "count"), on="month", how="left")
+        out[crime_type] = counts["count"].fill_null(0).cast(pl.Int64).to_list()
+    return out
 
 
 CHANGE_SCHEMA = {
@@ -73,6 +106,9 @@ CHANGE_SCHEMA = {
     "ci_low": pl.Float64,
     "ci_high": pl.Float64,
     "p_value": pl.Float64,
+    "p_value_exact_poisson": pl.Float64,
+    "q_value": pl.Float64,
+    "dispersion": pl.Float64,
     "significant": pl.Boolean,
     "test": pl.String,
     "statement": pl.String,
@@ -86,6 +122,7 @@ TREND_SCHEMA = {
     "ci_low": pl.Float64,
     "ci_high": pl.Float64,
     "p_value": pl.Float64,
+    "q_value": pl.Float64,
     "dispersion": pl.Float64,
     "significant": pl.Boolean,
     "method": pl.String,
@@ -94,24 +131,36 @@ TREND_SCHEMA = {
 
 
 def trend_table(monthly: pl.DataFrame, alpha: float = DEFAULT_ALPHA) -> pl.DataFrame:
-    """Each category's trend over the monthly series; where no test is possible, the reason why."""
-    rows = []
+    """Each category's trend over the monthly series; where no test is possible, the reason why.
+
+    The categories tested are one family: Benjamini-Hochberg q-values decide what is significant.
+    """
+    trends: dict[str, Trend | str] = {}
+    sizes: dict[str, tuple[int, int]] = {}
     for (crime_type,), series in monthly.sort("month").group_by(["crime_type"], maintain_order=True):
-        months = series["month"].to_list()
+        sizes[crime_type] = (series.height, int(series["count"].sum()))
         try:
-            trend = trend_test(series["count"].to_list(), months)
+            trends[crime_type] = trend_test(series["count"].to_list(), series["month"].to_list())
         except AnalysisError as exc:
+            trends[crime_type] = exc.message
+    tested = [name for name, t in trends.items() if isinstance(t, Trend)]
+    q_values = dict(zip(tested, benjamini_hochberg([trends[name].p_value for name in tested]), strict=True))
+    rows = []
+    for crime_type, trend in trends.items():
+        if not isinstance(trend, Trend):
+            months, incidents = sizes[crime_type]
             rows.append(
                 {
                     "crime_type": crime_type,
-                    "months": len(months),
-                    "incidents": int(series["count"].sum()),
+                    "months": months,
+                    "incidents": incidents,
                     "significant": False,
                     "method": "no test",
-                    "statement": f"{crime_type}: {exc.message}.",
+                    "statement": f"{crime_type}: {trend}.",
                 }
             )
             continue
+        q = q_values[crime_type]
         rows.append(
             {
                 "crime_type": crime_type,
@@ -121,10 +170,11 @@ def trend_table(monthly: pl.DataFrame, alpha: float = DEFAULT_ALPHA) -> pl.DataF
                 "ci_low": trend.ci_low,
                 "ci_high": trend.ci_high,
                 "p_value": trend.p_value,
+                "q_value": q,
                 "dispersion": trend.dispersion,
-                "significant": is_significant(trend.p_value, alpha),
+                "significant": is_significant(q, alpha),
                 "method": trend.method,
-                "statement": describe_trend(trend, crime_type, alpha),
+                "statement": describe_trend(trend, crime_type, alpha, q_value=q, compared=len(tested)),
             }
         )
     return pl.DataFrame(rows, schema=TREND_SCHEMA).sort("crime_type")

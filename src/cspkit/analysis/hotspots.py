@@ -1,9 +1,9 @@
 """Hot and cold spots: Getis-Ord Gi* over the area's LSOAs, with a false-discovery-rate correction.
 
 Weights are binary and include each LSOA itself (that is what makes it Gi* rather than Gi):
-queen contiguity (boundaries that touch at any point) from ``lsoa_boundary``, or the k nearest
-LSOA centroids from ``lsoa``. Only the area's own LSOAs enter, so LSOAs on the area's edge have
-fewer neighbours than they would in a national analysis.
+queen contiguity (boundaries that share a point) from the bundled national table ``lsoa_contiguity``,
+or the k nearest LSOA centroids from ``lsoa``. Only the area's own LSOAs enter, so LSOAs on the area's
+edge have fewer neighbours than they would in a national analysis (docs/geography.md says why).
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-import shapely
 from scipy import sparse, stats
 from scipy.spatial import cKDTree
 
 from cspkit.analysis.concentration import lsoa_counts
 from cspkit.analysis.scope import Scope, require_table
+from cspkit.data.geography import queen_pairs
 from cspkit.errors import AnalysisError
 
 HOT, COLD, NEITHER = "hot spot", "cold spot", "no clustering"
@@ -41,16 +41,24 @@ class SpatialWeights:
         }
 
 
-def queen_weights(codes: Sequence[str], geometries: Sequence[str]) -> SpatialWeights:
-    """Queen contiguity from GeoJSON polygons: neighbours share at least one boundary point."""
-    shapes = shapely.from_geojson(list(geometries))
-    tree = shapely.STRtree(shapes)
-    left, right = tree.query(shapes, predicate="intersects")
-    keep = left != right
+def contiguity_weights(codes: Sequence[str], pairs: Sequence[tuple[str, str]]) -> SpatialWeights:
+    """Binary weights over ``codes`` from unordered neighbour pairs (pairs leaving ``codes`` are ignored)."""
+    position = {code: i for i, code in enumerate(codes)}
+    links = np.array([(position[a], position[b]) for a, b in pairs if a in position and b in position and a != b],
+                     dtype=np.int64).reshape(-1, 2)
+    left, right = np.concatenate([links[:, 0], links[:, 1]]), np.concatenate([links[:, 1], links[:, 0]])
     n = len(codes)
-    matrix = sparse.csr_matrix((np.ones(keep.sum()), (left[keep], right[keep])), shape=(n, n))
+    matrix = sparse.csr_matrix((np.ones(len(left)), (left, right)), shape=(n, n))
     matrix.data[:] = 1.0
     return SpatialWeights(tuple(codes), matrix, "queen contiguity")
+
+
+def queen_weights(codes: Sequence[str], geometries: Sequence[str]) -> SpatialWeights:
+    """Queen contiguity from GeoJSON polygons: neighbours share at least one boundary vertex (libpysal's rule)."""
+    import shapely
+
+    pairs = queen_pairs(codes, shapely.from_geojson(list(geometries)))
+    return contiguity_weights(codes, list(pairs.iter_rows()))
 
 
 def knn_weights(codes: Sequence[str], latitudes: Sequence[float], longitudes: Sequence[float], k: int = 8) -> SpatialWeights:
@@ -104,19 +112,18 @@ def classify(z: np.ndarray, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray
 
 
 def area_weights(scope: Scope, kind: str = "queen", k: int = 8) -> SpatialWeights:
-    """Weights over the area's LSOAs from the warehouse's boundaries (queen) or centroids (knn)."""
+    """Weights over the area's LSOAs from the warehouse's contiguity table (queen) or centroids (knn)."""
     lsoas = list(scope.area.lsoas)
     if kind == "queen":
-        require_table(scope.con, "lsoa_boundary")
-        rows = scope.con.execute(
-            "SELECT lsoa21_code, geometry FROM lsoa_boundary WHERE lsoa21_code IN (SELECT unnest(?)) ORDER BY 1", [lsoas]
+        require_table(scope.con, "lsoa_contiguity")
+        if not scope.con.execute("SELECT count(*) FROM lsoa_contiguity").fetchall()[0][0]:
+            raise AnalysisError("the warehouse has no LSOA contiguity table yet (it predates it): "
+                                "run 'cspkit ingest geography' to load the bundled geography")
+        pairs = scope.con.execute(
+            """SELECT lsoa21_code, neighbour_code FROM lsoa_contiguity
+               WHERE lsoa21_code IN (SELECT unnest($1)) AND neighbour_code IN (SELECT unnest($1))""", [lsoas]
         ).fetchall()
-        if len(rows) < len(lsoas):
-            raise AnalysisError(
-                f"{len(lsoas) - len(rows)} of the area's {len(lsoas)} LSOAs have no boundary in the warehouse; "
-                'load boundaries or use k-nearest-neighbour weights (hotspot_weights = "knn")'
-            )
-        return queen_weights([r[0] for r in rows], [r[1] for r in rows])
+        return contiguity_weights(sorted(lsoas), pairs)
     if kind == "knn":
         rows = scope.con.execute(
             "SELECT lsoa21_code, latitude, longitude FROM lsoa WHERE lsoa21_code IN (SELECT unnest(?)) ORDER BY 1", [lsoas]

@@ -22,10 +22,10 @@ from scipy.spatial import cKDTree
 from cspkit.analysis.area import Period
 from cspkit.analysis.hotspots import EARTH_RADIUS_KM
 from cspkit.analysis.scope import ALL_CRIME, ASB, Scope, require_table
+from cspkit.data.police_files import TRANSPORT_POLICE
 from cspkit.errors import AnalysisError
 
 MIN_PEERS = 3
-TRANSPORT_POLICE = "btp"  # police.uk's force id for British Transport Police
 PEER_METHOD = (
     "k nearest districts on standardised log residents, age-band shares, mean IMD score and log estimated density; "
     "IQR fences and mean +/- 2 sd of the peers' rates"

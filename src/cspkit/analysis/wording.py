@@ -1,8 +1,9 @@
 """Turning test results into the sentences a strategic assessment quotes.
 
 :func:`significance_phrase` is the only code in cspkit that writes the words "statistically
-significant", and it writes them only when the test's p-value is below alpha. Every other module
-asks it, so a document can never call chance variation a real change.
+significant", and it writes them only when the test's p-value is below alpha, or, where several
+results are tested together, when the Benjamini-Hochberg q-value is. Every other module asks it, so
+a document can never call chance variation a real change.
 """
 
 from __future__ import annotations
@@ -16,10 +17,20 @@ def format_p(p_value: float) -> str:
     return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
 
 
-def significance_phrase(p_value: float | None, alpha: float = DEFAULT_ALPHA) -> str:
-    """The verdict of a test, in words (the one source of "statistically significant")."""
+def significance_phrase(
+    p_value: float | None, alpha: float = DEFAULT_ALPHA, q_value: float | None = None, compared: int = 1
+) -> str:
+    """The verdict of a test, in words (the one source of "statistically significant").
+
+    With ``compared`` > 1 results tested together, the verdict follows the q-value and says so.
+    """
     if p_value is None:
         return "no test was possible"
+    if compared > 1 and q_value is not None:
+        figures = f"{format_p(p_value)}, q = {q_value:.3f} allowing for the {compared} results tested together"
+        if q_value < alpha:
+            return f"statistically significant ({figures})"
+        return f"within the range expected from chance variation ({figures}), so not evidence of a real change"
     if p_value < alpha:
         return f"statistically significant ({format_p(p_value)})"
     return f"within the range expected from chance variation ({format_p(p_value)}), so not evidence of a real change"
@@ -34,7 +45,13 @@ def _direction(change: float) -> str:
 
 
 def describe_count_change(
-    result: CountChange, subject: str, alpha: float = DEFAULT_ALPHA, previous_label: str = "", latest_label: str = ""
+    result: CountChange,
+    subject: str,
+    alpha: float = DEFAULT_ALPHA,
+    previous_label: str = "",
+    latest_label: str = "",
+    q_value: float | None = None,
+    compared: int = 1,
 ) -> str:
     """E.g. "Burglary rose from 120 in 2022-01 to 2022-12 to 150 in 2023-01 to 2023-12 (+30, +25.0%); ..."."""
     if result.p_value is None:
@@ -50,15 +67,17 @@ def describe_count_change(
         head += (
             f"; rate ratio {result.rate_ratio:.2f}, {result.confidence:.0%} interval {result.ci_low:.2f} to {result.ci_high:.2f}"
         )
-    return f"{head}; the change is {significance_phrase(result.p_value, alpha)}."
+    return f"{head}; the change is {significance_phrase(result.p_value, alpha, q_value, compared)}."
 
 
-def describe_trend(result: Trend, subject: str, alpha: float = DEFAULT_ALPHA) -> str:
+def describe_trend(
+    result: Trend, subject: str, alpha: float = DEFAULT_ALPHA, q_value: float | None = None, compared: int = 1
+) -> str:
     """E.g. "Over 36 months, Robbery shows a trend of +8.1% a year (95% interval ...); the trend is ..."."""
     return (
         f"Over {result.months} months, {subject} shows a trend of {result.annual_pct:+.1f}% a year "
         f"({result.confidence:.0%} interval {result.ci_low:+.1f}% to {result.ci_high:+.1f}%, allowing for seasonality "
-        f"and overdispersion); the trend is {significance_phrase(result.p_value, alpha)}."
+        f"and overdispersion); the trend is {significance_phrase(result.p_value, alpha, q_value, compared)}."
     )
 
 
@@ -71,4 +90,23 @@ def describe_proportion_change(result: ProportionChange, subject: str, alpha: fl
         f"{subject} {_direction(points)} from {result.previous_share:.1%} to {result.latest_share:.1%} "
         f"({points:+.1f} points, {result.confidence:.0%} interval {result.ci_low * 100:+.1f} to {result.ci_high * 100:+.1f}); "
         f"the change is {significance_phrase(result.p_value, alpha)} ({result.test})."
+    )
+
+
+def method_in_plain_words(alpha: float = DEFAULT_ALPHA) -> tuple[str, ...]:
+    """How cspkit tells a real change from chance, for the methodology section of a document (lay reader)."""
+    return (
+        "Recorded crime goes up and down from month to month even when nothing has really changed. To tell a real "
+        "change from chance, each type of crime is compared on its monthly counts: the latest 12 months against the "
+        "12 before, and against three years earlier. The test allows for the usual seasonal pattern and measures how "
+        "much the counts actually vary from month to month, which for police data is often several times more than "
+        "pure chance would give; a test that ignored this would see changes that are not there. Where a period has "
+        "fewer than six months or fewer than five incidents, a simpler exact test of the two totals is used, and the "
+        "tables say so.",
+        "Many types of crime are tested at once, and some would pass a test by luck alone. So each result is adjusted "
+        "for the number of results tested together (the Benjamini-Hochberg false discovery rate, giving a q-value). "
+        f"A change is called statistically significant only when its q-value is below {alpha:.0%}: among the changes "
+        f"called significant, no more than about {alpha:.0%} are expected to be chance. Trends over the whole period are "
+        "tested the same way, and also allow for neighbouring months being alike. Significant does not mean large: "
+        "read the size of the change beside it.",
     )

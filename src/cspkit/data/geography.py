@@ -10,6 +10,7 @@ import csv
 import difflib
 import gzip
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -33,6 +34,9 @@ REFERENCE_TABLES = {
     "households": "households.csv.gz",
     "imd": "imd.csv.gz",
 }
+
+#: Queen contiguity of every LSOA 2021 (pairs, lsoa21_code < neighbour_code), from the full-resolution polygons.
+CONTIGUITY_FILE = "lsoa21_queen_contiguity.parquet"
 
 #: Great Britain and Northern Ireland with a margin: police.uk coordinates outside it are errors.
 UK_LONGITUDE = (-8.7, 1.9)
@@ -73,7 +77,56 @@ def load_boundaries(con: duckdb.DuckDBPyConnection, path: Path | str, label: str
     con.execute("DELETE FROM lsoa_boundary WHERE lsoa21_code IN (SELECT lsoa21_code FROM _boundaries)")
     con.execute("INSERT INTO lsoa_boundary SELECT * FROM _boundaries")
     con.unregister("_boundaries")
+    refresh_contiguity(con, frame["lsoa21_code"].to_list())
     return len(rows)
+
+
+def refresh_contiguity(con: duckdb.DuckDBPyConnection, codes: Sequence[str]) -> None:
+    """Recompute queen contiguity among ``codes`` from their polygons in ``lsoa_boundary``.
+
+    Used when boundaries are replaced: pairs between two replaced LSOAs come from the new polygons;
+    pairs with an LSOA outside ``codes`` stay as bundled (computed from the full ONS polygons).
+    """
+    import shapely
+
+    rows = con.execute("SELECT lsoa21_code, geometry FROM lsoa_boundary WHERE lsoa21_code IN (SELECT unnest(?))",
+                       [list(codes)]).fetchall()
+    pairs = queen_pairs([r[0] for r in rows], shapely.from_geojson([r[1] for r in rows]))
+    _replace_contiguity(con, pairs, among=[r[0] for r in rows])
+
+
+def queen_pairs(codes: Sequence[str], geometries: Sequence[object]) -> pl.DataFrame:
+    """Queen contiguity of shapely polygons: ``lsoa21_code``, ``neighbour_code`` (code < neighbour), one row a pair.
+
+    Two polygons are neighbours when their boundaries share at least one vertex (libpysal's ``Queen``
+    rule, so the weights equal what an analyst gets from libpysal on the same polygons). ONS
+    boundaries are cut from one topology, so neighbours share their vertices exactly.
+    """
+    import numpy as np
+    import shapely
+
+    coordinates, owner = shapely.get_coordinates(shapely.boundary(np.asarray(geometries, dtype=object)), return_index=True)
+    if not len(coordinates):
+        return pl.DataFrame(schema={"lsoa21_code": pl.String, "neighbour_code": pl.String})
+    _, vertex = np.unique(coordinates, axis=0, return_inverse=True)
+    code = np.asarray(codes, dtype=object)
+    owners = pl.DataFrame({"vertex": vertex.ravel(), "lsoa21_code": code[owner].tolist()}).unique()
+    return (owners.join(owners, on="vertex", suffix="_other")
+            .filter(pl.col("lsoa21_code") < pl.col("lsoa21_code_other"))
+            .select("lsoa21_code", pl.col("lsoa21_code_other").alias("neighbour_code"))
+            .unique().sort("lsoa21_code", "neighbour_code"))
+
+
+def _replace_contiguity(con: duckdb.DuckDBPyConnection, pairs: pl.DataFrame, among: Sequence[str] | None = None) -> None:
+    """Store neighbour pairs: all of them (``among`` None), or those between the LSOAs ``among`` only."""
+    if among is None:
+        con.execute("DELETE FROM lsoa_contiguity")
+    else:
+        con.execute("""DELETE FROM lsoa_contiguity WHERE lsoa21_code IN (SELECT unnest($1))
+                       AND neighbour_code IN (SELECT unnest($1))""", [list(among)])
+    con.register("_pairs", pairs.to_arrow())
+    con.execute("INSERT INTO lsoa_contiguity SELECT lsoa21_code, neighbour_code FROM _pairs")
+    con.unregister("_pairs")
 
 
 def load_reference_tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -82,6 +135,9 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     for table, name in REFERENCE_TABLES.items():
         with resources.as_file(REFERENCE / name) as path:
             counts[table] = _load_csv_table(con, table, path)
+    with resources.as_file(REFERENCE / CONTIGUITY_FILE) as path:
+        _replace_contiguity(con, pl.read_parquet(path))
+    counts["lsoa_contiguity"] = con.execute("SELECT count(*) FROM lsoa_contiguity").fetchall()[0][0]
     con.execute("DELETE FROM lsoa_boundary")
     counts["lsoa_boundary"] = 0
     for item in sorted(REFERENCE.iterdir(), key=lambda p: p.name):
@@ -92,7 +148,8 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def reference_loaded(con: duckdb.DuckDBPyConnection) -> bool:
-    return con.execute("SELECT count(*) FROM lsoa").fetchall()[0][0] > 0
+    """Whether the bundled tables are in (a warehouse made before the contiguity table counts as not)."""
+    return all(con.execute(f"SELECT count(*) > 0 FROM {table}").fetchall()[0][0] for table in ("lsoa", "lsoa_contiguity"))
 
 
 def ensure_reference(con: duckdb.DuckDBPyConnection) -> None:

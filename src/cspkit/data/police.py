@@ -320,15 +320,13 @@ def check_batch(frame: pl.DataFrame, table: str, lookup: LsoaLookup, reports: li
                           latitude="_lat", longitude="_lon")
         checks.append((pl.col("lsoa_code").is_not_null() & pl.col("lsoa21_code").is_null(),
                        pl.concat_str([_text("unknown LSOA code: "), pl.col("lsoa_code")])))
-    # A Crime ID is one crime: the first row with it in a file is loaded, later ones are duplicates.
+    # A Crime ID is one crime: one row with it in a file is loaded, the others are duplicates.
     # (Outcomes repeat a Crime ID legitimately, one row per suspect or outcome event: not deduplicated.)
     checks.append((pl.lit(False), _text(DUPLICATE)))
     frame = frame.with_columns(_first_failure(checks[:-1]).alias("_failed"))
     if table == "street":
-        key = pl.when(pl.col("_failed").is_null()).then(pl.col("crime_id"))  # rows that passed the checks
         frame = frame.with_columns(
-            pl.when(key.is_not_null() & ~key.is_first_distinct().over("_file")).then(pl.lit(len(checks) - 1, pl.Int8))
-            .otherwise(pl.col("_failed")).alias("_failed")
+            pl.when(~_kept_of_its_crime_id()).then(pl.lit(len(checks) - 1, pl.Int8)).otherwise(pl.col("_failed")).alias("_failed")
         )
     good = frame.filter(pl.col("_failed").is_null()).drop("month", strict=False).rename({"_month_date": "month"})
     quarantine = frame.filter(pl.col("_failed").is_not_null()).select(
@@ -348,6 +346,25 @@ def check_batch(frame: pl.DataFrame, table: str, lookup: LsoaLookup, reports: li
         good = good.filter(~pl.col("_file").is_in(list(dropped)))
         quarantine = quarantine.filter(~pl.col("_file").is_in(list(dropped)))
     return CheckedBatch(good.select(_typed(table, placed="lsoa21_code" in good.columns)), quarantine.drop("_file"))
+
+
+#: The outcome police.uk prints when a force's system sent none; a repeat of the Crime ID often has the real one.
+NO_STATUS = "Status update unavailable"
+
+
+def _kept_of_its_crime_id() -> pl.Expr:
+    """True for the street row loaded for its Crime ID in its file (and for rows without a Crime ID or that
+    failed a check): the first row with a real outcome, or the first row when none has one.
+
+    A repeated Crime ID in one street file is the same crime printed twice, once often with
+    "Status update unavailable" and once with what happened; keeping the first row would lose the outcome.
+    """
+    passed = pl.col("_failed").is_null() & pl.col("crime_id").is_not_null()  # failed rows do not compete
+    outcome = pl.col("last_outcome_category").str.strip_chars()
+    no_outcome = outcome.is_null() | outcome.is_in(["", NO_STATUS])
+    # One sortable number per row: rows with a real outcome first, then in file order.
+    preference = pl.when(passed).then(no_outcome.cast(pl.Int64) * (1 << 32) + pl.col("source_row").cast(pl.Int64))
+    return ~passed | (preference == preference.min().over("_file", "crime_id"))
 
 
 def _by_force(frame: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
@@ -643,7 +660,12 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[PoliceFile], partit
 def ingest_police(warehouse_path: str | Path, paths: Iterable[str | Path], progress: Progress | None = None,
                   batch_rows: int = BATCH_ROWS) -> IngestReport:
     """Ingest police.uk downloads (zips, folders, CSVs) into the warehouse, all or nothing."""
-    files = discover(paths)
+    return ingest_police_files(warehouse_path, discover(paths), progress, batch_rows)
+
+
+def ingest_police_files(warehouse_path: str | Path, files: list[PoliceFile], progress: Progress | None = None,
+                        batch_rows: int = BATCH_ROWS) -> IngestReport:
+    """Ingest police.uk files already found (e.g. the members of an archive that an assessment needs), all or nothing."""
     partitions = Partitions(warehouse_path)
     try:
         with warehouse.write(warehouse_path) as con:

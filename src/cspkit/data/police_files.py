@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +18,9 @@ from pathlib import Path
 from cspkit.errors import InputError
 
 FILE_NAME = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])-([a-z0-9-]+?)-(street|outcomes|stop-and-search)\.csv$", re.IGNORECASE)
+
+#: police.uk's force id for British Transport Police, whose crimes fall in every force's districts.
+TRANSPORT_POLICE = "btp"
 
 #: police.uk kind -> warehouse table
 TABLE_OF_KIND = {"street": "street", "outcomes": "outcomes", "stop-and-search": "stop_search"}
@@ -52,8 +56,13 @@ def parse_name(name: str, label: str) -> tuple[str, str, date]:
 
 
 def _read_member(archive: Path, member: str) -> bytes:
-    with zipfile.ZipFile(archive) as zf:
-        return zf.read(member)
+    """A member's bytes; a damaged archive (bad CRC, bad compressed data) is an InputError naming the member."""
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            return zf.read(member)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise InputError(f"the archive is damaged at this member ({exc}); download it again",
+                         file=f"{archive.name}:{member}") from exc
 
 
 def _from_zip(path: Path) -> list[PoliceFile]:

@@ -171,11 +171,19 @@ TABLES: dict[str, str] = {
             crime_rank INTEGER,
             crime_decile INTEGER
         )""",
-    # Reference: LSOA 2021 boundaries (GeoJSON geometry, WGS84) for maps and contiguity.
+    # Reference: LSOA 2021 boundaries (GeoJSON geometry, WGS84) for maps and placing points.
     "lsoa_boundary": """
         CREATE TABLE IF NOT EXISTS lsoa_boundary (
             lsoa21_code VARCHAR PRIMARY KEY,
             geometry VARCHAR NOT NULL
+        )""",
+    # Reference: queen contiguity of the LSOA 2021 polygons, one row per neighbouring pair
+    # (lsoa21_code < neighbour_code), computed once from the full-resolution ONS boundaries.
+    "lsoa_contiguity": """
+        CREATE TABLE IF NOT EXISTS lsoa_contiguity (
+            lsoa21_code VARCHAR NOT NULL,
+            neighbour_code VARCHAR NOT NULL,
+            PRIMARY KEY (lsoa21_code, neighbour_code)
         )""",
 }
 

@@ -1,4 +1,7 @@
-"""CLI commands for the horizon-scanning register: thin wrappers over the library."""
+"""CLI commands for the horizon-scanning register: thin wrappers over the library.
+
+The register modules (openpyxl, polars) are imported inside each command, so ``cspkit --help`` starts fast.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +13,6 @@ import typer
 from cspkit.cli_common import ConfigOption, FormatOption, find_config, handles_errors
 from cspkit.config import AssessmentConfig
 from cspkit.errors import ConfigError, InputError
-from cspkit.horizon.files import load_register, save_register
-from cspkit.horizon.register import check_links, demo_register_path, horizon_section, raise_emerging_issues
 from cspkit.output import OutputFormat, render_frame
 from cspkit.risk.register import default_issues_path, load_issues, write_issues
 
@@ -46,6 +47,9 @@ def _issues_path(cfg: AssessmentConfig | None) -> Path | None:
 @handles_errors
 def show(register: RegisterArgument = None, config: ConfigOption = None, fmt: FormatOption = OutputFormat.table) -> None:
     """The horizon-scanning section: entries by PESTELO category, most likely and serious first."""
+    from cspkit.horizon.files import load_register
+    from cspkit.horizon.register import check_links, horizon_section
+
     cfg = find_config(config)
     loaded = load_register(_register_path(cfg, register))
     check_links(loaded, load_issues(_issues_path(cfg)))
@@ -64,6 +68,9 @@ def import_cmd(
     config: ConfigOption = None,
 ) -> None:
     """Check a register file (e.g. a partner's spreadsheet) and write it as the assessment's register."""
+    from cspkit.horizon.files import load_register, save_register
+    from cspkit.horizon.register import check_links
+
     cfg = find_config(config)
     loaded = load_register(source)
     check_links(loaded, load_issues(_issues_path(cfg)))
@@ -81,6 +88,9 @@ def export(
     config: ConfigOption = None,
 ) -> None:
     """Write the register to a .toml, .csv or .xlsx file (e.g. to send round for comment)."""
+    from cspkit.horizon.files import load_register, save_register
+    from cspkit.horizon.register import demo_register_path
+
     source = demo_register_path() if demo else _register_path(find_config(config), register)
     if out.exists():
         raise InputError("file exists; choose another name or delete it first", file=out)
@@ -98,6 +108,9 @@ def raise_cmd(
     config: ConfigOption = None,
 ) -> None:
     """Raise horizon entries as emerging issues in the risk matrix's issues register."""
+    from cspkit.horizon.files import load_register
+    from cspkit.horizon.register import raise_emerging_issues
+
     cfg = find_config(config)
     issues_path = _issues_path(cfg)
     if issues_path is None or issues_path == default_issues_path():

@@ -36,6 +36,8 @@ class TestedChange:
     significant: bool
     verdict: str = ""  # the analysis module's words for the test result
     provenance: str = ""
+    q_value: float | None = None  # Benjamini-Hochberg, over the changes tested together; significant means q < alpha
+    test: str = ""  # which test gave p_value
 
     @property
     def absolute(self) -> float:

@@ -1,4 +1,4 @@
-"""CLI commands for this step: thin wrappers over the library."""
+"""CLI commands for this step: thin wrappers over the library, imported inside each command to start fast."""
 
 from pathlib import Path
 from typing import Annotated
@@ -8,8 +8,6 @@ import typer
 from cspkit.cli_common import ConfigOption, FormatOption, handles_errors, require_config
 from cspkit.errors import CspkitError
 from cspkit.output import OutputFormat, render_frame
-from cspkit.priorities.decision import load_votes
-from cspkit.priorities.voting import count_votes
 
 app = typer.Typer(help="Step 4: the evidence board and the focus group's decision.", no_args_is_help=True)
 
@@ -21,6 +19,9 @@ def count(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Count the focus group's ranked ballots by Borda and Schulze and say where they disagree."""
+    from cspkit.priorities.decision import load_votes
+    from cspkit.priorities.voting import count_votes
+
     v = load_votes(votes)
     result = count_votes(v.ballots, v.candidates, v.unit, source=str(votes))
     render_frame(result.table, fmt, title=f"{result.ballots_counted} ballots, one per {result.unit}")

@@ -65,14 +65,48 @@ def tested(change: pl.DataFrame | None, index: int, provenance: str = "") -> Tes
         significant=bool(r["significant"]),
         verdict=labelled(change)[index],
         provenance=provenance,
+        q_value=r["q_value"],
+        test=r["test"],
     )
 
 
-def issue_changes(analysis: AreaAnalysis, categories: Sequence[str], label: str, alpha: float) -> tuple[TestedChange | None, ...]:
-    """The tested 1-year and 3-year change of an issue's series (analysis module tests)."""
-    change, _ = changes(issue_monthly(analysis, categories, label), analysis, alpha)
-    note = analysis.provenance["monthly"].footnote() if "monthly" in analysis.provenance else ""
-    return tested(change, 0, note), tested(change, 1, note)
+def issue_labels(issues: Sequence[Any]) -> dict[str, str]:
+    """Each issue's name as the label of its series (its id added where two issues share a name)."""
+    names = [issue.name for issue in issues]
+    return {issue.id: issue.name if names.count(issue.name) == 1 else f"{issue.name} ({issue.id})" for issue in issues}
+
+
+def issue_tests(
+    analysis: AreaAnalysis, issues: Sequence[Any], alpha: float
+) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+    """The change and trend tables of every issue measured by police.uk categories, tested together.
+
+    The issues on the board are compared side by side, so they are one family: each change's
+    q-value allows for the others, and "statistically significant" (and the board's "(s)") means q
+    below alpha. Series are labelled by :func:`issue_labels`.
+    """
+    crime_types = set(analysis.monthly["crime_type"])
+    labels = issue_labels(issues)
+    series = [
+        issue_monthly(analysis, present, labels[issue.id])
+        for issue in issues
+        if (present := [c for c in issue.crime_categories if c in crime_types])
+    ]
+    if not series:
+        return None, None
+    return changes(pl.concat(series, how="vertical_relaxed"), analysis, alpha)
+
+
+def issue_rows(tables: Sequence[pl.DataFrame | None], label: str) -> tuple[pl.DataFrame | None, ...]:
+    """One issue's rows of :func:`issue_tests`' tables (None where a table has none for it)."""
+    rows = [table.filter(pl.col("crime_type") == label) if table is not None else None for table in tables]
+    return tuple(r if r is not None and r.height else None for r in rows)
+
+
+def issue_change(table: pl.DataFrame | None, label: str, provenance: str = "") -> tuple[TestedChange | None, ...]:
+    """One issue's tested 1-year and 3-year change from :func:`issue_tests`' change table."""
+    (rows,) = issue_rows([table], label)
+    return tested(rows, 0, provenance), tested(rows, 1, provenance)
 
 
 # --- the board's evidence ---------------------------------------------------------------------
@@ -107,6 +141,7 @@ def board_evidence(
     concerns: pl.DataFrame | None = None,
     horizon: pl.DataFrame | None = None,
     alpha: float = 0.05,
+    tests: tuple[pl.DataFrame | None, pl.DataFrame | None] | None = None,
 ) -> list[IssueEvidence]:
     """The board's evidence for every issue of the register, in register order.
 
@@ -115,7 +150,8 @@ def board_evidence(
     - ``analysis``: cspkit.analysis' area result, for each issue's tested 1-year and 3-year change
       (without it, the latest year's change in the risk evidence, where it has one);
     - ``concerns``: cspkit.survey's concerns table (rank, risk_issue, pct);
-    - ``horizon``: cspkit.horizon's section table (title, linked_issues).
+    - ``horizon``: cspkit.horizon's section table (title, linked_issues);
+    - ``tests``: :func:`issue_tests` of the register's issues, when the caller has it already.
 
     A missing input leaves its columns empty (None); nothing is estimated in its place.
     """
@@ -123,12 +159,17 @@ def board_evidence(
     figures = risk_evidence or {}
     by_issue = concerns_by_issue(concerns)
     out = []
+    if tests is None and analysis is not None:
+        tests = issue_tests(analysis, register.issues, alpha)
+    change_table = tests[0] if tests is not None else None
+    labels = issue_labels(register.issues)
+    note = analysis.provenance["monthly"].footnote() if analysis is not None and "monthly" in analysis.provenance else ""
     for issue in register.issues:
         risk = risk_rows.get(issue.id, {})
         ev = figures.get(issue.id)
         change_1y = change_3y = None
         if analysis is not None and issue.crime_categories:
-            change_1y, change_3y = issue_changes(analysis, issue.crime_categories, issue.name, alpha)
+            change_1y, change_3y = issue_change(change_table, labels[issue.id], note)
         elif ev is not None:
             change_1y = _risk_change(ev)
         linked: tuple[str, ...] = ()

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from cspkit.analysis.wording import method_in_plain_words
 from cspkit.priorities.voting import disagreements
 from cspkit.report import charts, summary
 from cspkit.report.document import (
@@ -27,7 +28,9 @@ from cspkit.report.document import (
 )
 from cspkit.report.evidence import AssessmentEvidence, Headline, IssueFigures, SurveyEvidence
 from cspkit.report.glossary import add_glossary
+from cspkit.report.partner_profiles import partner_section, substance_section
 from cspkit.report.plain import spelled_out, with_plain_dates
+from cspkit.report.profile import profile_section
 from cspkit.report.text import DocumentText, load_text
 from cspkit.survey.stats import ALPHA as SURVEY_ALPHA
 
@@ -116,6 +119,8 @@ def build_assessment(evidence: AssessmentEvidence) -> Document:
     _executive_summary(doc.section("Executive summary"), evidence, text)
     _methodology(doc.section("Introduction and methodology"), evidence, text)
     _limits(doc.section("Limits of the data"), text)
+    if evidence.profile is not None:
+        profile_section(doc.section("Area profile"), evidence.profile, evidence.area_name, evidence.publishable)
     _achievements(doc.section("Achievements against the previous priorities"), evidence)
     _priorities(doc.section("Priorities"), evidence)
     _knowledge_gaps(doc.section("Knowledge gaps"), evidence)
@@ -124,6 +129,7 @@ def build_assessment(evidence: AssessmentEvidence) -> Document:
     _risk(doc.section("Risk matrix"), evidence)
     _horizon(doc.section("Horizon scanning"), evidence)
     _survey(doc.section("Residents' survey"), evidence)
+    _partner_sections(doc, evidence)
     add_glossary(doc)
     _how_produced(doc, evidence)
     _appendix(doc, evidence)
@@ -179,6 +185,7 @@ def _methodology(section: Section, ev: AssessmentEvidence, text: DocumentText) -
         steps.add(Paragraph(f"Evidence board and shortlist: {ev.shortlist_rule}"))
     for s in (s for s in ev.steps if s.status != "done"):
         steps.add(Paragraph(f"{STEP_NOT_RUN}: {s.step}. {sentence(s.detail)}", style="notice"))
+    section.sub("How change is tested").add(*(Paragraph(line) for line in method_in_plain_words(ev.alpha)))
     section.sub("Small numbers").add(Paragraph(ev.suppression_note))
 
 
@@ -482,8 +489,9 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
                 formats={"risk_score": lambda v: number(v, 1), "harm": lambda v: number(v, 0)},
                 notes=(
                     "Change: the latest 12 months against the previous 12 (1 year) and against the first year of the period "
-                    "(3 years); (s) marks a change the analysis module's exact Poisson test finds statistically significant "
-                    "at the 5% level. Harm: the analysis module's crime harm index for the latest 12 months.",
+                    "(3 years); (s) marks a change that is statistically significant once the issues on the board are "
+                    "allowed for together (q-value below the significance level; see 'How change is tested'). "
+                    "Harm: the analysis module's crime harm index for the latest 12 months.",
                 ),
             ),
         )
@@ -714,14 +722,13 @@ def _survey(section: Section, ev: AssessmentEvidence) -> None:
                 "ci_high": "95% high",
                 "unweighted_pct": "Unweighted %",
                 "base": "Base (n)",
-                "small_base": "Small base",
+                "base_note": "Base note",
             },
             formats={
                 "weighted_pct": lambda v: number(v, 1),
                 "ci_low": lambda v: number(v, 1),
                 "ci_high": lambda v: number(v, 1),
                 "unweighted_pct": lambda v: number(v, 1),
-                "small_base": lambda b: "yes: not compared" if b else "",
             },
             notes=(s.provenance,),
         )
@@ -732,7 +739,7 @@ def _survey(section: Section, ev: AssessmentEvidence) -> None:
         section.sub("What residents wrote").add(
             table_from_frame(
                 "survey_themes",
-                "Themes in residents' free-text answers (quotes redacted of personal data)",
+                "Themes in residents' free-text answers, largest share first (quotes redacted of personal data)",
                 s.themes,
                 headers={"theme": "Theme", "share_pct": "Share %", "quotes": "Example quotes"},
                 formats={"share_pct": lambda v: number(v, 1)},
@@ -761,7 +768,7 @@ def _survey_differences(section: Section, s: SurveyEvidence) -> None:
         pl.format("{} ({} to {})", *(pl.col(c).round(1) for c in ("group_pct", "ci_low", "ci_high"))).alias("group_pct"),
         "rest_pct",
         "difference",
-        "base",
+        pl.concat_str("base", pl.when(pl.col("base_note") != "").then(pl.format(" ({})", "base_note")), ignore_nulls=True),
     )
     section.add(
         table_from_frame(
@@ -776,6 +783,15 @@ def _survey_differences(section: Section, s: SurveyEvidence) -> None:
             notes=(s.provenance,),
         )
     )
+
+
+def _partner_sections(doc: Document, ev: AssessmentEvidence) -> None:
+    """Substance misuse (from the sources the register names for it) and who the other partner sources describe."""
+    substance = [p for s, p in ev.partner_profiles.items() if s in ev.substance_sources]
+    others = [p for s, p in ev.partner_profiles.items() if s not in ev.substance_sources]
+    substance_section(doc.section("Substance misuse"), substance, ev.count, ev.publishable)
+    if others:
+        partner_section(doc.section("Victims and people supported: partner data"), others, ev.count, ev.publishable)
 
 
 def _appendix(doc: Document, ev: AssessmentEvidence) -> None:

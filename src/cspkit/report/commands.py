@@ -1,4 +1,4 @@
-"""The ``cspkit assess`` command."""
+"""The ``cspkit assess`` command; the pipeline is imported when it runs, so ``cspkit --help`` starts fast."""
 
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +11,6 @@ from rich.table import Table
 
 from cspkit.cli_common import handles_errors
 from cspkit.config import load_config
-from cspkit.report.pipeline import STEPS, run_assessment
 
 STATUS_STYLE = {"done": "green", "skipped": "yellow", "failed": "bold red"}
 
@@ -21,6 +20,8 @@ def assess(
     config: Annotated[Path, typer.Argument(help="The assessment config (assessment.toml or its folder).")],
 ) -> None:
     """Run every step that has inputs and build the documents into the output folder."""
+    from cspkit.report.pipeline import STEPS, run_assessment
+
     settings = load_config(config)
     console = Console(stderr=True)
     with Progress(

@@ -14,6 +14,8 @@ from typing import Any
 
 import polars as pl
 
+from cspkit.analysis.partner_profile import PartnerProfile
+from cspkit.analysis.profile import AreaProfile
 from cspkit.analysis.suppression import suppress_table
 from cspkit.priorities.achievements import PreviousPlan
 from cspkit.priorities.decision import Decision
@@ -105,11 +107,11 @@ class HorizonEvidence:
 class SurveyEvidence:
     """Survey findings.
 
-    ``estimates``: question, answer, weighted_pct, ci_low, ci_high, unweighted_pct, base, small_base.
+    ``estimates``: question, answer, weighted_pct, ci_low, ci_high, unweighted_pct, base, base_note.
     ``concerns``: rank, issue_id, concern, share_pct, ci_low, ci_high.
     ``themes``: theme, share_pct, quotes.
     ``differences``: breakdown, group, question, measure, group_pct, ci_low, ci_high, rest_pct,
-    difference, verdict, base: groups whose headline answers differ from everyone else's by more than chance.
+    difference, verdict, base, base_note: groups whose headline answers differ from everyone else's by more than chance.
     """
 
     responses: int
@@ -132,6 +134,7 @@ class AssessmentEvidence:
     area_codes: tuple[str, ...]
     period: str
     threshold: int = 5
+    alpha: float = 0.05  # the analysis' significance level: q-values below it are called significant
     steps: list[StepResult] = field(default_factory=list)
     headlines: list[Headline] = field(default_factory=list)
     issues: dict[str, IssueFigures] = field(default_factory=dict)
@@ -155,6 +158,9 @@ class AssessmentEvidence:
     hotspots: pl.DataFrame | None = None  # the analysis module's Gi* table for all recorded incidents
     places: dict[str, str] = field(default_factory=dict)  # LSOA code -> its name and ward, for readers
     stop_search: pl.DataFrame | None = None  # searches by self-defined ethnicity against Census 2021
+    profile: AreaProfile | None = None
+    partner_profiles: dict[str, PartnerProfile] = field(default_factory=dict)
+    substance_sources: tuple[str, ...] = ()
 
     def place(self, lsoa21_code: str) -> str:
         """A neighbourhood as readers know it: its name and ward (codes stay in the CSV tables)."""

@@ -19,7 +19,7 @@ from cspkit.analysis.seasonality import rolling_12
 from cspkit.data.schema import partner_table
 from cspkit.errors import AnalysisError
 from cspkit.priorities.board import TestedChange
-from cspkit.priorities.evidence import changes, issue_monthly, labelled, tested
+from cspkit.priorities.evidence import changes, issue_monthly, issue_rows, labelled, tested
 from cspkit.provenance import Provenance
 from cspkit.report.evidence import Headline, IssueFigures
 
@@ -52,7 +52,9 @@ def lsoa_figures(scope: Scope, categories: Sequence[str], alpha: float, kind: st
 def lsoa_rates_and_hotspots(scope: Scope, counts: pl.DataFrame, alpha: float, kind: str = "queen", k: int = 8) -> pl.DataFrame:
     """Rates per 1,000 residents and the analysis module's Gi* classes for counts by LSOA."""
     residents = scope.con.sql(
-        "SELECT lsoa21_code, sum(residents) AS residents FROM population WHERE lsoa21_code IN (SELECT unnest(?)) GROUP BY 1",
+        # BIGINT: DuckDB's sum is a whole-number DECIMAL, and a count divided by it truncates to 0.
+        "SELECT lsoa21_code, sum(residents)::BIGINT AS residents FROM population "
+        "WHERE lsoa21_code IN (SELECT unnest(?)) GROUP BY 1",
         params=[list(scope.area.lsoas)],
     ).pl()
     frame = counts.join(residents, on="lsoa21_code", how="left").with_columns(
@@ -166,14 +168,19 @@ def issue_figures(
     alpha: float,
     scope: Scope | None = None,
     hotspot_weights: str = "queen",
+    tested_together: Sequence[pl.DataFrame | None] = (),
 ) -> IssueFigures | None:
-    """Everything one priority's section shows, from the analysis; None when no police category measures it."""
+    """Everything one priority's section shows, from the analysis; None when no police category measures it.
+
+    ``tested_together``: the board's change and trend tables (:func:`~cspkit.priorities.evidence.issue_tests`),
+    so the section states the same verdict, with the same q-value, as the board.
+    """
     present = [c for c in categories if c in set(analysis.monthly["crime_type"])]
     if not present:
         return None
     monthly = issue_monthly(analysis, present, name)
     rolled = rolling_12(monthly.select("crime_type", "month", "count"))
-    change, trend = changes(monthly, analysis, alpha)
+    change, trend = issue_rows(tested_together, name) if tested_together else changes(monthly, analysis, alpha)
     sentences = []
     if change is not None:
         sentences += labelled(change)

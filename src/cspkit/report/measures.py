@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from cspkit.risk.register import Issue
 
-
 #: Abbreviations readers know in capitals, for partner source names such as "asb_council".
 ACRONYMS = {"asb": "ASB", "nhs": "NHS", "ae": "A&E"}
 

@@ -17,6 +17,10 @@ from cspkit.data import warehouse
 from cspkit.errors import ConfigError
 from cspkit.report.evidence import HorizonEvidence, RiskEvidence, SurveyEvidence
 from cspkit.report.pipeline import AssessmentRun, StepSkipped
+from cspkit.survey.estimates import CAUTION_BASE
+
+#: The risk register issue whose partner sources give the assessment's substance-misuse section.
+SUBSTANCE_ISSUE = "substance_misuse"
 
 DEMO_SEED = 2026
 
@@ -115,23 +119,41 @@ def partner_data(config: AssessmentConfig, run: AssessmentRun) -> str:
 
 
 def analysis(config: AssessmentConfig, run: AssessmentRun) -> str:
-    from cspkit.analysis.analyse import analyse_area, options_from_config
+    from cspkit.analysis.analyse import analyse_area, open_scope, options_from_config
+    from cspkit.analysis.profile import area_profile
     from cspkit.report import gather
 
     options = options_from_config(config)
     result = analyse_area(config.warehouse, ",".join(config.area_codes), _period(config), options)
     run.state["analysis"] = result
     run.state["analysis_options"] = options
+    run.evidence.alpha = options.alpha
     run.evidence.area_name = result.area.name
     run.evidence.headlines = gather.headlines(result)
     run.evidence.changes = result.change
     run.evidence.hotspots = result.hotspots
+    with open_scope(config.warehouse, ",".join(config.area_codes), _period(config)) as scope:
+        run.evidence.profile = area_profile(scope)
+        run.evidence.partner_profiles = partner_profiles(config, scope)
     skipped = "; ".join(f"{k}: {v}" for k, v in result.notes.items())
     return (
         f"{result.monthly['crime_type'].n_unique()} police.uk categories over {result.period.months} months, "
         f"{result.denominators.residents:,} residents; tested change, trend, seasonality, hot spots, harm, peers"
         + (f" (not computed: {skipped})" if skipped else "")
     )
+
+
+def partner_profiles(config: AssessmentConfig, scope: Any) -> dict[str, Any]:
+    """The profile of each configured partner source with rows in the area, titled as its mapping titles it."""
+    from cspkit.analysis.partner_profile import partner_profile
+    from cspkit.data.partner_mapping import load_mapping
+
+    profiles = {}
+    for name, source in config.section("sources").get("partner", {}).items():
+        title = load_mapping(config.resolve(source["mapping"]), name).title if "mapping" in source else ""
+        if (profile := partner_profile(scope, name, title)) is not None:
+            profiles[name] = profile
+    return profiles
 
 
 def _register(config: AssessmentConfig):
@@ -270,7 +292,7 @@ def survey_evidence(results: Any, synthetic: bool) -> SurveyEvidence:
         "ci_high",
         pl.col("pct_unweighted").alias("unweighted_pct"),
         pl.col("base_n").alias("base"),
-        "small_base",
+        base_note(pl.col("base_n"), pl.col("small_base")),
     )
     concerns = results.concerns.select(
         "rank",
@@ -285,9 +307,9 @@ def survey_evidence(results: Any, synthetic: bool) -> SurveyEvidence:
         themes = results.themes.select(
             pl.col("label").alias("theme"),
             pl.col("weighted_share").alias("share_pct"),
-            pl.concat_str([pl.col("quote_1"), pl.col("quote_2"), pl.col("quote_3")], separator=" | ", ignore_nulls=True).alias(
-                "quotes"
-            ),
+            pl.concat_str(
+                [pl.format("“{}”", pl.col(c)) for c in ("quote_1", "quote_2", "quote_3")], separator=" ", ignore_nulls=True
+            ).alias("quotes"),
         )
     w = results.weighting
     headline = []
@@ -348,19 +370,34 @@ def survey_differences(results: Any) -> pl.DataFrame:
         "difference",
         "verdict",
         pl.col("base_n").alias("base"),
+        base_note(pl.col("base_n"), pl.lit(False)),
     )
+
+
+def base_note(base: pl.Expr, small: pl.Expr) -> pl.Expr:
+    """The flag shown beside a survey figure whose base is small: below the survey's minimum it is not
+    compared at all; below CAUTION_BASE it is shown, but the reader is told to treat it with caution."""
+    return (
+        pl.when(small).then(pl.lit("too few answers: not compared"))
+        .when(base < CAUTION_BASE).then(pl.lit(f"small base (under {CAUTION_BASE}): treat with caution"))
+        .otherwise(pl.lit("")).alias("base_note")
+    )  # fmt: skip
 
 
 def evidence_board(config: AssessmentConfig, run: AssessmentRun) -> str:
     from cspkit.priorities.board import configured_rule, evidence_board, suggest_shortlist
-    from cspkit.priorities.evidence import board_evidence, unmatched_concerns
+    from cspkit.priorities.evidence import board_evidence, issue_tests, unmatched_concerns
     from cspkit.report.measures import measures
 
     register = run.state.get("register") or _register(config)
     run.evidence.issue_names = {i.id: i.name for i in register.issues}
     run.evidence.measures = measures(register.issues)
+    run.evidence.substance_sources = next((tuple(i.partner_sources) for i in register.issues if i.id == SUBSTANCE_ISSUE), ())
     survey = run.state.get("survey") if run.evidence.survey is not None else None
     concerns = survey.concerns if survey is not None else None
+    alpha = getattr(run.state.get("analysis_options"), "alpha", 0.05)
+    if run.state.get("analysis") is not None:  # one family: the board and the priorities' sections agree
+        run.state["issue_tests"] = issue_tests(run.state["analysis"], register.issues, alpha)
     issues = board_evidence(
         register,
         risk_results=run.state.get("risk_results"),
@@ -368,7 +405,8 @@ def evidence_board(config: AssessmentConfig, run: AssessmentRun) -> str:
         analysis=run.state.get("analysis"),
         concerns=concerns,
         horizon=run.state.get("horizon"),
-        alpha=getattr(run.state.get("analysis_options"), "alpha", 0.05),
+        alpha=alpha,
+        tests=run.state.get("issue_tests"),
     )
     rule = configured_rule(config)
     run.evidence.board = evidence_board(issues)
@@ -457,7 +495,8 @@ def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:
             figures = None
             if issue.crime_categories:
                 figures = gather.issue_figures(
-                    analysis_result, issue.id, issue.name, issue.crime_categories, options.alpha, scope, options.hotspot_weights
+                    analysis_result, issue.id, issue.name, issue.crime_categories, options.alpha, scope, options.hotspot_weights,
+                    tested_together=run.state.get("issue_tests", ()),
                 )
             if figures is None and issue.partner_sources:
                 figures = gather.partner_figures(

@@ -1,4 +1,7 @@
-"""CLI commands for the risk matrix: thin wrappers over the library."""
+"""CLI commands for the risk matrix: thin wrappers over the library.
+
+The heavier library modules are imported inside each command, so ``cspkit --help`` starts fast.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +9,21 @@ import csv
 import getpass
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 
 from cspkit.cli_common import ConfigOption, FormatOption, WarehouseOption, err_console, find_config, handles_errors
 from cspkit.config import AssessmentConfig
 from cspkit.errors import ConfigError, CspkitError, InputError
 from cspkit.output import OutputFormat, render_frame, render_json
-from cspkit.risk.demo import load_synthetic_scores
-from cspkit.risk.evidence import evidence_for_config
-from cspkit.risk.matrix import aggregate_criteria, heatmap, knowledge_gaps, risk_results
 from cspkit.risk.method import Method, load_method
 from cspkit.risk.register import IssueRegister, load_issues, write_issues
-from cspkit.risk.store import WarehouseScoreStore
-from cspkit.risk.suggest import Suggestion, suggest_all, suggestions_table
-from cspkit.risk.workbook import Scorer, export_workbooks, import_workbooks
+
+if TYPE_CHECKING:
+    from cspkit.risk.store import WarehouseScoreStore
+    from cspkit.risk.suggest import Suggestion
+    from cspkit.risk.workbook import Scorer
 
 app = typer.Typer(help="Step 2: the MoRiLE-style risk matrix.", no_args_is_help=True)
 method_app = typer.Typer(help="The risk matrix method: criteria, levels, groups and rules.", no_args_is_help=True)
@@ -62,6 +63,9 @@ def _suggestions(
     cfg: AssessmentConfig | None, warehouse: Path | None, method: Method, register: IssueRegister, area: str | None
 ) -> list[Suggestion]:
     """Suggestions from the warehouse for the config's area and period (needs both)."""
+    from cspkit.risk.evidence import evidence_for_config
+    from cspkit.risk.suggest import suggest_all
+
     if cfg is None:
         raise ConfigError("suggested scores need the assessment config (area and period): pass --config")
     if warehouse is not None:
@@ -70,6 +74,8 @@ def _suggestions(
 
 
 def _store(warehouse: Path | None, cfg: AssessmentConfig | None) -> WarehouseScoreStore:
+    from cspkit.risk.store import WarehouseScoreStore
+
     if warehouse is not None:
         return WarehouseScoreStore(warehouse)
     if cfg is None:
@@ -159,11 +165,15 @@ def suggest(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Data-suggested scores for each issue, with the evidence and figures behind them."""
+    from cspkit.risk.suggest import suggestions_table
+
     cfg, m, register = _load(config, method, issues)
     render_frame(suggestions_table(_suggestions(cfg, warehouse, m, register, area)), fmt, title="Data-suggested scores")
 
 
 def _read_scorers(values: list[str], scorers_file: Path | None) -> list[Scorer]:
+    from cspkit.risk.workbook import Scorer
+
     scorers = []
     for value in values:
         organisation, sep, name = value.partition(":")
@@ -197,6 +207,8 @@ def export_cmd(
     issues: IssuesOption = None,
 ) -> None:
     """Write one scoring workbook (.xlsx) per scorer, with suggested scores, evidence and dropdowns."""
+    from cspkit.risk.workbook import export_workbooks
+
     cfg, m, register = _load(config, method, issues)
     people = _read_scorers(scorer or [], scorers)
     found = [] if no_suggestions else _suggestions(cfg, warehouse, m, register, None)
@@ -216,6 +228,8 @@ def import_cmd(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Check completed workbooks and store their scores: all of them, or nothing if any is wrong."""
+    from cspkit.risk.workbook import import_workbooks
+
     cfg, m, register = _load(config, method, issues)
     result = import_workbooks(workbooks, m, register, _store(warehouse, cfg), changed_by=by or getpass.getuser())
     summary = {
@@ -238,6 +252,10 @@ def results(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """The risk matrix from the stored scores: ranked issues, the heat map, per-criterion spreads or knowledge gaps."""
+    import polars as pl
+
+    from cspkit.risk.matrix import aggregate_criteria, heatmap, knowledge_gaps, risk_results
+
     cfg, m, register = _load(config, method, issues)
     scores = _store(warehouse, cfg).scores(m)
     if not scores:
@@ -284,6 +302,8 @@ def demo_scores(
     no_suggestions: Annotated[bool, typer.Option(help="Do not use data-suggested scores.")] = False,
 ) -> None:
     """Store SYNTHETIC completed scores from ten demo scorers (for the demo only; marked synthetic)."""
+    from cspkit.risk.demo import load_synthetic_scores
+
     cfg, m, register = _load(config, method, issues)
     found = [] if no_suggestions else _suggestions(cfg, warehouse, m, register, None)
     changes = load_synthetic_scores(_store(warehouse, cfg), m, register, found)

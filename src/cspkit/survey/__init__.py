@@ -1,39 +1,38 @@
-"""Step 3: the residents' survey: questionnaire, import, weighting and analysis (docs/survey.md)."""
+"""Step 3: the residents' survey: questionnaire, import, weighting and analysis (docs/survey.md).
 
-from cspkit.survey.analysis import SurveyResults, analyse_stored_wave, analyse_survey
-from cspkit.survey.importers import import_responses, load_mapping, postcode_area_lookup
-from cspkit.survey.questionnaire import Question, Questionnaire, QuestionType, load_questionnaire, validate_answer
-from cspkit.survey.redact import redact
-from cspkit.survey.responses import SurveyResponses, responses_from_answers
-from cspkit.survey.stats import describe_difference
-from cspkit.survey.store import load_responses, save_responses
-from cspkit.survey.synthetic import generate_survey, population_cells, write_demo_export, write_synthetic_export
-from cspkit.survey.weighting import PopulationMargins, population_margins, rake, weight_responses
+The names below are imported on first use (PEP 562), so loading one light module such as
+``cspkit.survey.questionnaire`` (as ``cspkit --help`` does) does not pull in scipy and numpy.
+"""
 
-__all__ = [
-    "PopulationMargins",
-    "Question",
-    "QuestionType",
-    "Questionnaire",
-    "SurveyResponses",
-    "SurveyResults",
-    "analyse_stored_wave",
-    "analyse_survey",
-    "describe_difference",
-    "generate_survey",
-    "import_responses",
-    "load_mapping",
-    "load_questionnaire",
-    "load_responses",
-    "population_cells",
-    "population_margins",
-    "postcode_area_lookup",
-    "rake",
-    "redact",
-    "responses_from_answers",
-    "save_responses",
-    "validate_answer",
-    "weight_responses",
-    "write_demo_export",
-    "write_synthetic_export",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+#: Public name -> the module that defines it.
+_EXPORTS = {
+    "SurveyResults": "analysis", "analyse_stored_wave": "analysis", "analyse_survey": "analysis",
+    "import_responses": "importers", "load_mapping": "importers", "postcode_area_lookup": "importers",
+    "Question": "questionnaire", "Questionnaire": "questionnaire", "QuestionType": "questionnaire",
+    "load_questionnaire": "questionnaire", "validate_answer": "questionnaire",
+    "redact": "redact",
+    "SurveyResponses": "responses", "responses_from_answers": "responses",
+    "describe_difference": "stats",
+    "load_responses": "store", "save_responses": "store",
+    "generate_survey": "synthetic", "population_cells": "synthetic", "write_demo_export": "synthetic",
+    "write_synthetic_export": "synthetic",
+    "PopulationMargins": "weighting", "population_margins": "weighting", "rake": "weighting",
+    "weight_responses": "weighting",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

@@ -1,4 +1,7 @@
-"""CLI commands for the residents' survey: thin wrappers over the library (see docs/survey.md)."""
+"""CLI commands for the residents' survey: thin wrappers over the library (see docs/survey.md).
+
+The library is imported inside each command, so ``cspkit --help`` starts fast.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-import polars as pl
 import typer
 
 from cspkit.cli_common import ConfigOption, FormatOption, WarehouseOption, find_config, handles_errors, resolve_warehouse
-from cspkit.data import warehouse
 from cspkit.errors import ConfigError
 from cspkit.output import OutputFormat, render_frame, render_rows
-from cspkit.survey.analysis import analyse_stored_wave
-from cspkit.survey.importers import import_responses, load_mapping, postcode_area_lookup
 from cspkit.survey.questionnaire import Questionnaire, load_questionnaire
-from cspkit.survey.store import latest_wave, load_responses, save_responses, save_weights
-from cspkit.survey.synthetic import write_demo_export
-from cspkit.survey.weighting import DEFAULT_BY, population_margins, weight_responses
 
 app = typer.Typer(help="Step 3: the residents' survey: import, weighting and analysis.", no_args_is_help=True)
 
@@ -53,6 +49,8 @@ class _Settings:
 
 
 def _settings(config: Path | None, questionnaire: Path | None, area: list[str] | None) -> _Settings:
+    from cspkit.survey.weighting import DEFAULT_BY
+
     found = find_config(config)
     section = found.section("survey") if found else {}
     path = questionnaire or (found.resolve(section["questionnaire"]) if found and "questionnaire" in section else None)
@@ -79,8 +77,9 @@ def _need_area(settings: _Settings) -> tuple[str, ...]:
 
 
 def _summary_rows(summary: dict[str, object]) -> list[tuple[str, object]]:
-    rows = [(k, v) for k, v in summary.items() if k not in ("excluded_by_reason", "notes")]
+    rows = [(k, v) for k, v in summary.items() if k not in ("excluded_by_reason", "ticks_by_question", "notes")]
     rows += [(f"excluded: {reason}", n) for reason, n in summary["excluded_by_reason"].items()]  # type: ignore[union-attr]
+    rows += [(f"ticks: {qid}", text) for qid, text in summary["ticks_by_question"].items()]  # type: ignore[union-attr]
     rows += [("note", note) for note in summary["notes"]]  # type: ignore[union-attr]
     return rows
 
@@ -114,6 +113,10 @@ def import_command(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Import a survey export into the warehouse, accounting for every row."""
+    from cspkit.data import warehouse
+    from cspkit.survey.importers import import_responses, load_mapping, postcode_area_lookup
+    from cspkit.survey.store import save_responses
+
     settings = _settings(config, questionnaire, None)
     target = resolve_warehouse(warehouse_path, config)
     lookup = None
@@ -138,6 +141,9 @@ def exclusions(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """List every response excluded and answer dropped on import, with its reason."""
+    from cspkit.data import warehouse
+    from cspkit.survey.store import latest_wave, load_responses
+
     with warehouse.read(resolve_warehouse(warehouse_path, config)) as con:
         responses = load_responses(con, wave or latest_wave(con))
     render_frame(responses.exclusions, fmt, title=f"Excluded on import: wave {responses.wave}")
@@ -154,6 +160,10 @@ def weight(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Rake a wave to the adult population (area x age band x sex) and store the weights."""
+    from cspkit.data import warehouse
+    from cspkit.survey.store import latest_wave, load_responses, save_weights
+    from cspkit.survey.weighting import population_margins, weight_responses
+
     settings = _settings(config, questionnaire, area)
     target = resolve_warehouse(warehouse_path, config)
     with warehouse.read(target) as con:
@@ -179,6 +189,10 @@ def results(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Weighted results of a wave: estimates, breakdowns, concerns, themes, weighting, changes."""
+    import polars.selectors as cs
+
+    from cspkit.survey.analysis import analyse_stored_wave
+
     if table not in TABLES:
         raise ConfigError(f"--table must be one of {', '.join(TABLES)}, not '{table}'")
     settings = _settings(config, questionnaire, area)
@@ -198,7 +212,7 @@ def results(
     frame = tables[table]
     if fmt == OutputFormat.table:  # a terminal fits fewer columns: csv and json give them all
         frame = frame.select([c for c in frame.columns if c in COMPACT.get(table, frame.columns)])
-        frame = frame.with_columns(pl.selectors.float().round(1))
+        frame = frame.with_columns(cs.float().round(1))
     render_frame(frame, fmt, title=f"Survey {table}: wave {found.wave}. {found.provenance.footnote()}")
 
 
@@ -215,6 +229,9 @@ def generate_synthetic(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Write a SYNTHETIC SmartSurvey-style export drawn from the area's real population (for demos)."""
+    from cspkit.data import warehouse
+    from cspkit.survey.synthetic import write_demo_export
+
     settings = _settings(config, questionnaire, area or (None if config else ["E06000056"]))
     with warehouse.read(resolve_warehouse(warehouse_path, config)) as con:
         written = write_demo_export(directory, con, settings.questionnaire, _need_area(settings), n=n, seed=seed)

@@ -26,6 +26,8 @@ from cspkit.survey.stats import (
 )
 
 MIN_BASE = 30
+#: Figures from fewer answers than this are published with a caution beside them.
+CAUTION_BASE = 50
 
 ESTIMATE_SCHEMA = {
     "question_id": pl.String,

@@ -21,7 +21,16 @@ from cspkit.survey.redact import redact
 
 ANSWER_SCHEMA = {"respondent_id": pl.String, "question_id": pl.String, "answer": pl.String}
 RESPONDENT_SCHEMA = {"respondent_id": pl.String, "submitted_at": pl.Datetime("us"), "complete": pl.Boolean}
-EXCLUSION_SCHEMA = {"source_row": pl.Int64, "column": pl.String, "kind": pl.String, "reason": pl.String}
+#: Imported responses also keep the file row each came from (partials included).
+IMPORTED_RESPONDENT_SCHEMA = {**RESPONDENT_SCHEMA, "source_row": pl.Int64}
+#: ``same_as_row``: for a duplicate or resubmission, the file row it repeats (or, superseded, the row that replaced it).
+EXCLUSION_SCHEMA = {
+    "source_row": pl.Int64, "column": pl.String, "kind": pl.String, "reason": pl.String, "same_as_row": pl.Int64,
+}
+#: Ticks per question on import: read = stored + in_excluded_rows + dropped.
+ANSWER_COUNT_SCHEMA = {
+    "question_id": pl.String, "read": pl.Int64, "stored": pl.Int64, "in_excluded_rows": pl.Int64, "dropped": pl.Int64,
+}
 
 EXCLUDED = "response excluded"
 DROPPED = "answer dropped"
@@ -32,7 +41,8 @@ class SurveyResponses:
     """One wave of responses, ready to weight and analyse.
 
     ``exclusions`` lists every response left out and every answer dropped, with its reason, so
-    the counts in the import summary add up to the rows read.
+    the counts in the import summary add up to the rows read; ``answer_counts`` (imports only)
+    does the same for the ticks of each question.
     """
 
     wave: str
@@ -44,6 +54,7 @@ class SurveyResponses:
     rows_read: int = 0
     encoding: str = ""
     notes: tuple[str, ...] = ()
+    answer_counts: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ANSWER_COUNT_SCHEMA))
 
     @property
     def count(self) -> int:
@@ -68,6 +79,12 @@ class SurveyResponses:
             "duplicates": sum(n for r, n in reasons.items() if r.startswith("duplicate")),
             "excluded_by_reason": dict(sorted(reasons.items())),
             "answers_dropped": dropped.height,
+            "ticks_by_question": {
+                r["question_id"]: f"{r['read']:,} read, {r['stored']:,} stored"
+                + (f", {r['in_excluded_rows']:,} in excluded rows" if r["in_excluded_rows"] else "")
+                + (f", {r['dropped']:,} dropped" if r["dropped"] else "")
+                for r in self.answer_counts.iter_rows(named=True)
+            },
             "notes": list(self.notes),
         }
 

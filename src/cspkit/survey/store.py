@@ -22,7 +22,7 @@ import polars as pl
 from cspkit.data.warehouse import table_exists
 from cspkit.errors import WarehouseError
 from cspkit.survey.questionnaire import Questionnaire
-from cspkit.survey.responses import ANSWER_SCHEMA, EXCLUSION_SCHEMA, RESPONDENT_SCHEMA, SurveyResponses
+from cspkit.survey.responses import ANSWER_SCHEMA, EXCLUSION_SCHEMA, IMPORTED_RESPONDENT_SCHEMA, SurveyResponses
 
 SURVEY_TABLES: dict[str, str] = {
     "survey_waves": """
@@ -46,7 +46,8 @@ SURVEY_TABLES: dict[str, str] = {
             wave VARCHAR NOT NULL,
             respondent_id VARCHAR NOT NULL,
             submitted_at TIMESTAMP,
-            complete BOOLEAN NOT NULL
+            complete BOOLEAN NOT NULL,
+            source_row INTEGER
         )""",
     "survey_answers": """
         CREATE TABLE IF NOT EXISTS survey_answers (
@@ -62,7 +63,8 @@ SURVEY_TABLES: dict[str, str] = {
             source_row INTEGER,
             "column" VARCHAR,
             kind VARCHAR NOT NULL,
-            reason VARCHAR NOT NULL
+            reason VARCHAR NOT NULL,
+            same_as_row INTEGER
         )""",
     "survey_weights": """
         CREATE TABLE IF NOT EXISTS survey_weights (
@@ -73,9 +75,15 @@ SURVEY_TABLES: dict[str, str] = {
 }
 
 
+#: Columns added since the first release, for warehouses whose tables predate them.
+_ADDED_COLUMNS = (("survey_respondents", "source_row INTEGER"), ("survey_exclusions", "same_as_row INTEGER"))
+
+
 def create_survey_tables(con: duckdb.DuckDBPyConnection) -> None:
     for ddl in SURVEY_TABLES.values():
         con.execute(ddl)
+    for table, column in _ADDED_COLUMNS:
+        con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column}")
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
@@ -147,10 +155,14 @@ def load_responses(con: duckdb.DuckDBPyConnection, wave: str) -> SurveyResponses
         wave=wave,
         answers=frame("SELECT respondent_id, question_id, answer FROM survey_answers WHERE wave = ?", ANSWER_SCHEMA),
         respondents=frame(
-            "SELECT respondent_id, submitted_at, complete FROM survey_respondents WHERE wave = ? ORDER BY respondent_id",
-            RESPONDENT_SCHEMA,
+            "SELECT respondent_id, submitted_at, complete, source_row FROM survey_respondents WHERE wave = ? "
+            "ORDER BY respondent_id",
+            IMPORTED_RESPONDENT_SCHEMA,
         ),
-        exclusions=frame('SELECT source_row, "column", kind, reason FROM survey_exclusions WHERE wave = ?', EXCLUSION_SCHEMA),
+        exclusions=frame(
+            'SELECT source_row, "column", kind, reason, same_as_row FROM survey_exclusions WHERE wave = ? ORDER BY source_row',
+            EXCLUSION_SCHEMA,
+        ),
         source=info["source_file"] or "",
         label=info["label"] or "",
         rows_read=info["rows_read"],

@@ -269,9 +269,10 @@ def _free_text(n: int, sample: dict[str, np.ndarray], rng: np.random.Generator) 
         if rng.random() > 0.55:
             continue
         theme = names[rng.choice(len(names), p=weights)]
-        text = str(rng.choice(_THEMES[theme]))
+        sentences = [str(rng.choice(_THEMES[theme]))]
         if rng.random() < 0.3:
-            text += " " + str(rng.choice(_THEMES[names[rng.choice(len(names), p=weights)]])).lower()
+            sentences.append(str(rng.choice(_THEMES[names[rng.choice(len(names), p=weights)]])))
+        text = " ".join(sentence.rstrip(".") + "." for sentence in sentences)
         if rng.random() < 0.04:
             text += str(rng.choice(_PERSONAL)).format(n=i % 1000, n2=i % 100)
         texts[i] = text
@@ -359,6 +360,7 @@ def write_synthetic_export(
     mapping = {
         "format": "smartsurvey",
         "label": SYNTHETIC_LABEL,
+        "ignore": ["Data"],  # the SYNTHETIC marker column
         "questions": {
             q.id: {"column": q.text, "separator": ";"} if q.type == QuestionType.multiple else q.text for q in questions
         },

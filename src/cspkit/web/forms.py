@@ -149,15 +149,30 @@ class BallotForm(forms.Form):
             self.fields[issue.id] = forms.ChoiceField(label=issue.name, choices=positions, required=False)
 
     def clean(self) -> dict:
+        """Each problem on the field it is about, naming the issues, so the error summary links to them."""
         cleaned = super().clean()
+        if self.errors:
+            return cleaned
         ranks = {issue.id: int(cleaned[issue.id]) for issue in self.issues if cleaned.get(issue.id)}
         if not ranks:
-            raise forms.ValidationError("Rank at least one issue")
-        used = sorted(ranks.values())
-        if len(set(used)) != len(used):
-            raise forms.ValidationError("Give each issue a different position")
-        if used != list(range(1, len(used) + 1)):
-            raise forms.ValidationError("Use positions 1, 2, 3 and so on without gaps")
+            self.add_error(self.issues[0].id, "Rank at least one issue: give your most important issue position 1")
+            return cleaned
+        names = {issue.id: issue.name for issue in self.issues}
+        by_position: dict[int, list[str]] = {}
+        for issue_id, position in ranks.items():
+            by_position.setdefault(position, []).append(issue_id)
+        for position, clashing in sorted(by_position.items()):
+            for issue_id in clashing if len(clashing) > 1 else ():
+                others = " and ".join(names[i] for i in clashing if i != issue_id)
+                self.add_error(issue_id, f"{names[issue_id]} has position {position}, the same as {others}: "
+                                         "give each issue a different position")
+        missing = [n for n in range(1, len(by_position) + 1) if n not in by_position]
+        if not self.errors and missing:
+            beyond = min(p for p in by_position if p > missing[0])
+            issue_id = by_position[beyond][0]
+            self.add_error(issue_id, f"No issue has position {missing[0]}: give {names[issue_id]} position "
+                                     f"{missing[0]} or rank another issue {missing[0]}, so positions run 1, 2, 3 "
+                                     "and so on without gaps")
         cleaned["ranking"] = sorted(ranks, key=ranks.__getitem__)
         return cleaned
 

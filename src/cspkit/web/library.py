@@ -472,19 +472,24 @@ def map_areas(assessment: Assessment) -> Table | None:
     return _areas_table(path) if path is not None else None
 
 
-def headline_figures(assessment: Assessment) -> Table:
-    """The latest 12 months against the previous 12, by category, with the tested change: from
-    cspkit.analysis (``analyse_area``), kept until the warehouse file changes."""
+def headline_figures(assessment: Assessment) -> list[Table]:
+    """Each comparison of cspkit.analysis (``analyse_area``: the latest 12 months against the previous
+    12, and against three years earlier when the period is long enough) as its own table, its columns
+    named by the periods compared, kept until the warehouse file changes."""
     config = assessment_config(assessment)
     if config is None or not config.warehouse.exists():
         raise NotAvailable("Headline figures need an assessment.toml with a warehouse, linked in Django admin.")
     frame = _analysis(config.path, data_version(config)).change
     if frame is None:
         raise NotAvailable("The analysis has no change table for this area and period.")
-    return table_from_frame(frame, {
-        "crime_type": "Crime type", "previous_count": "Previous 12 months", "latest_count": "Latest 12 months",
-        "pct_change": "Change (%)", "significant": "Real change by the test", "statement": "What the test says",
-    }, title=f"Latest 12 months against the previous 12 ({', '.join(config.area_codes)})")
+    areas = ", ".join(config.area_codes)
+    tables = []
+    for (previous, latest), rows in frame.group_by(["previous_period", "latest_period"], maintain_order=True):
+        tables.append(table_from_frame(rows, {
+            "crime_type": "Crime type", "previous_count": f"Count, {previous}", "latest_count": f"Count, {latest}",
+            "pct_change": "Change (%)", "significant": "Real change by the test", "statement": "What the test says",
+        }, title=f"The latest 12 months ({latest}) against {previous} ({areas})"))
+    return tables
 
 
 @lru_cache(maxsize=4)

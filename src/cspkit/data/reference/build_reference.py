@@ -15,6 +15,8 @@ from pathlib import Path
 
 import polars as pl
 
+from cspkit.data.geography import CONTIGUITY_FILE, queen_pairs
+
 HERE = Path(__file__).resolve().parent
 DEMO_DISTRICTS = ("E06000056", "E06000055", "E06000032")
 
@@ -27,6 +29,18 @@ def _csv(path: Path) -> pl.DataFrame:
 def _write(frame: pl.DataFrame, name: str) -> None:
     with gzip.GzipFile(HERE / name, "wb", mtime=0) as out:
         frame.write_csv(out)
+
+
+def national_geography(shared: Path) -> None:
+    """Queen contiguity of every LSOA 2021, computed once from the full-resolution ONS BGC polygons."""
+    import pyarrow.parquet as pq
+    import shapely
+
+    source = pq.read_table(shared / "ons_geography" / "national" / "lsoa21_boundaries_ew_bgc.parquet",
+                           columns=["LSOA21CD", "geometry"])
+    polygons = shapely.from_wkb(source["geometry"].to_numpy(zero_copy_only=False))
+    queen_pairs(source["LSOA21CD"].to_pylist(), polygons).write_parquet(
+        HERE / CONTIGUITY_FILE, compression="zstd", compression_level=19, statistics=False)
 
 
 def build(shared: Path) -> None:
@@ -116,6 +130,7 @@ def build(shared: Path) -> None:
     )
     _write(imd, "imd.csv.gz")
 
+    national_geography(shared)
     for lad_code in DEMO_DISTRICTS:
         source = json.loads((geo / "drkane_geo_lookups" / "boundaries" / "lsoa" / f"{lad_code}.geojson").read_text())
         keep = ("LSOA21CD", "LSOA21NM", "LADCD_ACTIVE")

@@ -7,6 +7,7 @@ area (when the resident did not choose one) and then dropped.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping as MappingType
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,16 +17,18 @@ from pathlib import Path
 import polars as pl
 
 from cspkit.errors import InputError
+from cspkit.survey.importers.coverage import check_every_column
 from cspkit.survey.importers.grid import Grid, read_grid
-from cspkit.survey.importers.mapping import Mapping, QuestionColumns, normalise_text
+from cspkit.survey.importers.mapping import Mapping, QuestionColumns, match_key, normalise_text
 from cspkit.survey.questionnaire import Question, Questionnaire, QuestionType, normalise_postcode, validate_answer
 from cspkit.survey.redact import redact
 from cspkit.survey.responses import (
+    ANSWER_COUNT_SCHEMA,
     ANSWER_SCHEMA,
     DROPPED,
     EXCLUDED,
     EXCLUSION_SCHEMA,
-    RESPONDENT_SCHEMA,
+    IMPORTED_RESPONDENT_SCHEMA,
     SurveyResponses,
     answer_rows,
     is_complete,
@@ -33,7 +36,6 @@ from cspkit.survey.responses import (
 
 #: SurveyMonkey's second header row for a column that holds the whole answer.
 _WHOLE_ANSWER = frozenset({"", "response", "open-ended response", "open ended response"})
-_UNSEEN = object()
 _FALSE = frozenset({"", "0", "no", "false", "n", "not selected"})
 
 
@@ -77,39 +79,50 @@ def import_responses(
     grid = read_grid(path, mapping.header_rows, mapping.encoding, mapping.sheet)
     name = grid.file.name
     headers = _column_headers(grid)
-    sources, notes = _locate(grid, headers, questionnaire, mapping)
+    sources, unmatched = _locate(grid, headers, questionnaire, mapping)
     meta = {key: _find_meta(headers, getattr(mapping, key), mapping, name) for key in ("respondent_id", "submitted_at", "status")}
+    read_columns = {i for source in sources for i in source.indexes} | {i for i in meta.values() if i is not None}
+    check_every_column(headers, grid.rows, read_columns, unmatched, mapping, name)
     postcode_q = questionnaire.postcode_question
     area_q = questionnaire.area_question
 
-    rows: list[tuple[str, str, str]] = []
-    people: list[dict[str, object]] = []
     exclusions: list[dict[str, object]] = []
     problems: list[tuple[int, str, str]] = []
-    memo: dict[tuple, object] = {}
+    ticks_read: Counter[str] = Counter()
+    ticks_excluded: Counter[str] = Counter()
+    ticks_dropped: Counter[str] = Counter()
+    memo: dict[tuple, tuple[object, int]] = {}
     source_indexes = [source.indexes for source in sources]
-    seen_ids: set[str] = set()
-    seen_answers: set[tuple] = set()
+    kept: dict[int, _Row] = {}  # by file row, in file order
+    kept_by_id: dict[str, _Row] = {}
+    seen_answers: dict[tuple, int] = {}
     postcodes_used = postcodes_unmatched = 0
 
     for index, cells in enumerate(grid.rows):
         row_number = mapping.header_rows + index + 1
         answers: dict[str, str | tuple[str, ...]] = {}
+        ticks: Counter[str] = Counter()
+        bad: Counter[str] = Counter()
         for number, (source, indexes) in enumerate(zip(sources, source_indexes, strict=True)):
             # Exports repeat the same few answers thousands of times: read each distinct one once.
             key = (number, *(cells[i] for i in indexes))
-            value = memo.get(key, _UNSEEN)
-            if value is _UNSEEN:
+            found = memo.get(key)
+            if found is None:
                 try:
-                    value = _answer(source, cells, mapping)
+                    found = (_answer(source, cells, mapping), _ticks(source, cells, mapping))
                 except _Problem as problem:
-                    value = problem
+                    found = (problem, _ticks(source, cells, mapping))
                 if source.question.type != QuestionType.free_text:
-                    memo[key] = value
+                    memo[key] = found
+            value, count = found
+            qid = source.question.id
+            ticks_read[qid] += count
             if isinstance(value, _Problem):
                 problems.append((row_number, value.column, value.reason))
+                bad[qid] += count
             elif value is not None:
-                answers[source.question.id] = value
+                answers[qid] = value
+                ticks[qid] += count
         postcode = answers.pop(postcode_q.id, None) if postcode_q else None
         if postcode is not None and area_q is not None and area_q.id not in answers:
             area = (postcode_areas or {}).get(str(postcode))
@@ -120,53 +133,129 @@ def import_responses(
                 postcodes_unmatched += 1
         if not answers:
             exclusions.append(_excluded(row_number, "no answers to any mapped question"))
+            ticks_excluded.update(ticks + bad)
             continue
-        source_id = cells[meta["respondent_id"]] if meta["respondent_id"] is not None else ""
-        submitted = cells[meta["submitted_at"]] if meta["submitted_at"] is not None else ""
-        if source_id and source_id in seen_ids:
-            exclusions.append(_excluded(row_number, "duplicate: same respondent id as an earlier row"))
-            continue
-        fingerprint = (submitted, tuple(sorted(answers.items())))
-        if submitted and fingerprint in seen_answers:
-            exclusions.append(_excluded(row_number, "duplicate: identical answers and timestamp to an earlier row"))
-            continue
-        seen_ids.add(source_id)
-        seen_answers.add(fingerprint)
-        respondent = f"R{len(people) + 1:05d}"
-        for qid, value in answers.items():
-            rows.extend(answer_rows(respondent, qid, value))
         status = normalise_text(cells[meta["status"]]) if meta["status"] is not None else ""
-        complete = (
-            status not in mapping.partial_values if status else is_complete(questionnaire, set(answers), set(mapping.questions))
+        row = _Row(
+            number=row_number,
+            source_id=cells[meta["respondent_id"]] if meta["respondent_id"] is not None else "",
+            submitted=cells[meta["submitted_at"]] if meta["submitted_at"] is not None else "",
+            complete=(status not in mapping.partial_values if status
+                      else is_complete(questionnaire, set(answers), set(mapping.questions))),
+            answers=answers,
+            ticks=ticks,
         )
-        people.append({"respondent_id": respondent, "submitted_at": _timestamp(submitted), "complete": complete})
+        reason, same_as = _repeat(row, kept_by_id, seen_answers)
+        if reason == _SUPERSEDED:  # the earlier partial gives way to this complete response
+            earlier = kept.pop(same_as)
+            exclusions.append(_excluded(earlier.number, _SUPERSEDED, row.number))
+            ticks_excluded.update(earlier.ticks)
+            reason = None
+        if reason is not None:
+            exclusions.append(_excluded(row_number, reason, same_as))
+            ticks_excluded.update(ticks + bad)
+            continue
+        ticks_dropped.update(bad)
+        kept[row_number] = row
+        if row.source_id:
+            kept_by_id[row.source_id] = row
+        seen_answers.setdefault(row.fingerprint, row_number)
 
     if problems and strict:
-        row, column, reason = problems[0]
+        row_at, column, reason = problems[0]
         more = f" ({len(problems) - 1} more like this; add the texts to the mapping's answers, or import with --lenient)"
-        raise InputError(reason + (more if len(problems) > 1 else ""), file=name, row=row, column=column)
+        raise InputError(reason + (more if len(problems) > 1 else ""), file=name, row=row_at, column=column)
     exclusions.extend({"source_row": r, "column": c, "kind": DROPPED, "reason": why} for r, c, why in problems)
+    notes: list[str] = []
     if postcode_q is not None and postcode_q.id in mapping.questions:
         notes.append(
             f"postcodes: {postcodes_used} used to fill in the area, {postcodes_unmatched} not found in the postcode lookup"
             + ("" if postcode_areas else " (no postcode lookup supplied)")
             + "; every postcode was then dropped"
         )
+    rows: list[tuple[str, str, str]] = []
+    people: list[dict[str, object]] = []
+    for number, row in enumerate(kept.values(), start=1):
+        respondent = f"R{number:05d}"
+        for qid, value in row.answers.items():
+            rows.extend(answer_rows(respondent, qid, value))
+        people.append({"respondent_id": respondent, "submitted_at": _timestamp(row.submitted), "complete": row.complete,
+                       "source_row": row.number})
+    answers_frame = pl.DataFrame(rows, schema=ANSWER_SCHEMA, orient="row")
     return SurveyResponses(
         wave=wave,
-        answers=pl.DataFrame(rows, schema=ANSWER_SCHEMA, orient="row"),
-        respondents=pl.DataFrame(people, schema=RESPONDENT_SCHEMA),
+        answers=answers_frame,
+        respondents=pl.DataFrame(people, schema=IMPORTED_RESPONDENT_SCHEMA),
         exclusions=pl.DataFrame(exclusions, schema=EXCLUSION_SCHEMA),
         source=name,
         label=mapping.label,
         rows_read=len(grid.rows),
         encoding=grid.encoding,
         notes=tuple(notes),
+        answer_counts=_answer_counts(
+            [s.question.id for s in sources if s.question is not postcode_q],
+            ticks_read, answers_frame, ticks_excluded, ticks_dropped,
+        ),
     )
 
 
-def _excluded(row: int, reason: str) -> dict[str, object]:
-    return {"source_row": row, "column": None, "kind": EXCLUDED, "reason": reason}
+_SUPERSEDED = "superseded: a partial response whose respondent id completed the survey in a later row"
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A response read from one file row."""
+
+    number: int
+    source_id: str
+    submitted: str
+    complete: bool
+    answers: dict[str, str | tuple[str, ...]]
+    ticks: Counter[str]
+
+    @property
+    def fingerprint(self) -> tuple:
+        return (self.submitted, tuple(sorted(self.answers.items())))
+
+
+def _repeat(row: _Row, kept_by_id: dict[str, _Row], seen_answers: dict[tuple, int]) -> tuple[str | None, int | None]:
+    """Why ROW is not a new response, and the file row it repeats; (None, None) when it is new.
+
+    A respondent id seen before is a duplicate only when the answers are the same too; otherwise
+    it is a partial resubmission (kept out: the earlier response stands), a completion of an
+    earlier partial (which it supersedes), or a resubmission with different answers (the first
+    complete response stands). Identical answers and timestamp under a new id is a double submission.
+    """
+    earlier = kept_by_id.get(row.source_id) if row.source_id else None
+    if earlier is not None:
+        if earlier.answers == row.answers:
+            return "duplicate: same respondent id and answers as an earlier row", earlier.number
+        if not row.complete:
+            return "partial resubmission: same respondent id as an earlier row, which is kept", earlier.number
+        if not earlier.complete:
+            return _SUPERSEDED, earlier.number
+        return "resubmission: same respondent id as an earlier complete row with different answers; the first is kept", \
+            earlier.number
+    if row.submitted and row.fingerprint in seen_answers:
+        return "duplicate: identical answers and timestamp to an earlier row", seen_answers[row.fingerprint]
+    return None, None
+
+
+def _answer_counts(
+    questions: list[str], read: Counter[str], answers: pl.DataFrame, excluded: Counter[str], dropped: Counter[str]
+) -> pl.DataFrame:
+    """Ticks (answers; each option of a multiple choice counts) per question: read from the file,
+    stored, in excluded rows, dropped. Read = stored + in excluded rows + dropped."""
+    stored = dict(answers.group_by("question_id").len().iter_rows())
+    return pl.DataFrame(
+        [(q, read[q], stored.get(q, 0), excluded[q], dropped[q]) for q in questions],
+        schema=ANSWER_COUNT_SCHEMA,
+        orient="row",
+    )
+
+
+def _excluded(row: int, reason: str, same_as: int | None = None) -> dict[str, object]:
+    return {"source_row": row, "column": None, "kind": EXCLUDED, "reason": reason, "same_as_row": same_as}
 
 
 def _column_headers(grid: Grid) -> list[tuple[str, str]]:
@@ -195,12 +284,16 @@ def _find_meta(headers: list[tuple[str, str]], column: str | None, mapping: Mapp
 
 def _locate(
     grid: Grid, headers: list[tuple[str, str]], questionnaire: Questionnaire, mapping: Mapping
-) -> tuple[list[_Source], list[str]]:
-    """Find every mapped question's column(s); a missing column is an error naming it."""
+) -> tuple[list[_Source], dict[int, Question]]:
+    """Find every mapped question's column(s); a missing column is an error naming it.
+
+    Also returns the columns under a mapped question whose option text matched none of its
+    answers, for :func:`check_every_column` to list.
+    """
     file = grid.file.name
     tops = [normalise_text(top) for top, _ in headers]
     exact = {normalise_text(f"{top} {sub}".strip()): i for i, (top, sub) in enumerate(headers)}
-    notes: list[str] = []
+    unmatched: dict[int, Question] = {}
     sources: list[_Source] = []
     for qid, spec in mapping.questions.items():
         question = questionnaire[qid]
@@ -228,13 +321,13 @@ def _locate(
             for index in matches:  # the rest: one column per answer option, named in the second header row
                 if index == column:
                     continue
-                sub = headers[index][1]
-                code = _code_for(question, sub, spec, mapping)
+                code = _code_for(question, headers[index][1], spec, mapping)
                 if code is None:
-                    notes.append(f"column '{spec.column} / {sub}' is not an answer to '{qid}' and was not read")
-                option_columns.append((index, code, sub))
-        sources.append(_Source(question, column, tuple(c for c in option_columns if c[1] is not None), spec))
-    return sources, notes
+                    unmatched[index] = question
+                else:
+                    option_columns.append((index, code, headers[index][1]))
+        sources.append(_Source(question, column, tuple(option_columns), spec))
+    return sources, unmatched
 
 
 def _closest(wanted: str, headers: list[tuple[str, str]]) -> str:
@@ -247,15 +340,15 @@ def _closest(wanted: str, headers: list[tuple[str, str]]) -> str:
 
 def _code_for(question: Question, text: str, spec: QuestionColumns, mapping: Mapping) -> str | None:
     """The code an answer text means: the mapping's own answers first, then labels and codes."""
-    return _answer_lookup(question, spec, mapping).get(normalise_text(text))
+    return _answer_lookup(question, spec, mapping).get(match_key(text))
 
 
 @lru_cache(maxsize=256)
 def _answer_lookup(question: Question, spec: QuestionColumns, mapping: Mapping) -> dict[str, str]:
     lookup: dict[str, str] = {}
     for option in question.options:
-        lookup.setdefault(normalise_text(option.code), option.code)
-        lookup[normalise_text(option.label)] = option.code
+        lookup.setdefault(match_key(option.code), option.code)
+        lookup[match_key(option.label)] = option.code
     lookup.update({k: v for k, v in mapping.answers.items() if v in question.codes})
     lookup.update(spec.answers)
     return lookup
@@ -293,6 +386,18 @@ def _answer(source: _Source, cells: list[str], mapping: Mapping) -> str | tuple[
         return validate_answer(question, codes)
     except InputError as exc:
         raise _Problem(column_name, f"question '{question.id}': {exc.message}") from exc
+
+
+def _ticks(source: _Source, cells: list[str], mapping: Mapping) -> int:
+    """How many answers the file gives for one question: each marked option column, each part of
+    a multiple choice cell, one for any other non-empty cell."""
+    marked = sum(normalise_text(cells[index]) not in _FALSE for index, _, _ in source.option_columns)
+    if source.column is None or not cells[source.column]:
+        return marked
+    if source.question.type != QuestionType.multiple:
+        return marked + 1
+    separator = source.spec.separator or mapping.separator
+    return marked + sum(bool(part.strip()) for part in cells[source.column].split(separator))
 
 
 def _timestamp(text: str) -> datetime | None:

@@ -12,8 +12,10 @@ A mapping is a small TOML file a partnership writes once per survey platform and
     column = "Which of these issues are you most concerned about in your local area?"
     answers = { "Speeding" = "speeding" }
 
-Answer text is matched to the questionnaire's labels and codes (ignoring case, spacing and curly
-quotes); ``answers`` tables only list the texts that differ.
+Answer text is matched to the questionnaire's labels and codes (ignoring case, spacing, punctuation
+and a trailing "(please specify)"); ``answers`` tables only list the texts that differ. Every column
+of the export must be a question, an option, one of the platform's own columns (formats.toml) or
+listed in ``ignore``, so no answer is left behind unnoticed.
 """
 
 from __future__ import annotations
@@ -37,6 +39,17 @@ def normalise_text(value: str) -> str:
     """Text compared the way a person reads it: case, spacing and curly quotes ignored."""
     value = value.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     return re.sub(r"\s+", " ", value).strip().casefold()
+
+
+_SPECIFY = re.compile(r"\(?\s*please\s+specify\s*\)?\s*:?\s*$")
+
+
+@lru_cache(maxsize=1 << 16)
+def match_key(value: str) -> str:
+    """Answer text reduced to its words, so "Anti social behaviour", "Anti-social behaviour" and
+    "ANTI-SOCIAL BEHAVIOUR." match, "Other (please specify)" matches "Other", and "&" reads "and"."""
+    text = _SPECIFY.sub("", normalise_text(value)).replace("&", " and ")
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 
 @dataclass(frozen=True, eq=False)  # compared (and cached) by identity: one mapping, one lookup
@@ -67,6 +80,10 @@ class Mapping:
     source: str
     #: columns the mapping itself named (an error when missing); preset columns are optional.
     required_meta: frozenset[str] = frozenset()
+    #: the platform's own columns (ids, dates, names, addresses), never read (normalised text).
+    platform_columns: frozenset[str] = frozenset()
+    #: columns the analyst chose not to read: "Question" or "Question / Option" (normalised text).
+    ignore: frozenset[str] = frozenset()
 
 
 def _formats() -> dict[str, dict[str, Any]]:
@@ -113,10 +130,13 @@ def parse_mapping(raw: dict[str, Any], questionnaire: Questionnaire, source: str
             question_id=qid,
             column=spec.get("column"),
             option_columns=dict(spec.get("option_columns", {})),
-            answers={normalise_text(k): v for k, v in spec.get("answers", {}).items()},
+            answers={match_key(k): v for k, v in spec.get("answers", {}).items()},
             separator=spec.get("separator"),
         )
     explicit = {raw[k] for k in ("respondent_id", "submitted_at", "status") if raw.get(k)}
+    ignore = raw.get("ignore", [])
+    if not isinstance(ignore, list) or not all(isinstance(c, str) for c in ignore):
+        raise ConfigError("'ignore' must be a list of column headers, e.g. ignore = [\"Collector ID\"]", file=source)
     return Mapping(
         format=fmt,
         label=str(raw.get("label", "")),
@@ -129,7 +149,9 @@ def parse_mapping(raw: dict[str, Any], questionnaire: Questionnaire, source: str
         status=setting("status") or None,
         partial_values=tuple(normalise_text(v) for v in setting("partial_values") or ()),
         questions=questions,
-        answers={normalise_text(k): v for k, v in raw.get("answers", {}).items()},
+        answers={match_key(k): v for k, v in raw.get("answers", {}).items()},
         source=source,
         required_meta=frozenset(explicit),
+        platform_columns=frozenset(normalise_text(c) for c in preset.get("platform_columns", ())),
+        ignore=frozenset(normalise_text(c) for c in ignore),
     )

@@ -28,7 +28,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         headline, headline_missing = library.headline_figures(assessment), ""
     except (library.NotAvailable, CspkitError) as exc:  # no warehouse linked, or the analysis' own reason
-        headline, headline_missing = None, str(exc)
+        headline, headline_missing = [], str(exc)
     try:
         charts, charts_missing = library.dashboard_charts(assessment), ""
     except (library.NotAvailable, CspkitError) as exc:

@@ -174,6 +174,8 @@ def change_round(request: HttpRequest, slug: str, action: str) -> HttpResponse:
         "lock": (Assessment.RoundState.OPEN, Assessment.RoundState.LOCKED, "The round is locked"),
         "release": (Assessment.RoundState.LOCKED, Assessment.RoundState.RELEASED, "The results are released to partners"),
     }
+    if action not in moves:
+        raise Http404("No such round action")
     before, after, notice = moves[action]
     with transaction.atomic():
         changed = Assessment.objects.filter(pk=request.assessment.pk, round_state=before).update(round_state=after)

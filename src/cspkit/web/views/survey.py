@@ -16,11 +16,14 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from cspkit.errors import CspkitError
+from cspkit.safe_csv import safe_csv
+from cspkit.survey.questionnaire import QuestionType
 from cspkit.web import library
 from cspkit.web.access import for_roles, navigation
 from cspkit.web.audit import record
@@ -85,9 +88,11 @@ def question(request: HttpRequest, slug: str, question_id: str) -> HttpResponse:
 
 
 def check(request: HttpRequest, slug: str) -> HttpResponse:
-    """Check your answers, then send: the one place a response is stored."""
+    """Check your answers, then send: the one place a response is stored, and only with every
+    required question answered, however the resident moved between the pages."""
     assessment = _open_survey(slug)
     state = _state(request, slug)
+    questions = _questions(assessment)
     if request.method == "POST":
         form = HoneypotForm(request.POST)
         token = request.POST.get("token", "")
@@ -95,6 +100,8 @@ def check(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("web:survey_done", slug)  # a second click or a resent form: already stored
         if state is None or not form.is_valid() or token != state["token"]:
             return redirect("web:survey_start", slug)
+        if _unanswered(slug, questions, state):
+            return _check_page(request, assessment, questions, state, status=400)
         stored, held_reason = _store(request, assessment, state, form.cleaned_data["website"])
         request.session.pop(f"survey:{slug}", None)
         request.session["survey_done"] = stored.token
@@ -103,16 +110,51 @@ def check(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("web:survey_done", slug)
     if state is None:
         return redirect("web:survey_start", slug)
-    questions = _questions(assessment)
-    rows = [{"question": q, "answer": _display(q, state["answers"].get(q.id))} for q in questions]
+    return _check_page(request, assessment, questions, state)
+
+
+def _unanswered(slug: str, questions: list, state: dict) -> list[dict]:
+    """An error for each question whose answer cspkit.survey refuses now (a required question never
+    reached, say), linking to that question's page."""
+    errors = []
+    for question in questions:
+        try:
+            library.validate_answer(question, state["answers"].get(question.id))
+        except ValueError as exc:
+            href = reverse("web:survey_question", args=[slug, question.id]) + "?change=1"
+            errors.append({"href": href, "text": f"{question.text}: {exc}", "question": question.id})
+    return errors
+
+
+def _check_page(request: HttpRequest, assessment: Assessment, questions: list, state: dict,
+                status: int = 200) -> HttpResponse:
+    """Check your answers: each answer as it will be stored (free text with contact details taken out,
+    and said so), and an error summary for any required question not yet answered."""
+    errors = _unanswered(assessment.slug, questions, state)
+    missing = {error["question"] for error in errors}
+    rows = []
+    for question in questions:
+        answer = state["answers"].get(question.id)
+        stored = library.stored_answer(question, answer)
+        rows.append({
+            "question": question, "answer": _display(question, answer, stored), "missing": question.id in missing,
+            "redacted": question.type == QuestionType.free_text and bool(stored) and stored != [answer],
+            "postcode": question.type == QuestionType.postcode and bool(answer),
+        })
     form = HoneypotForm(initial={"token": state["token"]})
-    return render(request, "web/survey_check.html", {"assessment": assessment, "rows": rows, "form": form})
+    return render(request, "web/survey_check.html", {
+        "assessment": assessment, "rows": rows, "form": form, "errors": errors,
+        "redacted": any(row["redacted"] for row in rows),
+    }, status=status)
 
 
-def _display(question, answer: object) -> str:
+def _display(question, answer: object, stored: list[str]) -> str:
+    """The answer as the resident will see it kept: option labels, and free text as stored."""
     labels = {option.code: option.label for option in question.options}
     if answer in (None, "", []):
         return "Not answered"
+    if question.type == QuestionType.free_text:
+        return stored[0]
     if isinstance(answer, list):
         return ", ".join(labels.get(a, a) for a in answer)
     return labels.get(answer, str(answer))
@@ -195,9 +237,10 @@ def review_held(request: HttpRequest, slug: str) -> HttpResponse:
 
 @for_roles(Role.ANALYST)
 def export_responses(request: HttpRequest, slug: str) -> HttpResponse:
-    """Accepted responses as a long-form CSV (response, question, answer), as the survey library reads them."""
+    """Accepted responses as a long-form CSV (response, question, answer), as the survey library reads them,
+    with text that a spreadsheet would run as a formula led by an apostrophe."""
     frame = web_responses(request.assessment).answers
-    response = HttpResponse(frame.write_csv(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(safe_csv(frame), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-survey-responses.csv"'
     return response
 

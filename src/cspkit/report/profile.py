@@ -1,0 +1,89 @@
+"""The assessment's "Area profile" section: people, households, deprivation and where crime falls by
+deprivation, from :class:`cspkit.analysis.profile.AreaProfile`."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from cspkit.analysis.profile import AreaProfile
+from cspkit.report.document import Paragraph, Section, table_from_frame
+from cspkit.report.totals import with_total_row
+
+NATIONS = {"E": "England", "W": "Wales"}
+
+
+def profile_section(section: Section, profile: AreaProfile, area_name: str, publishable) -> None:
+    """Sentences first, each drawn from the table beneath it; ``publishable`` suppresses small counts."""
+    notes = (profile.provenance.footnote(),)
+    older = profile.ages.filter(pl.col("age_band").str.contains("65"))
+    younger = profile.ages.filter(pl.col("age_band").str.contains("15 years and under"))
+    people = (
+        f"{area_name} has {profile.residents:,} residents in {profile.households:,} households (Census 2021), "
+        f"living in {profile.lsoas:,} neighbourhoods (LSOAs) of about 1,500 people each."
+    )
+    if older.height and younger.height:
+        o, y = older.row(0, named=True), younger.row(0, named=True)
+        people += (
+            f" {y['share_pct']:.0f}% are aged 15 or under (England and Wales: {y['england_wales_pct']:.0f}%) and "
+            f"{o['share_pct']:.0f}% are 65 or over (England and Wales: {o['england_wales_pct']:.0f}%)."
+        )
+    section.add(Paragraph(people, notes=notes))
+    section.add(
+        table_from_frame(
+            "profile_age",
+            f"Residents by age, {area_name} and England and Wales (Census 2021)",
+            profile.ages,
+            headers={"age_band": "Age", "residents": "Residents", "share_pct": "Share %",
+                     "england_wales_pct": "England and Wales %"},
+            formats={"share_pct": lambda v: f"{v:.1f}", "england_wales_pct": lambda v: f"{v:.1f}"},
+            notes=notes,
+        )
+    )  # fmt: skip
+    deprivation = section.sub("Deprivation and where crime falls")
+    if not profile.deprivation.height:
+        deprivation.add(Paragraph("No bundled deprivation index covers this area's neighbourhoods.", style="notice"))
+        return
+    period = profile.crime_period.in_words()
+    text = (
+        f"Deprivation is measured by the {' and the '.join(profile.indices)}: decile 1 is the most deprived "
+        "tenth of that nation's neighbourhoods. England and Wales each rank their own neighbourhoods, so their "
+        "deciles are never compared."
+    )
+    if profile.uncovered_lsoas:
+        text += (
+            f" {profile.uncovered_lsoas:,} of the area's neighbourhoods are not covered by a bundled deprivation index "
+            "and are left out of this table."
+        )
+    table = with_total_row(
+        profile.deprivation.with_columns(pl.col("nation").replace_strict(NATIONS, default=pl.col("nation"))),
+        labels=("nation", "decile"),
+        sums=("lsoas", "residents", "residents_pct", "crimes", "crimes_pct"),
+        computed={"rate_per_1000": 1000 * pl.col("crimes").sum() / pl.col("residents").sum()},
+    )
+    shown = publishable(table, ["crimes"], {"crimes_pct": "crimes", "rate_per_1000": "crimes"}, total_row=-1)
+    most_deprived = shown.filter(pl.col("decile").is_in(["1", "2"]))
+    shares = profile.most_deprived_share()
+    if shares is not None and most_deprived["crimes"].str.contains(r"^[\d,]+$").all():  # no hidden count in the sum
+        residents, crimes = shares
+        text += (
+            f" {residents:.0f}% of residents live in the most deprived fifth of neighbourhoods (deciles 1 and 2); "
+            f"{crimes:.0f}% of the crime recorded in {period} happened there."
+        )
+    deprivation.add(Paragraph(text, notes=notes))
+    deprivation.add(
+        table_from_frame(
+            "profile_deprivation",
+            f"Residents and recorded crime (excluding anti-social behaviour) by deprivation decile, {period}",
+            shown,
+            headers={"nation": "Index", "decile": "Decile (1 = most deprived)", "lsoas": "Neighbourhoods",
+                     "residents": "Residents", "residents_pct": "Residents %", "crimes": "Crimes",
+                     "crimes_pct": "Crimes %", "rate_per_1000": "Crimes per 1,000 residents"},
+            formats={"residents_pct": lambda v: f"{v:.1f}", "crimes_pct": _one_decimal, "rate_per_1000": _one_decimal},
+            notes=notes,
+        )
+    )  # fmt: skip
+
+
+def _one_decimal(value: object) -> str:
+    """A published figure to one decimal place; a suppressed one ("<5", "*") as it stands."""
+    return value if isinstance(value, str) else ("–" if value is None else f"{value:.1f}")
