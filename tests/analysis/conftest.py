@@ -161,11 +161,11 @@ def steady_warehouse(build_warehouse) -> Path:
     return build_warehouse(rows)
 
 
-def independent_peers(con, area_lad: str, k: int) -> tuple[list[str], np.ndarray]:
+def independent_peers(con, area_lad: str, k: int, exclude: Iterable[str] = ()) -> tuple[list[str], np.ndarray]:
     """The k nearest districts to one district, computed apart from cspkit (pandas and scikit-learn) on
     the documented profile: log residents, age-band shares, residents-weighted IMD score and log
     density (residents over the sum of each LSOA's nearest-centroid disc). Candidates are the other
-    districts with street rows in the warehouse."""
+    districts with street rows in the warehouse, but those in ``exclude`` (e.g. whose force is missing)."""
     import pandas as pd
     from sklearn.neighbors import NearestNeighbors
     from sklearn.preprocessing import StandardScaler
@@ -189,7 +189,7 @@ def independent_peers(con, area_lad: str, k: int) -> tuple[list[str], np.ndarray
     profile["log_density"] = np.log(profile["residents"] / centroids.groupby("lad_code")["disc"].sum())
     profile["log_residents"] = np.log(profile["residents"])
     features = ["log_residents", *[c for c in profile.columns if c.startswith("share ")], "imd_score", "log_density"]
-    candidates = profile[profile.index.isin(with_data - {area_lad})].dropna(subset=features)
+    candidates = profile[profile.index.isin(with_data - {area_lad} - set(exclude))].dropna(subset=features)
     scaler = StandardScaler().fit(candidates[features])
     search = NearestNeighbors(n_neighbors=k).fit(scaler.transform(candidates[features]))
     distances, index = search.kneighbors(scaler.transform(profile.loc[[area_lad], features]))

@@ -1,4 +1,8 @@
-"""Gi* against esda on the same weights, queen contiguity against libpysal, and the FDR step."""
+"""Gi* against esda on the same weights (z-scores and conditional-permutation p-values), queen
+contiguity against libpysal, and the FDR step against statsmodels."""
+
+import importlib.util
+import json
 
 import numpy as np
 import pytest
@@ -7,7 +11,16 @@ from libpysal.weights import W
 from statsmodels.stats.multitest import multipletests
 
 from cspkit.analysis.concentration import gini, top_share
-from cspkit.analysis.hotspots import classify, gi_star, knn_weights, queen_weights
+from cspkit.analysis.hotspots import (
+    PermutationSettings,
+    classify,
+    gi_star,
+    gi_star_test,
+    knn_weights,
+    permutation_p_values,
+    permutation_tails,
+    queen_weights,
+)
 from cspkit.errors import AnalysisError
 
 
@@ -32,12 +45,14 @@ def test_gi_star_matches_esda_on_knn_weights(k: int) -> None:
     np.testing.assert_allclose(ours, theirs.Zs, atol=1e-6, rtol=0)
 
 
-def test_gi_star_matches_esda_on_queen_weights_of_real_boundaries(shared_data) -> None:
-    import json
-
+def _central_bedfordshire(shared_data):
     collection = json.loads((shared_data / "ons_geography/drkane_geo_lookups/boundaries/lsoa/E06000056.geojson").read_text())
     codes = [f["properties"]["LSOA21CD"] for f in collection["features"]]
-    weights = queen_weights(codes, [json.dumps(f["geometry"]) for f in collection["features"]])
+    return collection, codes, queen_weights(codes, [json.dumps(f["geometry"]) for f in collection["features"]])
+
+
+def test_gi_star_matches_esda_on_queen_weights_of_real_boundaries(shared_data) -> None:
+    collection, codes, weights = _central_bedfordshire(shared_data)
     values = np.random.default_rng(1).gamma(2.0, 30.0, len(codes))
     theirs = G_Local(values, _libpysal(weights), transform="B", star=True, permutations=0)
     np.testing.assert_allclose(gi_star(values, weights.matrix), theirs.Zs, atol=1e-6, rtol=0)
@@ -61,11 +76,79 @@ def test_queen_on_a_grid() -> None:
 
 def test_benjamini_hochberg_matches_statsmodels() -> None:
     z = np.array([3.5, 2.2, -2.8, 0.3, 1.1, -0.5, 2.9, -3.9])
-    p, q, classes = classify(z, alpha=0.05)
+    p = np.array([0.002, 0.03, 0.004, 0.8, 0.3, 0.6, 0.01, 0.001])
+    q, classes = classify(z, p, alpha=0.05)
     reject, q_ref, _, _ = multipletests(p, alpha=0.05, method="fdr_bh")
     np.testing.assert_allclose(q, q_ref)
-    assert [c != "no clustering" for c in classes] == list(reject)
+    assert [c != "not significant" for c in classes] == list(reject)
     assert classes[0] == "hot spot" and classes[-1] == "cold spot"
+
+
+@pytest.mark.skipif(importlib.util.find_spec("numba") is not None, reason="with numba, esda draws from numba's own generator")
+@pytest.mark.filterwarnings("ignore:The alternative hypothesis:DeprecationWarning")
+@pytest.mark.parametrize("seed", [7, 2024])
+def test_permutation_counts_equal_esdas_with_the_same_seed(shared_data, seed: int) -> None:
+    """esda's G_Local(star=True, transform="B") p_sim is (folded count + 1) / (permutations + 1)."""
+    _, codes, weights = _central_bedfordshire(shared_data)
+    counts = np.random.default_rng(seed).negative_binomial(2, 0.1, len(codes)).astype(float)
+    esda = G_Local(counts, _libpysal(weights), transform="B", star=True, permutations=999, seed=seed, n_jobs=1)
+    upper, lower = permutation_tails(counts, weights.matrix, PermutationSettings(999, seed))
+    folded = np.minimum(upper[0], 999 - upper[0])
+    np.testing.assert_array_equal(folded, np.round(esda.p_sim * 1000).astype(int) - 1)
+    # The lower tail counts ties too: at most the permutations above, plus those equal.
+    assert (lower[0] >= 999 - upper[0]).all() and (lower[0] + upper[0] >= 999).all()
+
+
+def test_two_sided_p_values_by_brute_force() -> None:
+    """Redraw each unit's neighbours by hand from the same draws and count both tails."""
+    codes, lat, lon, rng = _random_points(30, seed=5)
+    weights = knn_weights(codes, lat, lon, 4)
+    values = rng.poisson(3, 30).astype(float)
+    settings = PermutationSettings(permutations=99, seed=11)
+    draws = np.random.RandomState(11)
+    draws = np.stack([draws.choice(29, size=4, replace=False) for _ in range(99)])
+    expected = []
+    for i in range(30):
+        own = values[i] + values[weights.matrix[i].indices].sum()
+        others = np.delete(values, i)
+        drawn = values[i] + others[draws].sum(axis=1)
+        tail = min((drawn >= own).sum(), (drawn <= own).sum())
+        expected.append(min(1.0, 2 * (tail + 1) / 100))
+    np.testing.assert_allclose(permutation_p_values(values, weights.matrix, settings), expected)
+
+
+def test_permutation_p_values_hold_their_size_on_skewed_counts(shared_data) -> None:
+    """With no spatial pattern (skewed counts shuffled over the LSOAs), p < 0.05 about 5% of the time;
+    the normal approximation's p-values reject far more often on the same counts."""
+    from scipy import stats
+
+    _, codes, weights = _central_bedfordshire(shared_data)
+    rng = np.random.default_rng(3)
+    base = rng.negative_binomial(0.4, 0.02, len(codes)).astype(float)  # skewness about 3
+    assert stats.skew(base) > 2
+    shuffles = np.stack([rng.permutation(base) for _ in range(40)])
+    p = permutation_p_values(shuffles, weights.matrix, PermutationSettings(199, 1))
+    z = np.stack([gi_star(row, weights.matrix) for row in shuffles])
+    permutation_rate = (p < 0.05).mean()
+    normal_rate = (2 * stats.norm.sf(np.abs(z)) < 0.05).mean()
+    assert 0.02 < permutation_rate < 0.07, permutation_rate
+    assert normal_rate > permutation_rate
+
+
+def test_gi_star_test_finds_a_planted_cluster_and_is_repeatable(shared_data) -> None:
+    _, codes, weights = _central_bedfordshire(shared_data)
+    counts = np.random.default_rng(9).poisson(20, len(codes)).astype(float)
+    centre = int(np.argmax(np.diff(weights.matrix.indptr)))
+    # Two rings of neighbours: enough LSOAs at the smallest p (0.002) for Benjamini-Hochberg to pass them.
+    ring = {centre, *weights.matrix[centre].indices}
+    cluster = sorted(ring.union(*(weights.matrix[j].indices for j in ring)))
+    counts[cluster] += 40
+    first = gi_star_test(counts, weights.matrix, PermutationSettings(999, 5))
+    assert first["classification"][centre] == "hot spot"
+    assert first.equals(gi_star_test(counts, weights.matrix, PermutationSettings(999, 5)))
+    _, q_ref, _, _ = multipletests(first["p_value"].to_numpy(), alpha=0.05, method="fdr_bh")
+    np.testing.assert_allclose(first["q_value"].to_numpy(), q_ref)
+    assert set(first["classification"]) <= {"hot spot", "cold spot", "not significant"}
 
 
 def test_equal_counts_have_no_hotspots() -> None:

@@ -10,14 +10,24 @@ import numpy as np
 import pytest
 
 from cspkit.analysis.area import Period
+from cspkit.analysis.coverage import district_forces
 from cspkit.analysis.peers import peer_group, peer_position, peer_rates
 from cspkit.analysis.scope import ALL_CRIME
 from cspkit.data import warehouse
+from cspkit.errors import AnalysisError
 
 from .conftest import independent_peers
 
 CENTRAL_BEDFORDSHIRE = "E06000056"
 JANUARY = Period.parse("2024-01", "2024-01")
+#: The districts of the four forces whose files the January 2024 national download lacks: Greater Manchester
+#: (which has published nothing since 2019), the Metropolitan Police (London but the City), West Midlands and
+#: West Yorkshire. Their districts still hold a few rows: BTP's, and neighbours' reported over the border.
+MISSING_FORCE_DISTRICTS = (
+    {f"E08{n:06d}" for n in range(1, 11)}
+    | {f"E09{n:06d}" for n in range(2, 34)}
+    | {f"E08{n:06d}" for n in range(25, 37)}
+)
 
 
 @pytest.fixture(scope="module")
@@ -34,11 +44,30 @@ def national(tmp_path_factory):
 def test_peer_group_matches_an_independent_nearest_neighbour_search(national) -> None:
     with warehouse.read(national) as con:
         group = peer_group(con, [CENTRAL_BEDFORDSHIRE], JANUARY, k=10)
-        expected, distances = independent_peers(con, CENTRAL_BEDFORDSHIRE, 10)
+        expected, distances = independent_peers(con, CENTRAL_BEDFORDSHIRE, 10, exclude=MISSING_FORCE_DISTRICTS)
     peers = group.filter(~group["is_area"])
     assert peers["lad_code"].to_list() == expected
     np.testing.assert_allclose(peers["distance"].to_numpy(), distances, rtol=1e-9)
     assert group["residents"][0] == 294_233
+
+
+def test_the_districts_of_the_missing_forces_are_never_peers(national) -> None:
+    with warehouse.read(national) as con:
+        forces = district_forces(con, JANUARY)
+        with_rows = {r[0] for r in con.execute("SELECT DISTINCT lad_code FROM street WHERE lad_code IS NOT NULL").fetchall()}
+        group = peer_group(con, [CENTRAL_BEDFORDSHIRE], JANUARY, k=300)
+    covered = set(forces.filter(forces["covered"])["lad_code"])
+    assert covered == with_rows - MISSING_FORCE_DISTRICTS
+    assert len(with_rows & MISSING_FORCE_DISTRICTS) == 53  # of 54: a few rows each (BTP's, neighbours'), near-zero peers before
+    assert not set(group["lad_code"]) & MISSING_FORCE_DISTRICTS
+    # Birmingham's rows come from its neighbours and BTP only: its top force is a neighbour's, at a sliver of its rate.
+    birmingham = forces.filter(forces["lad_code"] == "E08000025").row(0, named=True)
+    assert birmingham["force"] == "west-mercia" and birmingham["rate_share"] < 0.001
+
+
+def test_a_district_whose_force_is_missing_gets_no_peer_comparison(national) -> None:
+    with warehouse.read(national) as con, pytest.raises(AnalysisError, match=r"force that polices E08000025"):
+        peer_group(con, ["E08000025"], JANUARY, k=10)
 
 
 def test_peer_rates_equal_direct_counts(national) -> None:

@@ -12,7 +12,7 @@ from cspkit.analysis.harm import harm_ranking, load_harm_weights
 from cspkit.analysis.outcomes import latest_outcomes
 from cspkit.analysis.peers import peer_group, peer_position, peer_rates
 from cspkit.analysis.repeats import INCIDENTS, LOCATION_INCIDENTS, LOCATIONS, VICTIMS, count_repeats, repeat_victimisation
-from cspkit.analysis.scope import Scope
+from cspkit.analysis.scope import ALL_CRIME, Scope
 from cspkit.data import warehouse
 from cspkit.errors import ConfigError
 from cspkit.risk.register import POLICE_UK_CATEGORIES
@@ -266,7 +266,10 @@ def test_british_transport_police_rows_count_for_every_district_or_for_none(buil
     rows = [street_row(m, c, ALPHA, "Burglary", 1) for m in months(date(2022, 1, 1), 24) for c in ALPHA_LSOAS]
     peer = "E07000001"
     transport = {**street_row(date(2023, 6, 1), "E01900001", peer, "Theft from the person", 50), "force": "btp"}
-    path = build_warehouse([*rows, transport], extra=_peer_geography)
+    # BTP published every month (a crime a month in P9, which is not among the peers compared).
+    published = [{**street_row(m, "E01900009", "E07000009", "Theft from the person", 1), "force": "btp"}
+                 for m in months(date(2022, 1, 1), 24)]
+    path = build_warehouse([*rows, transport, *published], extra=_peer_geography)
     with warehouse.read(path) as con:
         group = peer_group(con, [ALPHA], PERIOD, peers=[peer, "E07000002", "E07000003"])
         without = peer_rates(con, group, [ALPHA], PERIOD)
@@ -278,3 +281,18 @@ def test_british_transport_police_rows_count_for_every_district_or_for_none(buil
         with_btp = peer_rates(con, peer_group(con, [ALPHA], PERIOD, peers=[peer, "E07000002", "E07000003"]), [ALPHA], PERIOD)
     theft = with_btp.filter(pl.col("crime_type") == "Theft from the person")
     assert dict(zip(theft["lad_code"], theft["count"], strict=True)) == {ALPHA: 2, peer: 50, "E07000002": 0, "E07000003": 0}
+
+
+def test_a_force_that_published_some_months_only_counts_for_no_district(build_warehouse) -> None:
+    """A neighbour loaded for one month (its crimes over the border in the area and a peer) would favour no one."""
+    rows = [street_row(m, c, ALPHA, "Burglary", 1) for m in months(date(2022, 1, 1), 24) for c in ALPHA_LSOAS]
+    neighbour = [{**street_row(date(2023, 6, 1), lsoa, lad, "Robbery", n), "force": "neighbour"}
+                 for lsoa, lad, n in ((ALPHA_LSOAS[0], ALPHA, 30), ("E01900001", "E07000001", 3))]
+    path = build_warehouse([*rows, *neighbour], extra=_peer_geography)
+    with warehouse.read(path) as con:
+        group = peer_group(con, [ALPHA], PERIOD, peers=["E07000001", "E07000002", "E07000003"])
+        rates = peer_rates(con, group, [ALPHA], PERIOD)
+    assert "Robbery" not in rates["crime_type"].to_list()
+    all_crime = rates.filter(pl.col("crime_type") == ALL_CRIME)
+    assert dict(zip(all_crime["lad_code"], all_crime["count"], strict=True)) == {
+        ALPHA: 144, "E07000001": 24, "E07000002": 4 * 24, "E07000003": 9 * 24}

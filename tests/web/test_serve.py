@@ -63,3 +63,40 @@ def test_serve_runs_processes_that_share_the_port_and_stop_together(tmp_path):
     assert server.returncode == 0, output
     assert "2 process(es)" in output and "Stopped." in output
     assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]
+
+
+def test_serve_with_config_links_the_assessment_without_django_admin(tmp_path):
+    import sqlite3
+
+    demo = Path(__file__).resolve().parents[2] / "demo" / "assessment.toml"
+    env = {**os.environ, "CSPKIT_WEB_HOME": str(tmp_path), "CSPKIT_WORKER_IN_PROCESS": "0"}
+    env.pop("DATABASE_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from cspkit.cli import main; main()", "serve", "--port", str(_free_port()),
+         "--processes", "1", "--config", str(demo), "--assessment", "demo"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        lines = []
+        for line in server.stdout:
+            lines.append(line)
+            if line.startswith("cspkit web app on"):
+                break
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=30)
+    finally:
+        server.kill()
+    output = "".join(lines)
+    assert "Created assessment demo" in output and "add_member demo USERNAME --role analyst" in output
+    with sqlite3.connect(tmp_path / "cspkit-web.sqlite3") as db:
+        assert db.execute("select slug, config_path from web_assessment").fetchall() == [("demo", str(demo))]
+
+
+def test_serve_refuses_a_config_it_cannot_read(tmp_path):
+    env = {**os.environ, "CSPKIT_WEB_HOME": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-c", "from cspkit.cli import main; main()", "serve", "--config", str(tmp_path / "none.toml")],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 1 and "cannot link this file" in result.stderr and "Traceback" not in result.stderr

@@ -19,8 +19,9 @@ import polars as pl
 from cspkit.analysis.area import Area, Period, ResolvedArea, resolve_area
 from cspkit.analysis.comparisons import CHANGE_METHOD, TREND_METHOD, change_table, trend_table
 from cspkit.analysis.concentration import concentration_by_category
+from cspkit.analysis.coverage import area_coverage
 from cspkit.analysis.harm import harm_ranking, load_harm_weights
-from cspkit.analysis.hotspots import hotspot_table
+from cspkit.analysis.hotspots import PermutationSettings, hotspot_table
 from cspkit.analysis.outcomes import latest_outcomes, outcome_profile
 from cspkit.analysis.peers import PEER_METHOD, peer_group, peer_position, peer_rates, whole_districts
 from cspkit.analysis.repeats import partner_sources, repeat_locations, repeat_victimisation
@@ -56,6 +57,14 @@ class AnalysisOptions:
     peer_period: tuple[str, str] | None = None
     partner_sources: tuple[str, ...] | None = None
     top_locations: int = 10
+    #: Conditional permutations behind each Gi* p-value, and the seed they are drawn from (fixed, so
+    #: a rerun gives the same hot spots).
+    permutations: int = 999
+    seed: int = 12345
+
+    @property
+    def permutation_settings(self) -> PermutationSettings:
+        return PermutationSettings(self.permutations, self.seed)
 
 
 def options_from_config(config: AssessmentConfig) -> AnalysisOptions:
@@ -84,6 +93,9 @@ def options_from_config(config: AssessmentConfig) -> AnalysisOptions:
         raise ConfigError("analysis.alpha must be between 0 and 1", file=config.path)
     if values.get("hotspot_weights", "queen") not in ("queen", "knn"):
         raise ConfigError('analysis.hotspot_weights must be "queen" or "knn"', file=config.path)
+    for key, least in (("permutations", 99), ("seed", 0)):
+        if key in values and not (isinstance(values[key], int) and values[key] >= least):
+            raise ConfigError(f"analysis.{key} must be a whole number of at least {least}", file=config.path)
     return AnalysisOptions(**values)
 
 
@@ -188,8 +200,11 @@ def analyse_area(
         )
         attempt(
             ("hotspots",),
-            f"Getis-Ord Gi* ({options.hotspot_weights} weights) with Benjamini-Hochberg FDR",
-            lambda: hotspot_table(scope, options.hotspot_weights, options.knn_k, alpha=options.alpha),
+            f"Getis-Ord Gi* ({options.hotspot_weights} weights), {options.permutations} conditional permutations "
+            f"(seed {options.seed}), Benjamini-Hochberg FDR",
+            lambda: hotspot_table(
+                scope, options.hotspot_weights, options.knn_k, alpha=options.alpha, settings=options.permutation_settings
+            ),
         )
         attempt(
             ("repeat_locations", "top_locations"),
@@ -210,7 +225,19 @@ def analyse_area(
         )
         _repeat_victims(scope, options, result)
         _peers(scope, options, result)
+        _note_coverage(scope, result)
     return result
+
+
+def _note_coverage(scope: Scope, result: AreaAnalysis) -> None:
+    """Forces left out of the counts and thin months: a note, and in the footnotes of every figure they affect."""
+    note = area_coverage(scope).note()
+    if not note:
+        return
+    result.notes["coverage"] = note
+    for key in ("monthly", "rates", "yearly", "change", "trends"):
+        if key in result.provenance:
+            result.provenance[key] = replace(result.provenance[key], method=f"{result.provenance[key].method} ({note})")
 
 
 def _repeat_victims(scope: Scope, options: AnalysisOptions, result: AreaAnalysis) -> None:

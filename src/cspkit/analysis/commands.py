@@ -37,6 +37,10 @@ ToOption = Annotated[str | None, typer.Option("--to", help="Last month, YYYY-MM 
 CrimeTypeOption = Annotated[
     str | None, typer.Option("--crime-type", help="One police.uk category (default: all crime excluding ASB).")
 ]
+PermutationsOption = Annotated[
+    int | None, typer.Option("--permutations", help="Conditional permutations per Gi* p-value (default 999).", min=99)
+]
+SeedOption = Annotated[int | None, typer.Option("--seed", help="Seed of the permutations (default: the config's, 12345).")]
 
 Compute = Callable[["Scope", "AnalysisOptions"], tuple["pl.DataFrame", Provenance]]
 
@@ -228,16 +232,24 @@ def hotspots(
     crime_type: CrimeTypeOption = None,
     weights: Annotated[str | None, typer.Option("--weights", help="queen (boundaries) or knn (centroids).")] = None,
     k: Annotated[int | None, typer.Option("--k", help="Neighbours for knn weights (default 8).")] = None,
+    permutations: PermutationsOption = None,
+    seed: SeedOption = None,
 ) -> None:
-    """Getis-Ord Gi* hot and cold spots over the area's LSOAs, with Benjamini-Hochberg FDR."""
+    """Getis-Ord Gi* hot and cold spots over the area's LSOAs: conditional-permutation p-values, Benjamini-Hochberg FDR."""
     from cspkit.analysis.hotspots import hotspot_table
 
 
     def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
-        table = hotspot_table(scope, options.hotspot_weights, options.knn_k, crime_type, options.alpha)
-        return table, scope.provenance(f"Getis-Ord Gi* ({options.hotspot_weights} weights, binary, self included), BH FDR")
+        table = hotspot_table(
+            scope, options.hotspot_weights, options.knn_k, crime_type, options.alpha, options.permutation_settings
+        )
+        return table, scope.provenance(
+            f"Getis-Ord Gi* ({options.hotspot_weights} weights, binary, self included); two-sided pseudo p-values from "
+            f"{options.permutations} conditional permutations (seed {options.seed}); Benjamini-Hochberg FDR"
+        )
 
-    _run(area, start, end, config, warehouse_path, fmt, "Hot spots", compute, hotspot_weights=weights, knn_k=k)
+    chosen = {"hotspot_weights": weights, "knn_k": k, "permutations": permutations, "seed": seed}
+    _run(area, start, end, config, warehouse_path, fmt, "Hot spots", compute, **chosen)
 
 
 @app.command()

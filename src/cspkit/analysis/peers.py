@@ -20,6 +20,7 @@ import polars as pl
 from scipy.spatial import cKDTree
 
 from cspkit.analysis.area import Period
+from cspkit.analysis.coverage import complete_forces, district_forces, published_months
 from cspkit.analysis.hotspots import EARTH_RADIUS_KM
 from cspkit.analysis.scope import ALL_CRIME, ASB, Scope, require_table
 from cspkit.data.police_files import TRANSPORT_POLICE
@@ -102,27 +103,23 @@ def _features(profiles: pl.DataFrame) -> list[str]:
     return ["log_residents", *[c for c in profiles.columns if c.startswith("share ")], "imd_score", "log_density"]
 
 
-def months_covered(con, period: Period) -> pl.DataFrame:
-    """``lad_code``, ``months``: how many months of the period each district has street data for."""
-    return con.sql(
-        """SELECT lad_code, count(DISTINCT month) AS months FROM street
-           WHERE month BETWEEN ? AND ? AND lad_code IS NOT NULL GROUP BY 1""",
-        params=[period.start, period.end],
-    ).pl()
-
-
 def peer_group(con, area_lads: Sequence[str], period: Period, k: int = 10, peers: Sequence[str] | None = None) -> pl.DataFrame:
     """The CSP (its districts combined) and its peers: ``lad_code``, ``lad_name``, ``residents``,
     the profile variables, ``distance`` (standardised Euclidean, 0 for the area) and ``is_area``.
 
-    Candidates must have police.uk data for every month of the period (a peer with missing months
-    would look safer than it is).
+    Candidates must be policed by a force that published every month of the period
+    (:func:`~cspkit.analysis.coverage.district_forces`): a district whose force is missing, or missed a
+    month, would look safer than it is.
     """
     profiles = lad_profiles(con)
     unknown = set(area_lads) - set(profiles["lad_code"])
     if unknown:
         raise AnalysisError(f"no population profile for district(s) {', '.join(sorted(unknown))}")
-    covered = months_covered(con, period).filter(pl.col("months") == period.months)["lad_code"]
+    covered = district_forces(con, period).filter("covered")["lad_code"]
+    uncovered = sorted(set(area_lads) - set(covered))
+    if uncovered:
+        raise AnalysisError(f"the force that polices {', '.join(uncovered)} has no police.uk data for some month of "
+                            f"{period.label()}: its peers cannot be compared")
     profiles = profiles.with_columns(
         pl.col("residents").log().alias("log_residents"), pl.col("density").log().alias("log_density")
     )
@@ -154,7 +151,7 @@ def peer_group(con, area_lads: Sequence[str], period: Period, k: int = 10, peers
         if missing:
             raise AnalysisError(
                 f"peer district(s) {', '.join(sorted(missing))} have no population profile "
-                f"or lack police.uk data for some month of {period.label()}"
+                f"or their force lacks police.uk data for some month of {period.label()}"
             )
         chosen = candidates.filter(pl.col("lad_code").is_in(list(peers))).with_columns(
             pl.lit(None, dtype=pl.Float64).alias("distance")
@@ -193,11 +190,12 @@ def peer_rates(con, group: pl.DataFrame, area_lads: Sequence[str], period: Perio
         "SELECT count(*) FROM street WHERE force = ? AND lad_code IN (SELECT unnest(?)) AND month BETWEEN ? AND ?",
         [TRANSPORT_POLICE, list(area_lads), period.start, period.end],
     ).fetchall()[0][0]
+    # Only forces that published every month count: a neighbour or BTP loaded for some months would favour units.
+    forces = complete_forces(published_months(con), period) - (set() if btp_in_area else {TRANSPORT_POLICE})
     counted = con.sql(
-        f"""SELECT lad_code, crime_type, count(*)::BIGINT AS count FROM street
-           WHERE lad_code IN (SELECT unnest(?)) AND month BETWEEN ? AND ?
-           {"" if btp_in_area else "AND force IS DISTINCT FROM ?"} GROUP BY ALL""",
-        params=[list(unit), period.start, period.end, *([] if btp_in_area else [TRANSPORT_POLICE])],
+        """SELECT lad_code, crime_type, count(*)::BIGINT AS count FROM street
+           WHERE lad_code IN (SELECT unnest(?)) AND month BETWEEN ? AND ? AND force IN (SELECT unnest(?)) GROUP BY ALL""",
+        params=[list(unit), period.start, period.end, sorted(forces)],
     ).pl()
     counted = (
         counted.with_columns(pl.col("lad_code").replace_strict(unit))

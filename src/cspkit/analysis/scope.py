@@ -25,6 +25,7 @@ _copies = count(1)
 COPIED_COLUMNS = (
     "source_file",
     "source_row",
+    "force",
     "month",
     "crime_type",
     "lsoa21_code",

@@ -12,6 +12,7 @@ import duckdb
 import polars as pl
 
 from cspkit.analysis.area import Period, ResolvedArea
+from cspkit.analysis.coverage import area_coverage
 from cspkit.analysis.scope import ALL_CRIME, ASB, Scope, has_table, require_table
 from cspkit.errors import AnalysisError
 
@@ -59,11 +60,15 @@ def denominators(con: duckdb.DuckDBPyConnection, area: ResolvedArea) -> Denomina
 
 
 def monthly_counts(scope: Scope, period: Period | None = None) -> pl.DataFrame:
-    """Incidents by ``crime_type`` and ``month`` (every month of the period, zeros filled in)."""
+    """Incidents by ``crime_type`` and ``month`` (every month of the period, zeros filled in), from the forces
+    that published every month of the period (:func:`~cspkit.analysis.coverage.area_coverage`): a force loaded
+    for some months only would make those months look worse than the others."""
     period = period or scope.period
     condition, params = scope.where(period)
     counted = scope.con.sql(
-        f"SELECT crime_type, month, count(*) AS count FROM {scope.street} WHERE {condition} GROUP BY ALL", params=params
+        f"SELECT crime_type, month, count(*) AS count FROM {scope.street} WHERE {condition} "
+        "AND force IN (SELECT unnest(?)) GROUP BY ALL",
+        params=[*params, list(area_coverage(scope, period).counted)],
     ).pl()
     months = pl.DataFrame({"month": period.month_list()}, schema={"month": pl.Date})
     types = counted.select("crime_type").unique()

@@ -30,7 +30,7 @@ from cspkit.report.evidence import AssessmentEvidence, Headline, IssueFigures, S
 from cspkit.report.glossary import add_glossary
 from cspkit.report.partner_profiles import partner_section, substance_section
 from cspkit.report.plain import spelled_out, with_plain_dates
-from cspkit.report.profile import profile_section
+from cspkit.report.profile import context_section, profile_section
 from cspkit.report.text import DocumentText, load_text
 from cspkit.survey.stats import ALPHA as SURVEY_ALPHA
 
@@ -120,7 +120,10 @@ def build_assessment(evidence: AssessmentEvidence) -> Document:
     _methodology(doc.section("Introduction and methodology"), evidence, text)
     _limits(doc.section("Limits of the data"), text)
     if evidence.profile is not None:
-        profile_section(doc.section("Area profile"), evidence.profile, evidence.area_name, evidence.publishable)
+        profile = doc.section("Area profile")
+        profile_section(profile, evidence.profile, evidence.area_name, evidence.publishable)
+        if evidence.rate_contexts:
+            context_section(profile.sub("Force and national context"), evidence.rate_contexts, evidence.area_name)
     _achievements(doc.section("Achievements against the previous priorities"), evidence)
     _priorities(doc.section("Priorities"), evidence)
     _knowledge_gaps(doc.section("Knowledge gaps"), evidence)

@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from cspkit.analysis.area import Period
 from cspkit.analysis.partner_profile import PartnerProfile
 from cspkit.analysis.profile import AreaProfile
 from cspkit.analysis.suppression import suppress_table
@@ -159,6 +160,7 @@ class AssessmentEvidence:
     places: dict[str, str] = field(default_factory=dict)  # LSOA code -> its name and ward, for readers
     stop_search: pl.DataFrame | None = None  # searches by self-defined ethnicity against Census 2021
     profile: AreaProfile | None = None
+    rate_contexts: list[tuple[Period, pl.DataFrame]] = field(default_factory=list)
     partner_profiles: dict[str, PartnerProfile] = field(default_factory=dict)
     substance_sources: tuple[str, ...] = ()
 

@@ -13,7 +13,7 @@ import polars as pl
 
 from cspkit.analysis.analyse import AreaAnalysis
 from cspkit.analysis.concentration import lsoa_counts
-from cspkit.analysis.hotspots import area_weights, classify, gi_star
+from cspkit.analysis.hotspots import PermutationSettings, area_weights, gi_star_test
 from cspkit.analysis.scope import ALL_CRIME, ASB, Scope, has_table
 from cspkit.analysis.seasonality import rolling_12
 from cspkit.data.schema import partner_table
@@ -33,7 +33,14 @@ def series_change(monthly: pl.DataFrame, analysis: AreaAnalysis, alpha: float, p
     return tested(change, change.height - 1 if change.height > 1 else 0, provenance)
 
 
-def lsoa_figures(scope: Scope, categories: Sequence[str], alpha: float, kind: str = "queen", k: int = 8) -> pl.DataFrame:
+def lsoa_figures(
+    scope: Scope,
+    categories: Sequence[str],
+    alpha: float,
+    kind: str = "queen",
+    k: int = 8,
+    settings: PermutationSettings | None = None,
+) -> pl.DataFrame:
     """Counts, rates and Gi* classes by LSOA for the latest 12 months of the issue's police.uk categories."""
     latest = Scope(scope.con, scope.area, scope.period.latest_12())
     counts = None
@@ -46,11 +53,18 @@ def lsoa_figures(scope: Scope, categories: Sequence[str], alpha: float, kind: st
                 "lsoa21_code", (pl.col("count") + pl.col("count_more")).alias("count")
             )
         )
-    return lsoa_rates_and_hotspots(scope, counts, alpha, kind, k)
+    return lsoa_rates_and_hotspots(scope, counts, alpha, kind, k, settings)
 
 
-def lsoa_rates_and_hotspots(scope: Scope, counts: pl.DataFrame, alpha: float, kind: str = "queen", k: int = 8) -> pl.DataFrame:
-    """Rates per 1,000 residents and the analysis module's Gi* classes for counts by LSOA."""
+def lsoa_rates_and_hotspots(
+    scope: Scope,
+    counts: pl.DataFrame,
+    alpha: float,
+    kind: str = "queen",
+    k: int = 8,
+    settings: PermutationSettings | None = None,
+) -> pl.DataFrame:
+    """Rates per 1,000 residents and the analysis module's Gi* classes (permutation test, FDR) for counts by LSOA."""
     residents = scope.con.sql(
         # BIGINT: DuckDB's sum is a whole-number DECIMAL, and a count divided by it truncates to 0.
         "SELECT lsoa21_code, sum(residents)::BIGINT AS residents FROM population "
@@ -63,9 +77,8 @@ def lsoa_rates_and_hotspots(scope: Scope, counts: pl.DataFrame, alpha: float, ki
     try:
         weights = area_weights(scope, kind, k)
         ordered = pl.DataFrame({"lsoa21_code": list(weights.codes)}).join(frame, on="lsoa21_code", how="left")
-        z = gi_star(ordered["count"].to_numpy(), weights.matrix)
-        _, _, classes = classify(z, alpha)
-        frame = ordered.with_columns(pl.Series("gi_z", z), pl.Series("hotspot", classes))
+        tested = gi_star_test(ordered["count"].to_numpy(), weights.matrix, settings or PermutationSettings(), alpha)
+        frame = ordered.with_columns(tested["gi_z"], tested["classification"].alias("hotspot"))
     except AnalysisError:
         frame = frame.with_columns(pl.lit(None, dtype=pl.Float64).alias("gi_z"), pl.lit(None, dtype=pl.String).alias("hotspot"))
     return frame.select("lsoa21_code", "count", "rate_per_1000", "gi_z", "hotspot")
@@ -133,6 +146,7 @@ def partner_figures(
     sources: Sequence[str],
     alpha: float,
     hotspot_weights: str = "queen",
+    settings: PermutationSettings | None = None,
 ) -> IssueFigures | None:
     """A priority measured by partner data: trend, tested change, map and repeat victimisation."""
     monthly = partner_monthly(scope, sources, name)
@@ -154,7 +168,7 @@ def partner_figures(
         monthly=rolled.select("month", "count", pl.col("rolling_12_mean").alias("rolling_12_month_mean")),
         sentences=tuple(sentences),
         focus_area=analysis.area.name,
-        lsoa=lsoa_rates_and_hotspots(scope, partner_lsoa_counts(scope, sources), alpha, hotspot_weights),
+        lsoa=lsoa_rates_and_hotspots(scope, partner_lsoa_counts(scope, sources), alpha, hotspot_weights, settings=settings),
         repeats=repeat_statements(analysis, sources),
         provenance=notes,
     )
@@ -169,6 +183,7 @@ def issue_figures(
     scope: Scope | None = None,
     hotspot_weights: str = "queen",
     tested_together: Sequence[pl.DataFrame | None] = (),
+    settings: PermutationSettings | None = None,
 ) -> IssueFigures | None:
     """Everything one priority's section shows, from the analysis; None when no police category measures it.
 
@@ -211,7 +226,7 @@ def issue_figures(
             .select(pl.col("lad_name").alias("area"), (pl.col("count") / pl.col("residents") * 1000).alias("rate_per_1000"))
             .sort("rate_per_1000", descending=True)
         )
-    lsoa = lsoa_figures(scope, present, alpha, hotspot_weights) if scope is not None else None
+    lsoa = lsoa_figures(scope, present, alpha, hotspot_weights, settings=settings) if scope is not None else None
     note = analysis.notes.get("peer_group")
     missing = (f"Peer comparison not shown: {note}.",) if note else ()
     outcomes, outcomes_source = issue_outcomes(analysis, present)

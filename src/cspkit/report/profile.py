@@ -3,13 +3,18 @@ deprivation, from :class:`cspkit.analysis.profile.AreaProfile`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
+from cspkit.analysis.area import Period
 from cspkit.analysis.profile import AreaProfile
+from cspkit.analysis.scope import ALL_CRIME, ASB
 from cspkit.report.document import Paragraph, Section, table_from_frame
 from cspkit.report.totals import with_total_row
 
 NATIONS = {"E": "England", "W": "Wales"}
+LEVEL_WORDS = {"force area": "its force area", "England and Wales": "England and Wales"}
 
 
 def profile_section(section: Section, profile: AreaProfile, area_name: str, publishable) -> None:
@@ -82,6 +87,55 @@ def profile_section(section: Section, profile: AreaProfile, area_name: str, publ
             notes=notes,
         )
     )  # fmt: skip
+
+
+def context_section(section: Section, contexts: Sequence[tuple[Period, pl.DataFrame]], area_name: str) -> None:
+    """The headline rates beside the force area's and England and Wales's, one table per period compared."""
+    for period, frame in contexts:
+        if frame.filter(pl.col("level") != "area").is_empty():
+            continue
+        when = period.in_words()
+        lines = []
+        for measure, label in ((ALL_CRIME, "Recorded crime (excluding ASB)"), (ASB, "Anti-social behaviour")):
+            rows = {r["level"]: r for r in frame.filter(pl.col("measure") == measure).iter_rows(named=True)}
+            if "area" not in rows:
+                continue
+            others = [f"{r['rate_per_1000']:.1f} across {_level_name(r)}" for level, r in rows.items() if level != "area"]
+            lines.append(f"{label} in {when}: {rows['area']['rate_per_1000']:.1f} per 1,000 residents in {area_name}, "
+                         f"against {' and '.join(others)}.")
+        notes = ("police.uk street crime and anti-social behaviour by district, British Transport Police rows left out at "
+                 "every level; Census 2021 usual residents; a district counts only when its own force published every "
+                 f"month of {period.label()}.",)
+        section.add(*(Paragraph(line, notes=notes) for line in lines))
+        section.add(
+            table_from_frame(
+                f"context_{period.start:%Y_%m}_{period.end:%Y_%m}",
+                f"Recorded crime and anti-social behaviour per 1,000 residents: {area_name} and "
+                f"{' and '.join(LEVEL_WORDS[level] for level in frame['level'].unique(maintain_order=True) if level != 'area')}"
+                f", {when}",
+                frame.with_columns(pl.struct("level", "name").map_elements(_table_name, return_dtype=pl.String).alias("name"))
+                .select("name", "districts", "residents", "measure", "count", "rate_per_1000"),
+                headers={"name": "Area", "districts": "Districts", "residents": "Residents", "measure": "Measure",
+                         "count": "Count", "rate_per_1000": "Rate per 1,000 residents"},
+                formats={"rate_per_1000": lambda v: f"{v:.1f}"},
+                notes=notes,
+            )
+        )  # fmt: skip
+
+
+def _level_name(row: dict) -> str:
+    """"the Bedfordshire force area (3 districts)", "England and Wales (264 of 318 districts with data)"."""
+    if row["level"] == "force area":
+        name, _, districts = row["name"].partition(" (")
+        return f"the {name} force area ({districts}"
+    if row["level"] == "England and Wales":
+        return f"England and Wales ({row['name']})"
+    return row["name"]
+
+
+def _table_name(row: dict) -> str:
+    name = _level_name(row)
+    return name[4:5].upper() + name[5:] if name.startswith("the ") else name
 
 
 def _one_decimal(value: object) -> str:

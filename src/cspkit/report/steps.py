@@ -120,6 +120,7 @@ def partner_data(config: AssessmentConfig, run: AssessmentRun) -> str:
 
 def analysis(config: AssessmentConfig, run: AssessmentRun) -> str:
     from cspkit.analysis.analyse import analyse_area, open_scope, options_from_config
+    from cspkit.analysis.context import rate_context
     from cspkit.analysis.profile import area_profile
     from cspkit.report import gather
 
@@ -134,6 +135,8 @@ def analysis(config: AssessmentConfig, run: AssessmentRun) -> str:
     run.evidence.hotspots = result.hotspots
     with open_scope(config.warehouse, ",".join(config.area_codes), _period(config)) as scope:
         run.evidence.profile = area_profile(scope)
+        periods = dict.fromkeys(p for p in (run.evidence.profile.crime_period, result.peer_period) if p is not None)
+        run.evidence.rate_contexts = [(p, rate_context(scope.con, scope.area, p)) for p in periods]
         run.evidence.partner_profiles = partner_profiles(config, scope)
     skipped = "; ".join(f"{k}: {v}" for k, v in result.notes.items())
     return (
@@ -497,10 +500,12 @@ def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:
                 figures = gather.issue_figures(
                     analysis_result, issue.id, issue.name, issue.crime_categories, options.alpha, scope, options.hotspot_weights,
                     tested_together=run.state.get("issue_tests", ()),
+                    settings=options.permutation_settings,
                 )
             if figures is None and issue.partner_sources:
                 figures = gather.partner_figures(
-                    analysis_result, scope, issue.id, issue.name, issue.partner_sources, options.alpha, options.hotspot_weights
+                    analysis_result, scope, issue.id, issue.name, issue.partner_sources, options.alpha, options.hotspot_weights,
+                    options.permutation_settings,
                 )
             if figures is not None:
                 run.evidence.issues[issue.id] = figures

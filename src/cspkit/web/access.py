@@ -1,6 +1,7 @@
 """One permission check used by every assessment page: signed in, a member of this assessment,
 and in one of the roles the page allows. Non-members get 404 so an assessment's existence is not
-revealed; members in the wrong role get 403."""
+revealed; members in the wrong role get 403; members of an assessment whose assessment.toml cannot
+be read get the page that says so (``cspkit.web.errors``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
+from cspkit.web import library
 from cspkit.web.models import Membership, Role
 
 EVERYONE = (Role.ANALYST, Role.SCORER, Role.VIEWER)
@@ -35,6 +37,7 @@ def for_roles(*roles: str) -> Callable:
             assessment = membership.assessment
             if membership.role not in allowed:
                 raise PermissionDenied("Your role cannot use this page")
+            library.check_config(assessment)  # a missing or broken assessment.toml: cspkit.web.errors' page
             request.assessment = assessment
             request.membership = membership
             return view(request, slug, *args, **kwargs)

@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -131,6 +132,12 @@ def serve(
     processes: Annotated[int, typer.Option(
         help="Server processes sharing the port (default: one per core, up to 4, on Linux; 1 elsewhere; always 1 on Windows).",
         show_default=False)] = 0,
+    config: Annotated[Path | None, typer.Option(
+        help="Link this assessment.toml to an assessment of the app first (created if new; no Django admin needed).",
+        show_default=False)] = None,
+    assessment: Annotated[str, typer.Option(
+        help="The assessment's short name (slug) for --config; default: made from the config's [assessment] name.",
+        show_default=False)] = "",
 ) -> None:
     """Start the partnership web app: apply database migrations, then serve until stopped (Ctrl+C).
 
@@ -144,6 +151,14 @@ def serve(
 
     django.setup()
     call_command("migrate", interactive=False, verbosity=0)
+    if config is not None:
+        from django.core.management.base import CommandError
+
+        try:
+            call_command("link_assessment", str(config), assessment=assessment)
+        except CommandError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from exc
     from cspkit.web.wsgi import application
 
     processes = processes if processes > 0 else default_processes()
@@ -154,7 +169,8 @@ def serve(
     database = settings.DATABASES["default"]["NAME"]
     typer.echo(f"cspkit web app on http://{host}:{port}/ (database: {database}; {processes} process(es) "
                f"x {threads} threads). Ctrl+C stops it.")
-    typer.echo("First account: python -m cspkit.web add_member ASSESSMENT USERNAME --role analyst --organisation ORG")
+    if config is None:
+        typer.echo("First account: python -m cspkit.web add_member ASSESSMENT USERNAME --role analyst --organisation ORG")
     if processes > 1:
         _serve_in_processes(server, processes, settings.CSPKIT_WORKER_IN_PROCESS)
     else:

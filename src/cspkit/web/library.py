@@ -42,6 +42,15 @@ class NotAvailable(Exception):
     """What a page needs cannot be computed for this assessment; the message says why."""
 
 
+class ConfigProblem(NotAvailable):
+    """The assessment.toml linked to an assessment, or a method, register or questionnaire it names,
+    cannot be read. Pages show it (``cspkit.web.errors``) instead of failing with a server error."""
+
+    def __init__(self, slug: str, path: str, reason: str) -> None:
+        super().__init__(f"The settings file linked to this assessment ({path}) cannot be used: {reason}")
+        self.slug, self.path, self.reason = slug, path, reason
+
+
 @dataclass(frozen=True)
 class Table:
     """A table as the templates show it: column headings and rows of display text."""
@@ -76,11 +85,40 @@ def _cell(value: Any) -> str:
 
 
 def assessment_config(assessment: Assessment) -> AssessmentConfig | None:
-    """The assessment.toml the analyst linked to this assessment, if any (re-read when the file changes)."""
+    """The assessment.toml the analyst linked to this assessment, if any (re-read when the file changes);
+    ConfigProblem when it is missing or broken."""
     if not assessment.config_path:
         return None
     path = Path(assessment.config_path)
-    return _config(path, path.stat().st_mtime_ns if path.exists() else 0)
+    try:
+        return _config(path, path.stat().st_mtime_ns)
+    except FileNotFoundError as exc:
+        raise ConfigProblem(assessment.slug, assessment.config_path, "there is no such file") from exc
+    except (CspkitError, OSError) as exc:
+        raise ConfigProblem(assessment.slug, assessment.config_path, str(exc)) from exc
+
+
+def check_config(assessment: Assessment) -> None:
+    """ConfigProblem when the linked file, or the method, issue register or questionnaire it names,
+    cannot be loaded; every assessment page checks this first (each load is cached, so it is cheap)."""
+    scoring_method(assessment), issue_register(assessment), questionnaire(assessment)
+
+
+def config_problem(assessment: Assessment) -> str | None:
+    """Why the assessment's config path cannot be linked, or None: checked before the path is saved."""
+    try:
+        check_config(assessment)
+    except ConfigProblem as exc:
+        return str(exc)
+    return None
+
+
+def _load_named(assessment: Assessment, load: Callable[[Any], Any], section: str, key: str) -> Any:
+    """A file the assessment.toml names (or the default), loaded; ConfigProblem when it cannot be."""
+    try:
+        return load(_configured(assessment, section, key))
+    except CspkitError as exc:
+        raise ConfigProblem(assessment.slug, assessment.config_path, str(exc)) from exc
 
 
 def data_version(config: AssessmentConfig) -> tuple[int, int]:
@@ -120,11 +158,11 @@ def _questionnaire(path: str | Path | None) -> Questionnaire:
 
 
 def scoring_method(assessment: Assessment) -> Method:
-    return _method(_configured(assessment, "risk", "method"))
+    return _load_named(assessment, _method, "risk", "method")
 
 
 def issue_register(assessment: Assessment) -> IssueRegister:
-    return _issues(_configured(assessment, "risk", "issues"))
+    return _load_named(assessment, _issues, "risk", "issues")
 
 
 @dataclass(frozen=True)
@@ -229,7 +267,7 @@ def round_results(assessment: Assessment, rows: Sequence[dict]) -> Table:
 
 
 def questionnaire(assessment: Assessment) -> Questionnaire:
-    return _questionnaire(_configured(assessment, "survey", "questionnaire"))
+    return _load_named(assessment, _questionnaire, "survey", "questionnaire")
 
 
 def validate_answer(question: Question, raw: object) -> str | list[str] | None:

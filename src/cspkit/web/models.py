@@ -7,7 +7,10 @@ criterion, question ids), so the library reads them exactly as it reads a workbo
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -37,6 +40,17 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """A config path is kept only when the file, and the method, issues and questionnaire it
+        names, can be read (Django admin and ``cspkit serve --config`` both check it here)."""
+        from cspkit.web import library
+
+        if self.config_path:
+            self.config_path = str(Path(self.config_path).expanduser().resolve())
+            problem = library.config_problem(self)
+            if problem:
+                raise ValidationError({"config_path": problem})
 
 
 class Role(models.TextChoices):

@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cspkit.web.errors.ConfigProblemMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

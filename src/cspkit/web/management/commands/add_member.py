@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from cspkit.web.management.database import require_migrated
 from cspkit.web.models import Assessment, Membership, Role
 
 
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        require_migrated()
         users = get_user_model()
         with transaction.atomic():
             assessment, created = Assessment.objects.get_or_create(

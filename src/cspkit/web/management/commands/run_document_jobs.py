@@ -7,6 +7,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from cspkit.web import jobs
+from cspkit.web.management.database import require_migrated
 
 
 class Command(BaseCommand):
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--poll", type=float, default=5.0, help="Seconds between looks at the queue")
 
     def handle(self, *args, **options) -> None:
+        require_migrated()
         while True:
             built = jobs.run_pending()
             if built:
