@@ -143,13 +143,13 @@ def _years(ev: AssessmentEvidence) -> tuple[str, str, str]:
 def changes_table(ev: AssessmentEvidence, notable: pl.DataFrame) -> Table:
     three = notable["pct_3y"].is_not_null().any()
     first, previous, latest = _years(ev)
-    columns = ["Measure", first, previous, latest, "Change over 1 year", "Real change (1 year)"]
+    columns = ["Measure", *([first] if three else []), previous, latest, "Change over 1 year", "Real change (1 year)"]
     if three:
         columns += ["Change over 3 years", "Real change (3 years)"]
     rows = []
     for r in notable.iter_rows(named=True):
-        row = [_label(r["crime_type"]), ev.count(r["first_year"]), ev.count(r["previous_year"]), ev.count(r["latest_year"]),
-               pct(r["pct_1y"]), real(r["real_1y"])]
+        row = [_label(r["crime_type"]), *([ev.count(r["first_year"])] if three else []), ev.count(r["previous_year"]),
+               ev.count(r["latest_year"]), pct(r["pct_1y"]), real(r["real_1y"])]
         if three:
             row += [pct(r["pct_3y"]), real(r["real_3y"])]
         rows.append(tuple(row))
@@ -159,7 +159,7 @@ def changes_table(ev: AssessmentEvidence, notable: pl.DataFrame) -> Table:
         "and whether each change passes the test",
         columns=tuple(columns),
         rows=tuple(rows),
-        numeric=(False, True, True, True, True, False, *((True, False) if three else ())),
+        numeric=(False, *((True,) if three else ()), True, True, True, False, *((True, False) if three else ())),
         notes=tuple(dict.fromkeys(h.provenance for h in ev.headlines)),
     )
 
@@ -180,18 +180,22 @@ def change_sentence(ev: AssessmentEvidence, row: dict) -> str:
 # --- Places -------------------------------------------------------------------------------------------------
 
 
-def hot_places(ev: AssessmentEvidence) -> pl.DataFrame | None:
-    """The strongest hot spots of all recorded incidents, by name."""
+def hot_places(ev: AssessmentEvidence) -> tuple[pl.DataFrame | None, bool]:
+    """The strongest hot spots of all recorded incidents; when no neighbourhood passes the hot-spot
+    test, the busiest neighbourhoods instead (and False, so the text says no cluster passed)."""
     if ev.hotspots is None or "classification" not in ev.hotspots.columns:
-        return None
+        return None, False
     hot = ev.hotspots.filter(pl.col("classification") == "hot spot").sort("gi_z", descending=True)
-    return hot.head(TOP) if hot.height else None
+    if hot.height:
+        return hot.head(TOP), True
+    return ev.hotspots.sort("count", descending=True).head(TOP), False
 
 
-def places_table(ev: AssessmentEvidence, hot: pl.DataFrame) -> Table:
+def places_table(ev: AssessmentEvidence, hot: pl.DataFrame, tested: bool) -> Table:
+    what = "the strongest hot spots" if tested else "the neighbourhoods with the most incidents"
     return Table(
         key="places_that_stand_out",
-        caption=f"Places that stand out: the strongest hot spots of recorded crime and ASB together, {ev.period}",
+        caption=f"Places that stand out: {what} of recorded crime and ASB together, {ev.period}",
         columns=("Neighbourhood (ward)", "Crimes and ASB incidents"),
         rows=tuple((ev.place(r["lsoa21_code"]), ev.count(r["count"])) for r in hot.iter_rows(named=True)),
         numeric=(False, True),
@@ -353,16 +357,17 @@ def executive_summary(section: Section, ev: AssessmentEvidence, lead: str) -> No
         changed.add(changes_table(ev, notable))
     else:
         changed.add(Paragraph("No tested change is available: the period is shorter than two years.", style="notice"))
-    hot = hot_places(ev)
+    hot, tested = hot_places(ev)
     if hot is not None:
-        names = [ev.place(c) for c in hot["lsoa21_code"].to_list()[:3]]
-        section.sub("Places that stand out").add(
-            Paragraph(
-                f"Crime and ASB cluster in a few neighbourhoods. The strongest hot spots are {_join(names)}. "
-                "Each has far more incidents, with its neighbours, than the area as a whole."
-            ),
-            places_table(ev, hot),
+        names = _join([ev.place(c) for c in hot["lsoa21_code"].to_list()[:3]])
+        text = (
+            f"Crime and ASB cluster in a few neighbourhoods. The strongest hot spots are {names}. "
+            "Each has far more incidents, with its neighbours, than the area as a whole."
+            if tested
+            else "No neighbourhood passes the hot-spot test, so no cluster stands out beyond chance. "
+            f"The neighbourhoods with the most incidents are {names}."
         )
+        section.sub("Places that stand out").add(Paragraph(text), places_table(ev, hot, tested))
     if ev.survey is not None and ev.survey.concerns.height:
         residents = section.sub("What residents worry about")
         residents.add(*(Paragraph(s, notes=(ev.survey.provenance,)) for s in concern_sentences(ev)))
