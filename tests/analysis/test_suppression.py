@@ -113,3 +113,54 @@ def test_no_hidden_count_can_be_recovered_by_subtraction(rows: int, cols: int, d
         assert shown[int(i), int(j)] == f"<{threshold}"
     for i, j in zip(*np.nonzero(secondary), strict=True):
         assert shown[int(i), int(j)] == "*"
+
+
+def _gi_star_z(x: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
+    """Getis-Ord Gi* by its textbook formula (each unit its own neighbour), for the attack below."""
+    n = len(x)
+    w = neighbours + np.eye(n)
+    mean, sd = x.mean(), x.std()
+    w_sum, w_sq = w.sum(axis=1), (w**2).sum(axis=1)
+    return (w @ x - mean * w_sum) / (sd * np.sqrt((n * w_sq - w_sum**2) / (n - 1)))
+
+
+def test_z_scores_beside_hidden_counts_are_left_out_because_they_give_the_counts_away() -> None:
+    """The attack in issue 13: every hidden count is solved from the z-scores printed to two decimals."""
+    rng = np.random.default_rng(3)
+    n = 30
+    counts = rng.poisson(6, n)
+    counts[[2, 9, 17]] = [1, 3, 4]
+    neighbours = np.zeros((n, n))
+    for i in range(n - 1):
+        neighbours[i, i + 1] = neighbours[i + 1, i] = 1
+    z = _gi_star_z(counts.astype(float), neighbours)
+    frame = pl.DataFrame({"lsoa": [f"L{i:02d}" for i in range(n)], "count": counts, "gi_z": np.round(z, 2)})
+    hidden = [i for i, c in enumerate(counts) if 0 < c < 5]
+    # Unprotected, the z column gives the hidden counts away: of the 64 ways to fill the three "<5"
+    # cells, only the true one reproduces the printed z-scores.
+    fits = []
+    for candidate in product(range(1, 5), repeat=len(hidden)):
+        trial = counts.astype(float)
+        trial[hidden] = candidate
+        if (np.round(_gi_star_z(trial, neighbours), 2) == frame["gi_z"].to_numpy()).all():
+            fits.append(candidate)
+    assert fits == [tuple(counts[hidden])]
+    published = suppress_table(frame, ["count"], pooled=["gi_z"])
+    assert "gi_z" not in published.columns
+    assert suppress_table(frame.filter(~pl.col("count").is_between(1, 4)), ["count"], pooled=["gi_z"]).columns == frame.columns
+
+
+def test_ranked_tables_put_hidden_rows_last_in_code_order() -> None:
+    """Between a rate of 2.5 and one of 1.7 per 1,000, a hidden count among 1,500 residents could only be 3."""
+    frame = pl.DataFrame(
+        {"lsoa": ["E4", "E1", "E3", "E2"], "count": [10, 3, 2, 8], "residents": [2000, 1500, 1000, 4700]}
+    ).with_columns((pl.col("count") / pl.col("residents") * 1000).alias("rate")).sort("rate", descending=True)
+    published = suppress_table(frame.drop("residents"), ["count"], derived={"rate": "count"}, ranked=True)
+    assert published["lsoa"].to_list() == ["E4", "E2", "E1", "E3"]  # shown by rate, then hidden by code
+    assert published["rate"].to_list()[2:] == ["*", "*"]
+
+
+def test_a_difference_of_two_counts_is_hidden_with_either() -> None:
+    frame = pl.DataFrame({"before": [3, 40, 50], "after": [120, 2, 60], "change": ["+117", "-38", "+10"]})
+    published = suppress_table(frame, ["before", "after"], derived={"change": ("before", "after")})
+    assert published["change"].to_list() == ["*", "*", "+10"]

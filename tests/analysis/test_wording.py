@@ -41,3 +41,22 @@ def test_no_other_analysis_module_writes_the_phrase() -> None:
     package = Path(cspkit.analysis.__file__).parent
     writers = [p.name for p in package.rglob("*.py") if PHRASE in p.read_text(encoding="utf-8").lower()]
     assert writers == ["wording.py"]
+
+
+@given(st.floats(0, 1), st.floats(0, 1), st.integers(2, 30))
+def test_with_several_results_the_q_value_decides(p_value: float, q_value: float, compared: int) -> None:
+    text = significance_phrase(p_value, 0.05, q_value, compared)
+    assert (PHRASE in text) == (q_value < 0.05)
+    assert f"q = {q_value:.3f}" in text and f"{compared} results" in text
+
+
+@given(st.integers(0, 12), st.integers(0, 12))
+def test_a_small_count_is_never_written_nor_anything_that_gives_it_away(previous: int, latest: int) -> None:
+    result = compare_counts(previous, latest)
+    text = describe_count_change(result, "Arson", threshold=5)
+    small = [n for n in (previous, latest) if 0 < n < 5]
+    if small and result.p_value is not None:
+        assert text.startswith(f"Arson went from {'fewer than 5' if 0 < previous < 5 else previous} to ")
+        rest = text.replace("fewer than 5", "").replace(f"from {previous} ", "").replace(f"to {latest};", "")
+        assert not any(ch.isdigit() for ch in rest)  # no small count, difference, percentage or p-value
+    assert (PHRASE in text) == (result.p_value is not None and result.p_value < 0.05)

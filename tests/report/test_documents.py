@@ -294,6 +294,82 @@ def test_issue_outcomes_count_every_crime_once_and_protect_small_counts(small_as
             assert len(hidden) != 1, "one hidden count beside a total can be worked out"
 
 
+HIDDEN = {"<5": range(1, 5), "*": None}  # what a reader knows of a hidden cell ("*": 0 or at least 5)
+DERIVED = ("Rate per 1,000", "Share %", "Change", "Change %", "Change, 1 year", "Change, 3 years")
+POOLED = ("Gi* z", "12-month rolling mean")
+
+
+def _published_tables(run: AssessmentRun) -> dict[str, list[dict[str, str]]]:
+    import csv
+
+    folder = run.outputs["strategic-assessment.pdf"].parent / "tables"
+    return {path.stem: list(csv.DictReader(path.open(encoding="utf-8"))) for path in sorted(folder.glob("*.csv"))}
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.replace(",", "").replace("%", "").replace(" (s)", ""))
+    except ValueError:
+        return None
+
+
+def test_every_lsoa_rate_is_count_over_residents_and_rate_tables_are_ordered(small_assessment: AssessmentRun) -> None:
+    """Issue 13: every LSOA "Rate per 1,000" was 0.0, and tables meant to be ordered by rate were not."""
+    config_dir = small_assessment.outputs["strategic-assessment.pdf"].parents[1]
+    with warehouse.read(config_dir / "warehouse.duckdb") as con:
+        residents = dict(con.execute("SELECT lsoa21_code, sum(residents) FROM population GROUP BY 1").fetchall())
+    lsoa_tables = {k: v for k, v in _published_tables(small_assessment).items() if k.endswith("_lsoa")}
+    assert lsoa_tables
+    checked = 0
+    for name, rows in lsoa_tables.items():
+        shown = [r for r in rows if r["Count"] not in HIDDEN]
+        for r in shown:
+            assert _number(r["Rate per 1,000"]) == pytest.approx(int(r["Count"].replace(",", "")) / residents[r["LSOA"]] * 1000,
+                                                                 abs=0.051), (name, r)  # shown to 1 decimal
+            checked += 1
+        rates = [_number(r["Rate per 1,000"]) for r in shown]
+        assert rates == sorted(rates, reverse=True), name
+        assert max(rates) > 0
+        hidden = rows[len(shown):]
+        assert all(r["Count"] in HIDDEN for r in hidden), f"{name}: hidden rows come after every shown row"
+        assert [r["LSOA"] for r in hidden] == sorted(r["LSOA"] for r in hidden), f"{name}: hidden rows in code order"
+    assert checked > 100
+
+
+def test_no_published_table_lets_a_hidden_count_be_solved_for(small_assessment: AssessmentRun) -> None:
+    """Solve each published table as equations, as a reader could: rate x residents, share x total,
+    after minus change, a line's total minus its shown cells, and z-scores or rolling means computed
+    from the counts. No hidden count may come out as a single value."""
+    config_dir = small_assessment.outputs["strategic-assessment.pdf"].parents[1]
+    with warehouse.read(config_dir / "warehouse.duckdb") as con:
+        residents = dict(con.execute("SELECT lsoa21_code, sum(residents) FROM population GROUP BY 1").fetchall())
+    hidden_seen = 0
+    for name, rows in _published_tables(small_assessment).items():
+        if not rows:
+            continue
+        counts = [c for c in rows[0] if any(r[c] in HIDDEN for r in rows)]
+        if not counts:
+            continue
+        hidden_seen += sum(r[c] in HIDDEN for r in rows for c in counts)
+        assert not [c for c in POOLED if c in rows[0]], f"{name}: a figure computed from every row beside a hidden count"
+        for r in rows:
+            if not any(r[c] in HIDDEN for c in counts):
+                continue
+            for column in DERIVED:
+                # rate x residents / 1,000, share x total / 100 and after - change would each give the count
+                assert r.get(column, "*") in ("*", "–", ""), f"{name}: {column} {r[column]!r} beside a hidden count"
+            if name.endswith("_lsoa"):
+                assert r["LSOA"] in residents
+        totals = [r for r in rows if r[next(iter(r))].startswith("All ")]
+        if name.endswith("_outcomes") and totals:  # the one table with a total row of its own counts
+            for c in counts:
+                hidden = [r[c] for r in rows if r is not totals[-1] and r[c] in HIDDEN]
+                assert len(hidden) != 1, f"{name}: the total minus the shown cells gives the one hidden cell"
+    assert hidden_seen, "the demo has small counts to protect"
+    text = "\n".join(p.text for p in docx.Document(str(small_assessment.outputs["strategic-assessment.docx"])).paragraphs)
+    assert not re.search(r"\b(from|to) [1-4]( in |;| \()", text), "a small count written in a sentence"
+
+
 def test_area_profile_and_partner_sections_match_the_warehouse(small_assessment: AssessmentRun) -> None:
     """The area profile's totals and the substance-misuse table's "All" row equal counts taken here in SQL."""
     import polars as pl

@@ -29,13 +29,14 @@ def comparison_periods(period: Period) -> list[tuple[Period, Period]]:
     return pairs
 
 
-def change_table(monthly: pl.DataFrame, period: Period, alpha: float = DEFAULT_ALPHA) -> pl.DataFrame:
+def change_table(monthly: pl.DataFrame, period: Period, alpha: float = DEFAULT_ALPHA, threshold: int = 0) -> pl.DataFrame:
     """Each category's change between the comparison periods, tested on its monthly counts.
 
     The headline test allows for overdispersion (:func:`~cspkit.analysis.change.compare_monthly_counts`);
     the exact Poisson test of the two totals is kept beside it. The categories of one comparison are
     one family: their Benjamini-Hochberg q-values, not the p-values, decide which changes are real.
-    Exposure is equal: one Census 2021 population serves both periods.
+    Exposure is equal: one Census 2021 population serves both periods. ``threshold``: counts below it
+    are not written in the statements (for published documents; see :func:`describe_count_change`).
     """
     pairs = comparison_periods(period)
     if not pairs:
@@ -75,7 +76,7 @@ def change_table(monthly: pl.DataFrame, period: Period, alpha: float = DEFAULT_A
                     "significant": is_significant(q, alpha),
                     "test": result.test,
                     "statement": describe_count_change(
-                        result, crime_type, alpha, previous.label(), latest.label(), q_value=q, compared=len(tested)
+                        result, crime_type, alpha, previous.label(), latest.label(), q, len(tested), threshold
                     ),
                 }
             )

@@ -7,20 +7,21 @@ month look safer or worse than it was. So:
 
 - **Counts and comparisons** (this year against last, the trend) of an area count only the forces
   that published every month of the period, so every comparison inside it compares like with like;
-  the others are listed in a note that reaches the documents. "Published" means the force has street
+  the others are listed in a note that reaches the documents. The force reporting most of the area's
+  rows must have published every month, or the analysis stops. "Published" means the force has street
   rows anywhere in the warehouse that month (a neighbour that reports no crime in the area in some
   month still published it).
 - **Thin months** are flagged: a force-month with fewer than half the rows of that force's median
   month (over every month the warehouse holds of it, at least three). The median is robust: one thin
-  month does not lower the bar it is judged by, and a force's ordinary month-to-month swing (about
-  +/-15%) never comes near half.
+  month does not lower the bar it is judged by, and a force's ordinary month-to-month swing never
+  comes near half (Bedfordshire's 36 months: 77% to 113% of its median).
 - **Peers**: a district enters a peer group only when the force that polices it published every month
   of the peer period. The force that polices a district is the one (other than BTP) reporting the most
   rows in it; when a district's own force is missing, that is a neighbour reporting a few crimes over
   its border, far below its rate per resident in its own districts. A district counts as policed by
   its top force only when that force's rows per resident there are at least ``SPILL_SHARE`` of the
-  force's highest district rate. In January 2024 (39 forces loaded; Metropolitan, West Midlands and
-  West Yorkshire missing) the districts of the missing forces had 0.01% to 0.6% of their top force's
+  force's highest district rate. In January 2024 (39 forces loaded; Greater Manchester, Metropolitan,
+  West Midlands and West Yorkshire missing) the districts of the missing forces had 0.01% to 0.6% of their top force's
   highest rate; every other district had at least 26%, but the Isles of Scilly (5.8%: one crime among
   2,054 residents).
 """
@@ -94,7 +95,8 @@ class AreaCoverage:
         """Sentences for the documents (empty when every force published every month and none is thin)."""
         parts = []
         if self.left_out.height:
-            listed = ", ".join(f"{r['force']} ({r['months']} of {self.period.months} months, {r['rows']:,} rows in the area)"
+            listed = ", ".join(f"{r['force']} ({r['months']} of {self.period.months} months, "
+                               f"{r['rows']:,} row{'' if r['rows'] == 1 else 's'} in the area)"
                                for r in self.left_out.iter_rows(named=True))
             parts.append(f"Counts and comparisons include only the forces that published every month of "
                          f"{self.period.label()} ({', '.join(self.counted) or 'none'}); left out: {listed}")

@@ -7,6 +7,14 @@ least two, and no hidden cell is pinned to one value by the line's total and wha
 ("<5" is 1 to 4; "*" is 0 or at least 5). Protection is per line, as a reader subtracts; it does not
 defend against solving the whole table as a linear system. Rates and other figures derived from a
 hidden count are hidden with it, and rates from small bases are marked.
+
+Some figures are computed from every row's counts together: a Getis-Ord z-score uses the row's
+neighbours and the whole table's mean and spread, a rolling mean spans twelve rows. Beside a hidden
+count such a figure, to two decimals, lets the count be solved for (81 of 83 hidden LSOA counts were,
+from their z-scores), and hiding it on the hidden rows alone is not enough, as the other rows' values
+use the hidden count too. These are declared ``pooled`` and are left out of a table that hides any count.
+And in a table ranked by a derived figure, a hidden row's position between two shown rows brackets
+its figure, so ``ranked`` tables list the rows with a hidden count last, in their first column's order.
 """
 
 from __future__ import annotations
@@ -117,24 +125,32 @@ def suppress_table(
     threshold: int = 5,
     total_row: int | None = None,
     total_column: str | None = None,
-    derived: Mapping[str, str] | None = None,
+    derived: Mapping[str, str | Sequence[str]] | None = None,
     small_base: int | None = 10,
     decimals: int = 1,
+    pooled: Sequence[str] = (),
+    ranked: bool = False,
 ) -> pl.DataFrame:
     """A copy of ``frame`` for publication, with counts and derived figures as display strings.
 
     ``count_columns``: the counts to protect (``total_column`` among them or not). ``total_row``: the
-    index of a row holding column totals (e.g. ``-1``), if any. ``derived``: rate or share columns
-    mapped to the count column they come from; each is hidden where its count is hidden and marked
-    ``" (u)"`` where its count is under ``small_base``. Other columns pass through unchanged.
+    index of a row holding column totals (e.g. ``-1``), if any. ``derived``: rate, share or difference
+    columns mapped to the count column (or columns) they come from; each is hidden where any of its
+    counts is hidden and marked ``" (u)"`` where its first count is under ``small_base``; a derived
+    column already formatted as text keeps its text. ``pooled``: figures computed from every row's
+    counts together (z-scores, rolling means), dropped when any count is hidden. ``ranked``: the row
+    order ranks a derived figure, so rows with a hidden count move to the end. Other columns pass
+    through unchanged.
     """
     columns = list(dict.fromkeys([*count_columns, *([total_column] if total_column else [])]))
-    for column in [*columns, *(derived or {})]:
+    sources = {rate: [source] if isinstance(source, str) else list(source) for rate, source in (derived or {}).items()}
+    for column in [*columns, *sources, *pooled]:
         if column not in frame.columns:
             raise InputError(f"no column {column!r} in the table to suppress", column=column)
-    for rate, source in (derived or {}).items():
-        if source not in columns:
-            raise InputError(f"{rate!r} derives from {source!r}, which is not among the counts to suppress", column=rate)
+    for rate, counts in sources.items():
+        for source in counts:
+            if source not in columns:
+                raise InputError(f"{rate!r} derives from {source!r}, which is not among the counts to suppress", column=rate)
     values = frame.select(columns).to_numpy()
     if frame.select(columns).null_count().sum_horizontal()[0] or (values < 0).any():
         raise InputError("counts to suppress must be whole numbers >= 0 with no blanks")
@@ -153,20 +169,28 @@ def suppress_table(
         for j, name in enumerate(columns)
     )
     hidden = primary | secondary
-    for rate, source in (derived or {}).items():
-        j = columns.index(source)
+    for rate, counts in sources.items():
+        js = [columns.index(source) for source in counts]
         out = out.with_columns(
             pl.Series(
                 rate,
                 [
                     SECONDARY
-                    if hidden[i, j]
+                    if hidden[i, js].any()
                     else None
                     if value is None
-                    else f"{value:,.{decimals}f}" + (UNRELIABLE if small_base and values[i, j] < small_base else "")
+                    else value
+                    if isinstance(value, str)
+                    else f"{value:,.{decimals}f}" + (UNRELIABLE if small_base and values[i, js[0]] < small_base else "")
                     for i, value in enumerate(frame[rate].to_list())
                 ],
                 dtype=pl.String,
             )
         )
+    row_hidden = hidden.any(axis=1)
+    if row_hidden.any():
+        out = out.drop(*pooled)
+    if ranked and row_hidden.any():
+        first = out.columns[0]
+        out = pl.concat([out.filter(pl.Series(~row_hidden)), out.filter(pl.Series(row_hidden)).sort(first)])
     return out

@@ -18,26 +18,36 @@ def format_p(p_value: float) -> str:
 
 
 def significance_phrase(
-    p_value: float | None, alpha: float = DEFAULT_ALPHA, q_value: float | None = None, compared: int = 1
+    p_value: float | None,
+    alpha: float = DEFAULT_ALPHA,
+    q_value: float | None = None,
+    compared: int = 1,
+    with_figures: bool = True,
 ) -> str:
     """The verdict of a test, in words (the one source of "statistically significant").
 
     With ``compared`` > 1 results tested together, the verdict follows the q-value and says so.
+    ``with_figures=False`` leaves the p- and q-values out (beside a hidden small count they would
+    let a reader work the count out).
     """
     if p_value is None:
         return "no test was possible"
+    verdict = q_value if compared > 1 and q_value is not None else p_value
+    figures = format_p(p_value)
     if compared > 1 and q_value is not None:
-        figures = f"{format_p(p_value)}, q = {q_value:.3f} allowing for the {compared} results tested together"
-        if q_value < alpha:
-            return f"statistically significant ({figures})"
-        return f"within the range expected from chance variation ({figures}), so not evidence of a real change"
-    if p_value < alpha:
-        return f"statistically significant ({format_p(p_value)})"
-    return f"within the range expected from chance variation ({format_p(p_value)}), so not evidence of a real change"
+        figures += f", q = {q_value:.3f} allowing for the {compared} results tested together"
+    shown = f" ({figures})" if with_figures else ""
+    if verdict < alpha:
+        return f"statistically significant{shown}"
+    return f"within the range expected from chance variation{shown}, so not evidence of a real change"
 
 
 def is_significant(p_value: float | None, alpha: float = DEFAULT_ALPHA) -> bool:
     return p_value is not None and p_value < alpha
+
+
+def _count(n: int, threshold: int) -> str:
+    return f"fewer than {threshold}" if 0 < n < threshold else f"{n:,}"
 
 
 def _direction(change: float) -> str:
@@ -52,12 +62,20 @@ def describe_count_change(
     latest_label: str = "",
     q_value: float | None = None,
     compared: int = 1,
+    threshold: int = 0,
 ) -> str:
-    """E.g. "Burglary rose from 120 in 2022-01 to 2022-12 to 150 in 2023-01 to 2023-12 (+30, +25.0%); ..."."""
+    """E.g. "Burglary rose from 120 in 2022-01 to 2022-12 to 150 in 2023-01 to 2023-12 (+30, +25.0%); ...".
+
+    A count from 1 to ``threshold - 1`` is written "fewer than <threshold>", and the difference,
+    percentage, rate ratio and p-values, any of which would give it away, are left out.
+    """
     if result.p_value is None:
         return f"{subject}: no incidents in either period, so no change to test."
-    before = f"{result.previous:,}" + (f" in {previous_label}" if previous_label else "")
-    after = f"{result.latest:,}" + (f" in {latest_label}" if latest_label else "")
+    before = _count(result.previous, threshold) + (f" in {previous_label}" if previous_label else "")
+    after = _count(result.latest, threshold) + (f" in {latest_label}" if latest_label else "")
+    if any(0 < n < threshold for n in (result.previous, result.latest)):
+        verdict = significance_phrase(result.p_value, alpha, q_value, compared, with_figures=False)
+        return f"{subject} went from {before} to {after}; the change is {verdict}."
     pct = f", {result.pct_change:+.1f}%" if result.pct_change is not None else ""
     if result.change:
         head = f"{subject} {_direction(result.change)} from {before} to {after} ({result.change:+,}{pct})"

@@ -31,13 +31,16 @@ def issue_monthly(analysis: AreaAnalysis, categories: Sequence[str], label: str)
     return rows.group_by("month").agg(pl.col("count").sum()).with_columns(pl.lit(label).alias("crime_type")).sort("month")
 
 
-def changes(monthly: pl.DataFrame, analysis: AreaAnalysis, alpha: float) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
-    """The analysis module's change table and trend table of one monthly series (None where it cannot test)."""
+def changes(
+    monthly: pl.DataFrame, analysis: AreaAnalysis, alpha: float, threshold: int = 0
+) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+    """The analysis module's change table and trend table of monthly series (None where it cannot test);
+    counts under ``threshold`` are not written in the statements (published documents)."""
     from cspkit.analysis.comparisons import change_table, trend_table
     from cspkit.errors import AnalysisError
 
     try:
-        change = change_table(monthly.select("crime_type", "month", "count"), analysis.period, alpha)
+        change = change_table(monthly.select("crime_type", "month", "count"), analysis.period, alpha, threshold)
     except AnalysisError:
         change = None
     try:
@@ -77,7 +80,7 @@ def issue_labels(issues: Sequence[Any]) -> dict[str, str]:
 
 
 def issue_tests(
-    analysis: AreaAnalysis, issues: Sequence[Any], alpha: float
+    analysis: AreaAnalysis, issues: Sequence[Any], alpha: float, threshold: int = 0
 ) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
     """The change and trend tables of every issue measured by police.uk categories, tested together.
 
@@ -94,7 +97,7 @@ def issue_tests(
     ]
     if not series:
         return None, None
-    return changes(pl.concat(series, how="vertical_relaxed"), analysis, alpha)
+    return changes(pl.concat(series, how="vertical_relaxed"), analysis, alpha, threshold)
 
 
 def issue_rows(tables: Sequence[pl.DataFrame | None], label: str) -> tuple[pl.DataFrame | None, ...]:

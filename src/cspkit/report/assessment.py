@@ -231,7 +231,14 @@ def _achievements(section: Section, ev: AssessmentEvidence) -> None:
                     table_from_frame(
                         f"achievement_{_key(priority.title)}",
                         f"Measures of '{priority.title}': change over the period, tested by the analysis module",
-                        ev.publishable(rows, ["before", "after"]),
+                        ev.publishable(
+                            rows.with_columns(
+                                pl.col("change").map_elements(number, return_dtype=pl.String),
+                                pl.col("change_pct").map_elements(percent, return_dtype=pl.String),
+                            ),
+                            ["before", "after"],
+                            {"change": ("before", "after"), "change_pct": ("before", "after")},
+                        ),
                         headers={
                             "measure": "Measure",
                             "before": "Before",
@@ -240,7 +247,6 @@ def _achievements(section: Section, ev: AssessmentEvidence) -> None:
                             "change_pct": "Change %",
                             "verdict": "Tested change",
                         },
-                        formats={"change": number, "change_pct": percent},
                         notes=tuple(n for n in rows["provenance"].to_list() if n),
                     )
                 )
@@ -271,7 +277,7 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
             data=table_from_frame(
                 f"{figures.issue_id}_trend",
                 f"{figures.name}: {figures.unit} per month and 12-month rolling mean",
-                ev.publishable(monthly, ["count"]),
+                ev.publishable(monthly, ["count"], pooled=["rolling_12_month_mean"]),
                 headers={"month": "Month", "count": "Count", "rolling_12_month_mean": "12-month rolling mean"},
                 formats={"month": lambda m: m.strftime("%Y-%m")},
                 notes=notes,
@@ -313,7 +319,11 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
         lsoa = figures.lsoa
         cols = [c for c in ("lsoa21_code", "count", "rate_per_1000", "gi_z", "hotspot") if c in lsoa.columns]
         published = ev.publishable(
-            lsoa.select(cols).sort("rate_per_1000", descending=True, nulls_last=True), ["count"], {"rate_per_1000": "count"}
+            lsoa.select(cols).sort("rate_per_1000", descending=True, nulls_last=True),
+            ["count"],
+            {"rate_per_1000": "count"},
+            pooled=["gi_z"],
+            ranked=True,
         )
         if "hotspot" in lsoa.columns and lsoa["hotspot"].drop_nulls().len():
             chart = charts.hotspot_map(
@@ -476,7 +486,11 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
             table_from_frame(
                 "evidence_board",
                 "Evidence board: risk, volume, tested change, residents' concern and knowledge-gap class",
-                ev.publishable(_marked_changes(ev.board), ["volume_12m"], {"rate_per_1000": "volume_12m"}),
+                ev.publishable(
+                    _marked_changes(ev.board),
+                    ["volume_12m"],
+                    {"rate_per_1000": "volume_12m", "change_1y_pct": "volume_12m", "change_3y_pct": "volume_12m"},
+                ),
                 headers={
                     "issue": "Issue",
                     "risk_rank": "Risk rank",

@@ -168,33 +168,41 @@ class AssessmentEvidence:
         """A neighbourhood as readers know it: its name and ward (codes stay in the CSV tables)."""
         return self.places.get(lsoa21_code, lsoa21_code)
 
-    def publishable(self, frame: pl.DataFrame, counts: Sequence[str], derived: Mapping[str, str] | None = None,
-                    total_row: int | None = None) -> pl.DataFrame:
+    def publishable(self, frame: pl.DataFrame, counts: Sequence[str], derived: Mapping[str, str | Sequence[str]] | None = None,
+                    total_row: int | None = None, pooled: Sequence[str] = (), ranked: bool = False) -> pl.DataFrame:
         """``frame`` with its counts (and figures derived from them) suppressed by the analysis module's rule.
 
         Rows where a count is missing keep an en dash; they hold no number to protect. With
         ``total_row`` (e.g. -1, and no count missing), a hidden count is protected from being worked
-        out from the total by hiding a second one (secondary suppression).
+        out from the total by hiding a second one (secondary suppression). ``derived`` maps a figure
+        to the count(s) it comes from; ``pooled`` figures (computed from every row together, such as
+        z-scores) are left out when any count is hidden; ``ranked`` moves rows with a hidden count to
+        the end (see :func:`~cspkit.analysis.suppression.suppress_table`).
         """
         counts = [c for c in counts if c in frame.columns]
-        derived = {k: v for k, v in (derived or {}).items() if k in frame.columns and v in counts}
+        sources = {k: [v] if isinstance(v, str) else list(v) for k, v in (derived or {}).items()}
+        derived = {k: v for k, v in sources.items() if k in frame.columns and all(c in counts for c in v)}
+        pooled = [c for c in pooled if c in frame.columns]
         if not counts or not frame.height:
             return frame
         indexed = frame.with_row_index("_row")
         complete = indexed.filter(pl.all_horizontal(pl.col(c).is_not_null() for c in counts))
         missing = indexed.filter(~pl.all_horizontal(pl.col(c).is_not_null() for c in counts))
         shown = suppress_table(
-            complete.with_columns(pl.col(c).cast(pl.Int64) for c in counts),
+            complete.select(*frame.columns, "_row").with_columns(pl.col(c).cast(pl.Int64) for c in counts),
             counts,
             self.threshold,
             derived=derived,
             small_base=None,
             total_row=total_row if not missing.height else None,
+            pooled=pooled,
+            ranked=ranked,
         )
         blanks = missing.with_columns(pl.col(c).cast(pl.String).fill_null("–") for c in [*counts, *derived]).with_columns(
             pl.col(c).cast(pl.String) for c in [*counts, *derived]
         )
-        return pl.concat([shown, blanks], how="vertical_relaxed").sort("_row").drop("_row")
+        published = pl.concat([shown, blanks.select(shown.columns)], how="vertical_relaxed")
+        return (published if ranked else published.sort("_row")).drop("_row")
 
     def count(self, value: float | None) -> str:
         """One count as it may be published."""
@@ -208,7 +216,10 @@ class AssessmentEvidence:
             return "Small-number suppression is switched off for this assessment."
         return (
             f'Counts from 1 to {self.threshold - 1} are shown as "<{self.threshold}"; a count shown as "*" is hidden '
-            "so that a small count cannot be worked out from a total. Rates from hidden counts are hidden with them."
+            "so that a small count cannot be worked out from a total. Rates, shares and differences from hidden counts "
+            "are hidden with them; figures computed from every row together (hot spot z-scores, rolling means) are left "
+            "out of a table that hides a count; and in a table ordered by rate, rows with a hidden count come last, in "
+            "code order, so their place in the order says nothing about them."
         )
 
     def name_of(self, issue_id: str) -> str:

@@ -24,10 +24,12 @@ from cspkit.provenance import Provenance
 from cspkit.report.evidence import Headline, IssueFigures
 
 
-def series_change(monthly: pl.DataFrame, analysis: AreaAnalysis, alpha: float, provenance: str = "") -> TestedChange | None:
+def series_change(
+    monthly: pl.DataFrame, analysis: AreaAnalysis, alpha: float, provenance: str = "", threshold: int = 0
+) -> TestedChange | None:
     """The change over the whole period of one monthly series (first year against the latest; or the
     latest year against the one before when the period is shorter), by the analysis module's test."""
-    change, _ = changes(monthly, analysis, alpha)
+    change, _ = changes(monthly, analysis, alpha, threshold)
     if change is None:
         return None
     return tested(change, change.height - 1 if change.height > 1 else 0, provenance)
@@ -147,13 +149,16 @@ def partner_figures(
     alpha: float,
     hotspot_weights: str = "queen",
     settings: PermutationSettings | None = None,
+    *,
+    threshold: int = 0,
 ) -> IssueFigures | None:
-    """A priority measured by partner data: trend, tested change, map and repeat victimisation."""
+    """A priority measured by partner data: trend, tested change, map and repeat victimisation
+    (counts under ``threshold`` are not written in its sentences)."""
     monthly = partner_monthly(scope, sources, name)
     if monthly is None:
         return None
     rolled = rolling_12(monthly)
-    change, trend = changes(monthly, analysis, alpha)
+    change, trend = changes(monthly, analysis, alpha, threshold)
     sentences = [
         *(labelled(change) if change is not None else []),
         *(trend["statement"].to_list() if trend is not None else []),
@@ -182,20 +187,23 @@ def issue_figures(
     alpha: float,
     scope: Scope | None = None,
     hotspot_weights: str = "queen",
+    *,
     tested_together: Sequence[pl.DataFrame | None] = (),
+    threshold: int = 0,
     settings: PermutationSettings | None = None,
 ) -> IssueFigures | None:
     """Everything one priority's section shows, from the analysis; None when no police category measures it.
 
     ``tested_together``: the board's change and trend tables (:func:`~cspkit.priorities.evidence.issue_tests`),
-    so the section states the same verdict, with the same q-value, as the board.
+    so the section states the same verdict, with the same q-value, as the board. ``threshold``: counts
+    under it are not written in the sentences.
     """
     present = [c for c in categories if c in set(analysis.monthly["crime_type"])]
     if not present:
         return None
     monthly = issue_monthly(analysis, present, name)
     rolled = rolling_12(monthly.select("crime_type", "month", "count"))
-    change, trend = issue_rows(tested_together, name) if tested_together else changes(monthly, analysis, alpha)
+    change, trend = issue_rows(tested_together, name) if tested_together else changes(monthly, analysis, alpha, threshold)
     sentences = []
     if change is not None:
         sentences += labelled(change)

@@ -400,7 +400,7 @@ def evidence_board(config: AssessmentConfig, run: AssessmentRun) -> str:
     concerns = survey.concerns if survey is not None else None
     alpha = getattr(run.state.get("analysis_options"), "alpha", 0.05)
     if run.state.get("analysis") is not None:  # one family: the board and the priorities' sections agree
-        run.state["issue_tests"] = issue_tests(run.state["analysis"], register.issues, alpha)
+        run.state["issue_tests"] = issue_tests(run.state["analysis"], register.issues, alpha, config.suppression_threshold)
     issues = board_evidence(
         register,
         risk_results=run.state.get("risk_results"),
@@ -467,14 +467,15 @@ def _measure_change(config: AssessmentConfig, run: AssessmentRun, measure: Any):
         if not present:
             return None
         monthly = gather.issue_monthly(analysis_result, present, measure.label)
-        return gather.series_change(monthly, analysis_result, alpha, analysis_result.provenance["monthly"].footnote())
+        note = analysis_result.provenance["monthly"].footnote()
+        return gather.series_change(monthly, analysis_result, alpha, note, config.suppression_threshold)
     source = measure.source.removeprefix("partner:")
     with open_scope(config.warehouse, ",".join(config.area_codes), _period(config)) as scope:
         monthly = gather.partner_monthly(scope, [source], measure.label)
         if monthly is None:
             return None
         note = scope.provenance(f"partner data ({source}): incidents by month", f"partner_{source}").footnote()
-    return gather.series_change(monthly, analysis_result, alpha, note)
+    return gather.series_change(monthly, analysis_result, alpha, note, config.suppression_threshold)
 
 
 def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:
@@ -499,13 +500,13 @@ def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:
             if issue.crime_categories:
                 figures = gather.issue_figures(
                     analysis_result, issue.id, issue.name, issue.crime_categories, options.alpha, scope, options.hotspot_weights,
-                    tested_together=run.state.get("issue_tests", ()),
+                    tested_together=run.state.get("issue_tests", ()), threshold=config.suppression_threshold,
                     settings=options.permutation_settings,
                 )
             if figures is None and issue.partner_sources:
                 figures = gather.partner_figures(
                     analysis_result, scope, issue.id, issue.name, issue.partner_sources, options.alpha, options.hotspot_weights,
-                    options.permutation_settings,
+                    options.permutation_settings, threshold=config.suppression_threshold,
                 )
             if figures is not None:
                 run.evidence.issues[issue.id] = figures
