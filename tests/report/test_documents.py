@@ -92,8 +92,9 @@ def test_headline_crime_count_equals_an_independent_count(small_assessment: Asse
     with warehouse.read(config_dir / "warehouse.duckdb") as con:  # street: the DuckDB file and its Parquet folder
         expected = con.execute(
             """SELECT count(*) FROM street s JOIN lsoa l USING (lsoa21_code)
-               WHERE l.lad_code = 'E06000056' AND s.month BETWEEN ? AND ? AND s.crime_type <> 'Anti-social behaviour'""",
-            [date(2023, 5, 1), date(2024, 4, 1)],
+               WHERE l.lad_code = 'E06000056' AND s.month BETWEEN ? AND ? AND s.crime_type <> 'Anti-social behaviour'
+               AND s.force = 'bedfordshire'""",  # counts come only from forces that published every month (the
+            [date(2023, 5, 1), date(2024, 4, 1)],  # BTP and stray neighbouring-force rows did not)
         ).fetchone()[0]
     analysis = small_assessment.state["analysis"]
     assert analysis.rates.filter(analysis.rates["crime_type"] == ALL_CRIME)["count"].item() > 0
