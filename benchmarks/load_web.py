@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/load_web.py --duration 120 --partners 50 --residents 200
 
 Starts ``cspkit serve`` (SQLite, a throwaway folder) on 127.0.0.1, then 50 simulated partners sign
-in, score every issue of the default register one page at a time and submit, while 200 simulated
+in, score every issue of the default register one page (criterion group) at a time and submit, while 200 simulated
 residents start at random moments over the run and answer the survey one question per page. Request
 counts are bounded by the register and questionnaire, not by time. Reports p50/p95 latency per kind
 of request, and sent-versus-stored counts read back from the database (they must be equal).
@@ -124,11 +124,15 @@ def partner(base: str, number: int, sign_in_at: float, timings, results: dict, d
     pause = max(0.0, (deadline - time.monotonic()) / (len(issues) + 1))
     rng = random.Random(number)
     sent = 0
+    parts = [group for group in method.groups if group.criteria]  # one page per criterion group of an issue
     for issue in issues:
         time.sleep(pause * rng.uniform(0.5, 1.5))
-        body = {c.id: f"{rng.choice(c.levels).value:g}" for c in method.criteria}
-        status, _, _ = browser.form(f"/a/load/scoring/{issue.id}/", {**body, "action": "continue"})
-        sent += status == 302
+        saved = 0
+        for part in parts:
+            body = {c: f"{rng.choice(method.criterion(c).levels).value:g}" for c in part.criteria}
+            status, _, _ = browser.form(f"/a/load/scoring/{issue.id}/{part.id}/", {**body, "action": "continue"})
+            saved += status == 302
+        sent += saved == len(parts)
     status, _, _ = browser.form("/a/load/scoring/", {})  # the task list page carries the submit form
     browser.request("/a/load/scoring/submit/", [("csrfmiddlewaretoken", _token(browser))])
     results["score_pages_sent"] += sent
@@ -251,7 +255,8 @@ def main() -> None:
     static = timings["baseline: static file"]
     print(f"p50 ratio app / static baseline: {percentile(app, 50) / percentile(static, 50):.1f}")
     print(f"survey responses sent {results['survey_sent']}, stored {stored_responses} {by_status}")
-    print(f"issue pages saved: sent {results['score_pages_sent']}, stored {issues_scored}; scorers submitted {submitted}")
+    print(f"issues scored (every part saved): sent {results['score_pages_sent']}, stored {issues_scored}; "
+          f"scorers submitted {submitted}")
     print(f"unexpected HTTP errors: {results['errors']} {dict(ERRORS)} (server log: {home / 'server.log'})")
     ok = (stored_responses == results["survey_sent"] == args.residents and issues_scored == results["score_pages_sent"]
           and results["errors"] == 0)

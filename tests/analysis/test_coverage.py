@@ -136,3 +136,15 @@ def test_a_month_the_area_force_did_not_publish_stops_the_analysis(loaded) -> No
     with pytest.raises(AnalysisError, match=r"bedfordshire, the force reporting most of the area's crimes, has no "
                                             r"police.uk data for 1 month\(s\) of 2022-05 to 2024-04: 2024-01"):
         analyse_area(path, CENTRAL_BEDFORDSHIRE, PERIOD)
+
+
+def test_the_analysis_commands_print_the_coverage_note(loaded) -> None:
+    from typer.testing import CliRunner
+
+    from cspkit.cli import app
+
+    result = CliRunner().invoke(app, ["analyse", "change", "--area", CENTRAL_BEDFORDSHIRE, "--from", "2022-05",
+                                      "--to", "2024-04", "--warehouse", str(loaded()), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "Coverage: Counts and comparisons include only the forces that published every month of 2022-05 to " \
+           "2024-04 (bedfordshire); left out: btp (1 of 24 months, 17 rows in the area)" in result.stderr

@@ -11,6 +11,8 @@ import shutil
 import threading
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -220,6 +222,15 @@ def test_a_later_run_reuses_the_cached_archive(serve, archive_bytes, tmp_path, w
     again = fetch_police(config, month="2024-01", ingest=False)
     assert not again.archive.downloaded
     assert len(server.zip_requests()) == 1
+
+
+def test_months_of_the_period_the_archive_lacks_are_listed(serve, archive_bytes, tmp_path, warehouse_file) -> None:
+    server = serve({"2024-01.zip": archive_bytes}, index_page("2024-01"))
+    config = load_config(write_config(tmp_path, server.base, warehouse_file, peers=False))
+    earlier = replace(config, period_start="2023-09")
+    selection = fetch_police(earlier, ingest=False).selection
+    assert selection.months_missing == (date(2023, 9, 1), date(2023, 10, 1))
+    assert {pf.month for pf in selection.files} == {date(2023, 11, 1), date(2023, 12, 1), date(2024, 1, 1)}
 
 
 def test_a_cut_connection_is_resumed_with_a_range_request(serve, archive_bytes, tmp_path) -> None:

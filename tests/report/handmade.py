@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
+from cspkit.data.geography import bundled_boundaries
 from cspkit.priorities.board import IssueEvidence, evidence_board, load_rule, suggest_shortlist
 from cspkit.priorities.decision import AgreedIssue, Consideration, Decision
 from cspkit.priorities.voting import Ballot, count_votes
@@ -21,15 +22,14 @@ from cspkit.report.evidence import (
     SurveyEvidence,
 )
 
-BOUNDARIES = Path(__file__).resolve().parents[2] / "src" / "cspkit" / "data" / "reference" / "lsoa21_boundaries_E06000056.geojson"
 MONTHS = [date(2021 + (4 + i) // 12, (4 + i) % 12 + 1, 1) for i in range(36)]
 #: Month 5 (2021-10) has 3 incidents: a small count the documents must suppress.
 COUNTS = [3 if i == 5 else 100 + i for i in range(36)]
 
 
 def boundaries() -> dict[str, dict]:
-    features = json.loads(BOUNDARIES.read_text(encoding="utf-8"))["features"]
-    return {f["properties"]["LSOA21CD"]: f["geometry"] for f in features}
+    rows = bundled_boundaries(["E06000056"]).select("lsoa21_code", "geometry").iter_rows()
+    return {code: json.loads(geometry) for code, geometry in rows}
 
 
 def evidence(**changes) -> AssessmentEvidence:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 
 import pytest
@@ -171,7 +171,8 @@ def test_value_out_of_range(filled, method, small_register, tmp_path) -> None:
     r = row_of(filled, "asb", "harm_physical")
     edit(filled, lambda wb: setattr(wb[SCORES].cell(r, SCORE_COL), "value", 9))
     refused(filled, method, small_register, tmp_path / "w.duckdb",
-            f"sheet 'Scores', cell I{r}", "9 is not a level of 'Harm to individuals: physical' (allowed: 0, 1, 2, 3, 4)")
+            f"sheet 'Scores', cell I{r}, issue 'Anti-social behaviour' (asb), criterion 'Harm to individuals: physical' "
+            "(harm_physical): 9 is out of range: not a level of 'Harm to individuals: physical' (allowed: 0, 1, 2, 3, 4)")
 
 
 @pytest.mark.parametrize("bad", ["high", True, datetime(2024, 1, 1)])
@@ -291,3 +292,82 @@ def test_same_scorer_twice_is_refused(tmp_path, method, small_register, suggesti
     store = WarehouseScoreStore(tmp_path / "w.duckdb")
     with pytest.raises(InputError, match="a second workbook for Jane Smith"):
         import_workbooks([first, second], method, small_register, store, changed_by="analyst")
+
+
+# ------------------------------------------------------------------------------------- issue 12: what was wrong
+
+
+def test_a_cleared_cell_withdraws_the_score_audited(tmp_path, method, small_register, suggestions) -> None:
+    jane, raj = export_workbooks(tmp_path / "out", SCORERS[:2], method, small_register, suggestions)
+    levels = method.criterion("volume").values
+
+    def apart(value):  # both accept everything, except asb volume where they are as far apart as the scale allows
+        def choose(issue, criterion, suggested):
+            if (issue, criterion) == ("asb", "volume"):
+                return (value, "local knowledge")
+            return accept_or_middle(method)(issue, criterion, suggested)
+        return choose
+
+    fill(jane, apart(levels[-1]))
+    fill(raj, apart(levels[0]))
+    store = WarehouseScoreStore(tmp_path / "w.duckdb")
+    import_workbooks([jane, raj], method, small_register, store, changed_by="analyst")
+    flagged = risk_results(store.scores(method), method, small_register)
+    assert flagged.filter(flagged["issue_id"] == "asb")["discuss"][0]
+
+    r = row_of(jane, "asb", "volume")
+
+    def clear(wb):
+        wb[SCORES].cell(r, SCORE_COL).value = None
+        wb[SCORES].cell(r, REASON_COL).value = None
+
+    edit(jane, clear)
+    result = import_workbooks([jane, raj], method, small_register, store, changed_by="analyst")
+    assert result.changes.withdrew == 1 and result.changes.upserts == ()
+    assert ("Police", "Jane Smith", "asb", "volume") not in {s.key for s in store.scores(method)}
+    withdrawn = store.audit_trail(method)[-1]
+    assert (withdrawn.action, withdrawn.scorer, withdrawn.issue_id, withdrawn.criterion) == (
+        "withdraw", "Jane Smith", "asb", "volume")
+    assert (withdrawn.old_value, withdrawn.new_value, withdrawn.changed_by) == (levels[-1], None, "analyst")
+    after = risk_results(store.scores(method), method, small_register)
+    assert not after.filter(after["issue_id"] == "asb")["discuss"][0]
+    again = import_workbooks([jane, raj], method, small_register, store, changed_by="analyst")
+    assert again.changes.audit == ()  # withdrawing twice records nothing more
+
+
+def test_numeric_text_is_read_as_the_number(filled, method, small_register, tmp_path) -> None:
+    r = row_of(filled, "asb", "volume")
+    level = method.criterion("volume").values[1]
+    edit(filled, lambda wb: setattr(wb[SCORES].cell(r, SCORE_COL), "value", f" {level:g} "))
+    edit(filled, lambda wb: setattr(wb[SCORES].cell(r, REASON_COL), "value", "typed"))
+    scores = read_workbook(filled, method, small_register).scores
+    assert next(s.value for s in scores if (s.issue_id, s.criterion) == ("asb", "volume")) == level
+
+
+def test_every_bad_workbook_in_a_batch_is_reported_in_one_run(tmp_path, method, small_register, suggestions) -> None:
+    paths = export_workbooks(tmp_path / "out", SCORERS, method, small_register, suggestions)
+    for path in paths:
+        fill(path, accept_or_middle(method))
+    r = row_of(paths[0], "asb", "volume")
+    edit(paths[0], lambda wb: setattr(wb[SCORES].cell(r, SCORE_COL), "value", 99))
+    edit(paths[2], lambda wb: setattr(wb[SCORES].cell(r, SCORE_COL), "value", datetime(2024, 1, 4)))
+    store = WarehouseScoreStore(tmp_path / "w.duckdb")
+    with pytest.raises(InputError) as info:
+        import_workbooks(paths, method, small_register, store, changed_by="analyst")
+    message = str(info.value)
+    assert message.startswith("2 of 3 workbooks have problems, nothing imported")
+    about = "issue 'Anti-social behaviour' (asb), criterion 'Volume' (volume)"
+    assert f"police-jane-smith.xlsx, row {r}, column 'I': 1 problem in the workbook, nothing imported: sheet 'Scores', " \
+           f"cell I{r}, {about}: 99 is out of range" in message
+    assert f"fire-and-rescue-ann-lee.xlsx, row {r}, column 'I': 1 problem in the workbook, nothing imported: sheet " \
+           f"'Scores', cell I{r}, {about}: a date (4 January 2024) is not a number" in message
+    assert "council-raj-patel" not in message and "datetime" not in message
+    assert store.scores(method) == []
+
+
+@pytest.mark.parametrize(("value", "shown"), [(True, "TRUE (a true/false value)"), (time(9, 30), "a time (09:30)")])
+def test_no_python_reprs_in_messages(filled, method, small_register, tmp_path, value, shown) -> None:
+    r = row_of(filled, "asb", "likelihood")
+    edit(filled, lambda wb: setattr(wb[SCORES].cell(r, SCORE_COL), "value", value))
+    message = refused(filled, method, small_register, tmp_path / "w.duckdb", f"{shown} is not a number")
+    assert "datetime" not in message and "True" not in message

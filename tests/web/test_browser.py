@@ -93,9 +93,11 @@ def test_a_scorer_completes_a_scoring_round(page, small_assessment, members):
     page.click("a:has-text('Score issues')")
     page.click("a:has-text('Burglary')")
     for _ in range(3):
-        for criterion in METHOD.criteria:
-            page.check(f"input[name={criterion.id}][value='{criterion.levels[1].value:g}']")
-        page.click("button:has-text('Save and continue')")
+        for part in (group for group in METHOD.groups if group.criteria):
+            page.wait_for_selector(f"h1:has-text('{part.name}')")
+            for criterion in (METHOD.criterion(c) for c in part.criteria):
+                page.check(f"input[name={criterion.id}][value='{criterion.levels[1].value:g}']")
+            page.click("button:has-text('Save and continue')")
     page.wait_for_url("**/scoring/")
     assert page.locator(".govuk-task-list__status:has-text('Completed')").count() == 3
     page.click("button:has-text('Submit scores')")
@@ -210,10 +212,15 @@ def test_every_page_type_passes_axe(page, small_assessment, demo_warehouse, memb
 
     sign_in(page, "sam")
     check("scoring task list", reverse("web:scoring", args=["cb"]))
-    check("score an issue", reverse("web:score_issue", args=["cb", "burglary"]))
+    check("score an issue: a part of several criteria on one scale", reverse("web:score_issue", args=["cb", "burglary"]))
     page.click("button:has-text('Save and continue')")
     checked["score an issue with errors"] = axe_problems(page)
+    check("score an issue: a part of one criterion", reverse("web:score_part", args=["cb", "burglary", "likelihood"]))
     check("vote", reverse("web:vote", args=["cb"]))
+    page.select_option("#id_burglary", "1")
+    page.select_option("#id_asb", "1")
+    page.click("button:has-text('Record vote')")
+    checked["vote with clashing positions"] = axe_problems(page)
     check("forbidden", reverse("web:round", args=["cb"]))
     page.goto(reverse("web:logout"))
     page.click("button:has-text('Sign out')")
@@ -232,3 +239,29 @@ def test_every_page_type_passes_axe(page, small_assessment, demo_warehouse, memb
     failures = {name: problems for name, problems in checked.items() if problems}
     assert not failures, failures
     assert len(checked) >= 20
+
+
+def test_a_partner_scores_the_full_register_a_short_page_at_a_time(page, assessment, members):
+    """The default register (26 issues) and method (11 criteria): every scoring page fits a few
+    screens (it was one 6,500-pixel page per issue), shows where the partner is, and passes axe."""
+    from cspkit.risk.register import load_issues
+
+    issues = load_issues().issues
+    parts = [group for group in METHOD.groups if group.criteria]
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page, "sam")
+    heights = {}
+    for part in parts:
+        page.goto(reverse("web:score_part", args=["cb", issues[0].id, part.id]))
+        heights[part.id] = page.evaluate("document.documentElement.scrollHeight")
+        assert page.locator("h1").inner_text().endswith(f"Part {parts.index(part) + 1} of {len(parts)}")
+        assert page.locator(".govuk-caption-l").inner_text() == f"Issue 1 of {len(issues)}: {issues[0].name}"
+        assert axe_problems(page) == [], part.id
+        for criterion in (METHOD.criterion(c) for c in part.criteria):
+            page.check(f"input[name={criterion.id}][value='{criterion.levels[2].value:g}']")
+        page.click("button:has-text('Save and continue')")
+    page.wait_for_selector(f".govuk-caption-l:has-text('Issue 2 of {len(issues)}')")
+    assert max(heights.values()) < 2_600, heights
+    page.goto(reverse("web:scoring", args=["cb"]))
+    assert page.locator("#scoring-progress").inner_text() == f"You have completed 1 of {len(issues)} issues."
+    assert Score.objects.filter(membership=members["scorer"]).count() == len(METHOD.criteria)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -12,7 +11,13 @@ from django.urls import reverse
 from cspkit.web import jobs, library
 from cspkit.web.models import DocumentJob
 
-BOUNDARIES = Path(library.REFERENCE) / "lsoa21_boundaries_E06000056.geojson"
+
+def _bundled() -> dict:
+    """Central Bedfordshire's polygons as the bundle holds them: LSOA code -> GeoJSON geometry."""
+    from cspkit.data.geography import bundled_boundaries
+
+    return {code: json.loads(geometry) for code, geometry in
+            bundled_boundaries(["E06000056"]).select("lsoa21_code", "geometry").iter_rows()}
 
 
 @pytest.fixture
@@ -37,19 +42,20 @@ def test_dashboard_map_has_a_table_alternative_of_the_same_areas(clients, assess
     html = BeautifulSoup(page.content, "html.parser")
     assert html.select_one("#lsoa-map")["data-geojson"] == reverse("web:boundaries", args=["cb"])
     codes = {tr.th.get_text(strip=True) for tr in html.select("details table tbody tr")}
-    features = json.loads(BOUNDARIES.read_text())["features"]
-    assert codes == {f["properties"]["LSOA21CD"] for f in features}
+    assert codes == set(_bundled()) and len(codes) == 175
     assert not html.select("script[src^=http]") and not html.select("link[href^=http]")  # no web tiles or CDNs
 
 
-def test_boundaries_are_the_bundled_file(clients, assessment):
+def test_boundaries_are_the_bundled_polygons(clients, assessment):
     response = clients["viewer"].get(reverse("web:boundaries", args=["cb"]))
     assert response["Content-Type"] == "application/geo+json"
-    assert b"".join(response.streaming_content) == BOUNDARIES.read_bytes()
+    features = json.loads(response.content)["features"]
+    assert {f["properties"]["LSOA21CD"]: f["geometry"] for f in features} == _bundled()
+    assert all(f["properties"]["LSOA21NM"].startswith("Central Bedfordshire") for f in features)
 
 
 def test_area_without_bundled_boundaries_has_no_map(clients, assessment):
-    assessment.area_code = "E09000001"
+    assessment.area_code = "E06000999"  # no such district
     assessment.save()
     page = clients["viewer"].get(reverse("web:dashboard", args=["cb"])).content.decode()
     assert "lsoa-map" not in page
@@ -160,7 +166,7 @@ def test_web_scores_become_workbooks_that_cspkit_risk_reads_back(clients, small_
     rows = submitted_scores(small_assessment)
     folder = library.write_score_workbooks(tmp_path / "books", small_assessment, rows)
     method, register = library.scoring_method(small_assessment), library.issue_register(small_assessment)
-    read = [s for book in sorted(folder.glob("*.xlsx")) for s in read_workbook(book, method, register)[1]]
+    read = [s for book in sorted(folder.glob("*.xlsx")) for s in read_workbook(book, method, register).scores]
     assert sorted((s.organisation, s.issue_id, s.criterion, s.value) for s in read) == sorted(
         (r["organisation"], r["issue_id"], r["criterion_id"], r["value"]) for r in rows
     )

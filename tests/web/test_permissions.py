@@ -17,7 +17,8 @@ PAGES = [
     ("boundaries", [], "get", ALL, 200),
     ("chart", ["recorded-crime"], "get", ALL, 404),  # no warehouse linked here: not found, after the role check
     ("scoring", [], "get", {SCORER}, 200),
-    ("score_issue", ["burglary"], "get", {SCORER}, 200),
+    ("score_issue", ["burglary"], "get", {SCORER}, 302),  # to the issue's first part not yet scored
+    ("score_part", ["burglary", "harm"], "get", {SCORER}, 200),
     ("submit_scores", [], "post", {SCORER}, 302),
     ("round", [], "get", {ANALYST}, 200),
     ("audit", [], "get", {ANALYST}, 200),

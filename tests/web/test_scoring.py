@@ -16,34 +16,87 @@ from cspkit.web import library
 from cspkit.web.models import Assessment, AuditEntry, Score
 
 METHOD = load_method()
+#: The pages of an issue: one per criterion group.
+PARTS = [group for group in METHOD.groups if group.criteria]
+HARM = PARTS[0]
 
 
-def full_scores(level_index: int) -> dict[str, str]:
-    """A POST body scoring every criterion at the level in position ``level_index``."""
-    return {c.id: f"{c.levels[min(level_index, len(c.levels) - 1)].value:g}" for c in METHOD.criteria}
+def full_scores(level_index: int, part=None) -> dict[str, str]:
+    """A POST body scoring every criterion (of one part, if given) at the level in position ``level_index``."""
+    criteria = [METHOD.criterion(c) for c in part.criteria] if part is not None else METHOD.criteria
+    return {c.id: f"{c.levels[min(level_index, len(c.levels) - 1)].value:g}" for c in criteria}
+
+
+def part_url(issue_id: str, part=HARM, slug: str = "cb") -> str:
+    return reverse("web:score_part", args=[slug, issue_id, part.id])
+
+
+def score_issue(client, slug: str, issue_id: str, level_index: int) -> None:
+    """Every part of one issue, "Save and continue" on each."""
+    for part in PARTS:
+        response = client.post(part_url(issue_id, part, slug), {**full_scores(level_index, part), "action": "continue"})
+        assert response.status_code == 302, response.content.decode()[:2000]
 
 
 def score_round(client, slug: str, level_index: int, issues=("burglary", "asb", "cyber_fraud")) -> None:
     for issue_id in issues:
-        url = reverse("web:score_issue", args=[slug, issue_id])
-        response = client.post(url, {**full_scores(level_index), "action": "continue"})
-        assert response.status_code == 302, response.content.decode()[:2000]
+        score_issue(client, slug, issue_id, level_index)
     assert client.post(reverse("web:submit_scores", args=[slug])).status_code == 302
 
 
-def test_issue_page_shows_every_criterion_with_level_descriptions(clients, small_assessment):
-    page = clients["scorer"].get(reverse("web:score_issue", args=["cb", "burglary"]))
-    html = BeautifulSoup(page.content, "html.parser")
+def test_an_issue_opens_at_its_first_part_not_yet_scored(clients, small_assessment):
+    url = reverse("web:score_issue", args=["cb", "burglary"])
+    assert clients["scorer"].get(url)["Location"] == part_url("burglary", PARTS[0])
+    clients["scorer"].post(part_url("burglary", PARTS[0]), {**full_scores(1, PARTS[0]), "action": "continue"})
+    assert clients["scorer"].get(url)["Location"] == part_url("burglary", PARTS[1])
+
+
+def test_a_part_shares_its_scale_once_and_a_single_criterion_shows_each_level_s_description(clients, small_assessment):
+    """The harm page: six criteria on one scale, described once in a table; the likelihood page: one
+    criterion, each level with its own description."""
+    html = BeautifulSoup(clients["scorer"].get(part_url("burglary", HARM)).content, "html.parser")
     legends = [legend.get_text(" ", strip=True) for legend in html.select("fieldset legend")]
-    assert len(legends) == len(METHOD.criteria)
-    first = METHOD.criteria[0]
-    assert html.find(string=lambda s: s and first.levels[-1].description in s) is not None
+    assert legends == [METHOD.criterion(c).name for c in HARM.criteria]
+    first = METHOD.criterion(HARM.criteria[0])
+    levels = html.select_one("table.app-levels")
+    assert [tr.select_one("td").get_text(strip=True) for tr in levels.select("tbody tr")] == [
+        level.description for level in first.levels]
+    assert html.get_text().count(first.levels[-1].description) == 1
     assert len(html.select(f"input[name={first.id}]")) == len(first.levels)
+    assert html.select_one(".govuk-radios--small.govuk-radios--inline") is not None
+
+    likelihood = next(p for p in PARTS if p.id == "likelihood")
+    html = BeautifulSoup(clients["scorer"].get(part_url("burglary", likelihood)).content, "html.parser")
+    assert html.select_one("table.app-levels") is None
+    hints = [h.get_text(strip=True) for h in html.select(".govuk-radios__hint")]
+    assert hints == [level.description for level in METHOD.criterion("likelihood").levels]
+
+
+def test_save_and_continue_goes_through_the_parts_then_the_next_issue_with_progress_shown(clients, small_assessment):
+    client = clients["scorer"]
+    for n, part in enumerate(PARTS):
+        html = BeautifulSoup(client.get(part_url("burglary", part)).content, "html.parser")
+        assert f"Part {n + 1} of {len(PARTS)}" in html.h1.get_text(" ") and part.name in html.h1.get_text(" ")
+        assert "Issue 1 of 3: Burglary" in html.select_one(".govuk-caption-l").get_text()
+        statuses = [li.get_text(" ", strip=True) for li in html.select("nav.app-parts li")]
+        assert [s.endswith("Completed") for s in statuses] == [i < n for i in range(len(PARTS))]
+        assert html.select_one("nav.app-parts [aria-current=page]").get_text(strip=True) == part.name
+        following = client.post(part_url("burglary", part), {**full_scores(1, part), "action": "continue"})
+        expected = part_url("burglary", PARTS[n + 1]) if n + 1 < len(PARTS) else part_url("asb", PARTS[0])
+        assert following["Location"] == expected
+    tasks = BeautifulSoup(client.get(reverse("web:scoring", args=["cb"])).content, "html.parser")
+    assert "completed 1 of 3 issues" in tasks.select_one("#scoring-progress").get_text(" ", strip=True)
+    assert Score.objects.filter(issue_id="burglary").count() == len(METHOD.criteria)
+
+
+def test_an_unknown_part_is_not_found(clients, small_assessment):
+    assert clients["scorer"].get(reverse("web:score_part", args=["cb", "burglary", "no_such_part"])).status_code == 404
+    assert clients["scorer"].get(reverse("web:score_part", args=["cb", "no_such_issue", HARM.id])).status_code == 404
 
 
 def test_out_of_range_level_gets_a_govuk_error(clients, small_assessment):
-    body = {**full_scores(1), METHOD.criteria[0].id: "99", "action": "continue"}
-    page = clients["scorer"].post(reverse("web:score_issue", args=["cb", "burglary"]), body)
+    body = {**full_scores(1, HARM), METHOD.criteria[0].id: "99", "action": "continue"}
+    page = clients["scorer"].post(part_url("burglary"), body)
     assert page.status_code == 200
     html = BeautifulSoup(page.content, "html.parser")
     summary = html.select_one(".govuk-error-summary")
@@ -54,7 +107,7 @@ def test_out_of_range_level_gets_a_govuk_error(clients, small_assessment):
 
 
 def test_missing_levels_allowed_in_a_draft_but_not_to_continue(clients, small_assessment):
-    url = reverse("web:score_issue", args=["cb", "burglary"])
+    url = part_url("burglary")
     one = {METHOD.criteria[0].id: f"{METHOD.criteria[0].levels[1].value:g}"}
     assert clients["scorer"].post(url, {**one, "action": "draft"}).status_code == 302
     assert Score.objects.count() == 1
@@ -68,10 +121,10 @@ def test_override_of_a_suggested_score_needs_a_reason(clients, small_assessment,
     suggested = volume.levels[2].value
     evidence = library.Suggested(suggested, "812 burglaries in the latest 12 months.")
     monkeypatch.setattr(library, "suggested_scores", lambda a: {"burglary": {"volume": evidence}})
-    url = reverse("web:score_issue", args=["cb", "burglary"])
+    url = part_url("burglary", next(p for p in PARTS if p.id == "volume"))
     page = clients["scorer"].get(url)
     assert "812 burglaries" in page.content.decode()
-    overridden = {**full_scores(0), "volume": f"{volume.levels[0].value:g}", "action": "continue"}
+    overridden = {"volume": f"{volume.levels[0].value:g}", "action": "continue"}
     page = clients["scorer"].post(url, overridden)
     assert page.status_code == 200
     assert "a reason is required" in page.content.decode().lower()  # cspkit.risk.scores' own message
@@ -82,7 +135,7 @@ def test_override_of_a_suggested_score_needs_a_reason(clients, small_assessment,
 
 
 def test_every_change_is_audited_with_old_new_and_reason(clients, small_assessment, members):
-    url = reverse("web:score_issue", args=["cb", "burglary"])
+    url = part_url("burglary")
     clients["scorer"].post(url, {**full_scores(1), "action": "draft"})
     clients["scorer"].post(url, {**full_scores(1), METHOD.criteria[0].id: f"{METHOD.criteria[0].levels[3].value:g}",
                                  "action": "draft"})
@@ -98,7 +151,7 @@ def test_every_change_is_audited_with_old_new_and_reason(clients, small_assessme
 
 
 def test_audit_entries_cannot_be_changed_or_deleted(clients, small_assessment):
-    clients["scorer"].post(reverse("web:score_issue", args=["cb", "burglary"]), {**full_scores(1), "action": "draft"})
+    clients["scorer"].post(part_url("burglary"), {**full_scores(1), "action": "draft"})
     entry = AuditEntry.objects.first()
     entry.new = "forged"
     with pytest.raises(PermissionError):
@@ -108,7 +161,7 @@ def test_audit_entries_cannot_be_changed_or_deleted(clients, small_assessment):
 
 
 def test_submit_refuses_an_incomplete_round(clients, small_assessment, members):
-    clients["scorer"].post(reverse("web:score_issue", args=["cb", "burglary"]), {**full_scores(1), "action": "continue"})
+    score_issue(clients["scorer"], "cb", "burglary", 1)
     response = clients["scorer"].post(reverse("web:submit_scores", args=["cb"]), follow=True)
     assert "Score every criterion of every issue" in response.content.decode()
     members["scorer"].refresh_from_db()
@@ -163,7 +216,7 @@ def test_partners_see_no_other_scores_until_released(clients, small_assessment):
 
 def test_locked_round_refuses_changes(clients, small_assessment):
     clients["analyst"].post(reverse("web:change_round", args=["cb", "lock"]))
-    url = reverse("web:score_issue", args=["cb", "burglary"])
+    url = part_url("burglary")
     response = clients["scorer"].post(url, {**full_scores(1), "action": "continue"})
     assert response.status_code == 409
     assert not Score.objects.exists()
@@ -172,7 +225,7 @@ def test_locked_round_refuses_changes(clients, small_assessment):
 
 def test_submitted_scores_cannot_be_changed(clients, small_assessment):
     score_round(clients["scorer"], "cb", 1)
-    response = clients["scorer"].post(reverse("web:score_issue", args=["cb", "asb"]), {**full_scores(4), "action": "continue"})
+    response = clients["scorer"].post(part_url("asb"), {**full_scores(4), "action": "continue"})
     assert response.status_code == 409
     assert set(Score.objects.values_list("value", flat=True)) == {c.levels[1].value for c in METHOD.criteria}
 
@@ -186,7 +239,7 @@ def test_csrf_is_enforced_on_scoring(members, small_assessment):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(members["scorer"].user)
-    response = client.post(reverse("web:score_issue", args=["cb", "burglary"]), {**full_scores(1), "action": "continue"})
+    response = client.post(part_url("burglary"), {**full_scores(1), "action": "continue"})
     assert response.status_code == 403
     assert not Score.objects.exists()
 
@@ -203,9 +256,9 @@ def test_suggested_levels_and_evidence_come_from_cspkit_risk(clients, small_asse
     library._suggestions.cache_clear()
     expected = {s.criterion: s for s in suggest_scores(figures, METHOD) if s.criterion}
     assert {"volume", "likelihood"} <= set(expected)
-    page = clients["scorer"].get(reverse("web:score_issue", args=["cb", "burglary"]))
-    html = BeautifulSoup(page.content, "html.parser")
     for criterion_id, suggestion in expected.items():
+        part = next(p for p in PARTS if criterion_id in p.criteria)
+        html = BeautifulSoup(clients["scorer"].get(part_url("burglary", part)).content, "html.parser")
         hint = html.select_one(f"#id_{criterion_id}-hint").get_text(" ", strip=True)
         level = METHOD.criterion(criterion_id).level(suggestion.value)
         assert f"Suggested from the data: {level.label} ({level.value:g})" in hint

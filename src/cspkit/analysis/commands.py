@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cspkit.cli_common import ConfigOption, FormatOption, WarehouseOption, find_config, handles_errors, resolve_warehouse
+from cspkit.cli_common import (
+    ConfigOption,
+    FormatOption,
+    WarehouseOption,
+    err_console,
+    find_config,
+    handles_errors,
+    resolve_warehouse,
+)
 from cspkit.errors import AnalysisError
 from cspkit.output import OutputFormat, render_frame, render_json
 from cspkit.provenance import Provenance
@@ -59,6 +67,7 @@ def _run(
     """Resolve area, period and options from the command line and config, compute, and print."""
     from cspkit.analysis.analyse import AnalysisOptions, open_scope, options_from_config
     from cspkit.analysis.area import Period
+    from cspkit.analysis.coverage import area_coverage
 
     found = find_config(config)
     if area is None and found is None:
@@ -71,7 +80,10 @@ def _run(
     path = resolve_warehouse(warehouse_path, config)
     with open_scope(path, area or ",".join(found.area_codes), period) as scope:
         table, provenance = compute(scope, options)
+        coverage = area_coverage(scope).note()
     _print(table, provenance, fmt, title)
+    if coverage:  # on stderr: JSON and CSV on stdout stay parseable
+        err_console.print(f"Coverage: {coverage}.", highlight=False, soft_wrap=True)
 
 
 #: Long text columns: in a terminal table they are printed as sentences under it instead.

@@ -85,7 +85,7 @@ def area_profile(scope: Scope) -> AreaProfile:
                         WHERE {condition} AND crime_type <> ? GROUP BY 1),
              deciles AS (SELECT left(r.lsoa21_code, 1) AS nation, i.imd_decile AS decile, r.residents,
                                 coalesce(c.crimes, 0) AS crimes
-                         FROM residents r JOIN imd i USING (lsoa21_code) LEFT JOIN crimes c USING (lsoa21_code)
+                         FROM residents r JOIN deprivation i USING (lsoa21_code) LEFT JOIN crimes c USING (lsoa21_code)
                          WHERE i.imd_decile IS NOT NULL)
         SELECT nation, decile::INTEGER AS decile, count(*)::BIGINT AS lsoas, sum(residents)::BIGINT AS residents,
                100.0 * sum(residents) / sum(sum(residents)) OVER (PARTITION BY nation) AS residents_pct,

@@ -33,10 +33,13 @@ REFERENCE_TABLES = {
     "population": "population.csv.gz",
     "households": "households.csv.gz",
     "imd": "imd.csv.gz",
+    "wimd": "wimd.csv.gz",
 }
 
 #: Queen contiguity of every LSOA 2021 (pairs, lsoa21_code < neighbour_code), from the full-resolution polygons.
 CONTIGUITY_FILE = "lsoa21_queen_contiguity.parquet"
+#: Every LSOA 2021 polygon (GeoJSON text, WGS84), simplified for maps: build_reference.MAP_TOLERANCE.
+BOUNDARY_FILE = "lsoa21_boundaries.parquet"
 
 #: Great Britain and Northern Ireland with a margin: police.uk coordinates outside it are errors.
 UK_LONGITUDE = (-8.7, 1.9)
@@ -57,8 +60,49 @@ def _load_csv_table(con: duckdb.DuckDBPyConnection, table: str, path: Path | str
     return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
 
 
+#: Names a GeoJSON ``crs`` member may give for WGS84 longitude/latitude (lower case).
+WGS84_NAMES = frozenset({
+    "urn:ogc:def:crs:ogc:1.3:crs84", "urn:ogc:def:crs:ogc::crs84", "urn:ogc:def:crs:epsg::4326", "epsg:4326",
+    "ogc:crs84", "crs84", "http://www.opengis.net/def/crs/ogc/1.3/crs84", "http://www.opengis.net/def/crs/epsg/0/4326",
+})
+
+
+def _require_wgs84(collection: dict, shapes: object, label: str) -> None:
+    """Refuse boundaries not in WGS84 longitude/latitude in the UK (RFC 7946 GeoJSON is; a
+    British National Grid export is in metres and would otherwise replace the right polygons silently)."""
+    import numpy as np
+    import shapely
+
+    crs = collection.get("crs")
+    if crs is not None:
+        name = (crs.get("properties") or {}).get("name") if isinstance(crs, dict) else None
+        if str(name).strip().lower() not in WGS84_NAMES:
+            raise InputError(
+                f"the file's crs member is {name or json.dumps(crs)!r}, not WGS84 longitude/latitude (CRS84 or EPSG:4326); "
+                "export the boundaries in WGS84 (for example ogr2ogr -t_srs EPSG:4326 out.geojson in.shp)", file=label)
+    xy, owner = shapely.get_coordinates(shapes, return_index=True)
+    outside = ~((xy[:, 0] >= UK_LONGITUDE[0]) & (xy[:, 0] <= UK_LONGITUDE[1])
+                & (xy[:, 1] >= UK_LATITUDE[0]) & (xy[:, 1] <= UK_LATITUDE[1]))
+    if outside.any():
+        first = int(np.argmax(outside))
+        x, y = xy[first]
+        grid = 0 <= x <= 700_000 and 0 <= y <= 1_300_000 and max(abs(x), abs(y)) > 180
+        found = "British National Grid metres (EPSG:27700)" if grid else "not longitude/latitude in the UK"
+        raise InputError(
+            f"coordinates are not WGS84 longitude/latitude: found ({x:.6g}, {y:.6g}), which looks like {found}; "
+            f"{int(outside.sum()):,} of {len(xy):,} points are outside the UK. Export the boundaries in "
+            "WGS84 (EPSG:4326); nothing was loaded", file=label, row=int(owner[first]) + 1)
+
+
 def load_boundaries(con: duckdb.DuckDBPyConnection, path: Path | str, label: str | None = None) -> int:
-    """Add or replace LSOA 2021 polygons from a GeoJSON FeatureCollection (property LSOA21CD)."""
+    """Add or replace LSOA 2021 polygons from a GeoJSON FeatureCollection (property LSOA21CD) in WGS84.
+
+    Checked before anything changes: every feature has a code and a (Multi)Polygon, and the
+    coordinates are longitude/latitude in the UK. Contiguity among the file's LSOAs is then
+    recomputed from the new polygons (:func:`refresh_contiguity`).
+    """
+    import shapely
+
     label = label or str(path)
     try:
         collection = json.loads(Path(path).read_text(encoding="utf-8-sig"))
@@ -69,10 +113,16 @@ def load_boundaries(con: duckdb.DuckDBPyConnection, path: Path | str, label: str
     for number, feature in enumerate(features, start=1):
         props = feature.get("properties") or {}
         code = props.get("LSOA21CD") or props.get("lsoa21cd") or props.get("lsoa21_code")
-        if not code or not feature.get("geometry"):
-            raise InputError("feature without an LSOA21CD property or geometry", file=label, row=number)
-        rows.append((code, json.dumps(feature["geometry"], separators=(",", ":"))))
+        geometry = feature.get("geometry") or {}
+        if not code or geometry.get("type") not in ("Polygon", "MultiPolygon"):
+            raise InputError("feature without an LSOA21CD property or a Polygon/MultiPolygon geometry", file=label, row=number)
+        rows.append((code, json.dumps(geometry, separators=(",", ":"))))
     frame = pl.DataFrame(rows, schema=["lsoa21_code", "geometry"], orient="row")
+    try:
+        shapes = shapely.from_geojson(frame["geometry"].to_list())
+    except shapely.errors.GEOSException as exc:
+        raise InputError(f"unreadable polygon: {exc}", file=label) from exc
+    _require_wgs84(collection, shapes, label)
     con.register("_boundaries", frame.to_arrow())
     con.execute("DELETE FROM lsoa_boundary WHERE lsoa21_code IN (SELECT lsoa21_code FROM _boundaries)")
     con.execute("INSERT INTO lsoa_boundary SELECT * FROM _boundaries")
@@ -138,12 +188,9 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     with resources.as_file(REFERENCE / CONTIGUITY_FILE) as path:
         _replace_contiguity(con, pl.read_parquet(path))
     counts["lsoa_contiguity"] = con.execute("SELECT count(*) FROM lsoa_contiguity").fetchall()[0][0]
+    # The bundled polygons are read from the package when needed (boundaries()); the table keeps the
+    # user's own, which a reload of the bundled tables (and their contiguity) sets aside.
     con.execute("DELETE FROM lsoa_boundary")
-    counts["lsoa_boundary"] = 0
-    for item in sorted(REFERENCE.iterdir(), key=lambda p: p.name):
-        if item.name.endswith(".geojson"):
-            with resources.as_file(item) as path:
-                counts["lsoa_boundary"] += load_boundaries(con, path, item.name)
     return counts
 
 
@@ -162,6 +209,48 @@ def load_reference(warehouse_path: str | Path) -> dict[str, int]:
     """Load (or reload) the bundled reference tables into a warehouse, in one transaction."""
     with warehouse.write(warehouse_path) as con:
         return load_reference_tables(con)
+
+
+def deprivation_indices(con: duckdb.DuckDBPyConnection, lad_codes: Sequence[str]) -> dict[str, int]:
+    """The deprivation indices covering an area's LSOAs -> how many LSOAs each covers ('none' for uncovered).
+
+    England's IMD 2025 and Wales's WIMD 2019 rank their own nation only: a Welsh joint CSP has one
+    index, an English one another; a document should name the index and never rank one against the other.
+    """
+    rows = con.execute("""SELECT coalesce(d.deprivation_index, 'none'), count(*) FROM lsoa l
+                          LEFT JOIN deprivation d USING (lsoa21_code) WHERE list_contains($1, l.lad_code)
+                          GROUP BY 1 ORDER BY 1""", [list(lad_codes)]).fetchall()
+    return dict(rows)
+
+
+def boundaries(con: duckdb.DuckDBPyConnection, lad_codes: Sequence[str] | None = None) -> pl.DataFrame:
+    """``lsoa21_code``, ``geometry`` (GeoJSON text) of every LSOA (or the districts'): the bundled national
+    polygons, each replaced by the user's own where ``cspkit ingest geography`` loaded one (``lsoa_boundary``)."""
+    with resources.as_file(REFERENCE / BOUNDARY_FILE) as path:
+        bundled = pl.read_parquet(path)
+    own = con.sql("SELECT lsoa21_code, geometry FROM lsoa_boundary").pl()
+    frame = pl.concat([own, bundled.join(own, on="lsoa21_code", how="anti")]).sort("lsoa21_code")
+    if lad_codes is None:
+        return frame
+    area = con.sql("SELECT lsoa21_code FROM lsoa WHERE list_contains($codes, lad_code)", params={"codes": list(lad_codes)}).pl()
+    return frame.join(area, on="lsoa21_code", how="semi")
+
+
+def bundled_boundaries(lad_codes: Sequence[str]) -> pl.DataFrame:
+    """The bundled map polygons of the districts' LSOAs, read from the package (no warehouse needed):
+    ``lsoa21_code``, ``lsoa21_name``, ``ward_name``, ``geometry`` (GeoJSON text, WGS84)."""
+    with resources.as_file(REFERENCE / "lsoa.csv.gz") as names, resources.as_file(REFERENCE / BOUNDARY_FILE) as shapes:
+        lsoas = (pl.read_csv(names, columns=["lsoa21_code", "lsoa21_name", "ward_name", "lad_code"])
+                 .filter(pl.col("lad_code").is_in(list(lad_codes))).drop("lad_code"))
+        return lsoas.join(pl.read_parquet(shapes), on="lsoa21_code").sort("lsoa21_code")
+
+
+def boundaries_geojson(boundaries: pl.DataFrame) -> str:
+    """A GeoJSON FeatureCollection (properties LSOA21CD, LSOA21NM) of :func:`bundled_boundaries` rows."""
+    features = ",".join(
+        json.dumps({"type": "Feature", "properties": {"LSOA21CD": code, "LSOA21NM": name}})[:-1] + f',"geometry":{geometry}}}'
+        for code, name, geometry in boundaries.select("lsoa21_code", "lsoa21_name", "geometry").iter_rows())
+    return f'{{"type":"FeatureCollection","features":[{features}]}}'
 
 
 # ---- user-supplied national files ------------------------------------------------------------
@@ -307,19 +396,26 @@ def harmonise(frame: pl.DataFrame, lookup: LsoaLookup, latitude: str = "latitude
 
 
 class LsoaPolygons:
-    """The LSOA 2021 polygons held in the warehouse, indexed for point-in-polygon look-ups."""
+    """The LSOA 2021 polygons (:func:`boundaries`), indexed for point-in-polygon look-ups."""
 
     def __init__(self, codes: list[str], geojson: list[str]) -> None:
         import numpy as np
-        import shapely
 
         self.codes = np.array(codes, dtype=object)
-        self.tree = shapely.STRtree(shapely.from_geojson(geojson) if geojson else [])
+        self._geojson = geojson
+
+    @cached_property
+    def tree(self) -> object:
+        """Parsed and indexed on first use: most police.uk runs have few stop-and-search rows or none."""
+        import shapely
+
+        return shapely.STRtree(shapely.from_geojson(self._geojson) if self._geojson else [])
 
     @classmethod
     def from_warehouse(cls, con: duckdb.DuckDBPyConnection) -> LsoaPolygons:
-        rows = con.execute("SELECT lsoa21_code, geometry FROM lsoa_boundary ORDER BY 1").fetchall()
-        return cls([r[0] for r in rows], [r[1] for r in rows])
+        """Every LSOA: the bundled national polygons, with any the user loaded in their place."""
+        frame = boundaries(con)
+        return cls(frame["lsoa21_code"].to_list(), frame["geometry"].to_list())
 
     def place(self, frame: pl.DataFrame, lookup: LsoaLookup, latitude: str, longitude: str) -> pl.DataFrame:
         """Add ``lsoa21_code`` (the polygon containing the point, else null) and ``lad_code``."""

@@ -171,7 +171,27 @@ TABLES: dict[str, str] = {
             crime_rank INTEGER,
             crime_decile INTEGER
         )""",
-    # Reference: LSOA 2021 boundaries (GeoJSON geometry, WGS84) for maps and placing points.
+    # Reference: Welsh Index of Multiple Deprivation 2019 carried to LSOA 2021 (rank 1 = most deprived
+    # in Wales). Ranked within Wales only: a separate table so it is never ranked with England's IMD.
+    "wimd": """
+        CREATE TABLE IF NOT EXISTS wimd (
+            lsoa21_code VARCHAR PRIMARY KEY,
+            imd_rank INTEGER,
+            imd_decile INTEGER,
+            imd_score DOUBLE,
+            crime_rank INTEGER,
+            crime_decile INTEGER
+        )""",
+    # Each LSOA's deprivation from its own nation's index, named in deprivation_index: compare ranks,
+    # deciles and scores only within one index (GROUP BY deprivation_index).
+    "deprivation": """
+        CREATE VIEW IF NOT EXISTS deprivation AS
+        SELECT lsoa21_code, 'England' AS nation, 'IMD 2025' AS deprivation_index, imd_rank, imd_decile, imd_score,
+               crime_rank, crime_decile FROM imd
+        UNION ALL
+        SELECT lsoa21_code, 'Wales', 'WIMD 2019', imd_rank, imd_decile, imd_score, crime_rank, crime_decile FROM wimd""",
+    # LSOA 2021 boundaries the user loaded (GeoJSON geometry, WGS84), each replacing the bundled polygon
+    # of its LSOA (the national bundle is read from the package: geography.boundaries).
     "lsoa_boundary": """
         CREATE TABLE IF NOT EXISTS lsoa_boundary (
             lsoa21_code VARCHAR PRIMARY KEY,
@@ -182,8 +202,7 @@ TABLES: dict[str, str] = {
     "lsoa_contiguity": """
         CREATE TABLE IF NOT EXISTS lsoa_contiguity (
             lsoa21_code VARCHAR NOT NULL,
-            neighbour_code VARCHAR NOT NULL,
-            PRIMARY KEY (lsoa21_code, neighbour_code)
+            neighbour_code VARCHAR NOT NULL
         )""",
 }
 

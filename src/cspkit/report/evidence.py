@@ -141,6 +141,7 @@ class AssessmentEvidence:
     issues: dict[str, IssueFigures] = field(default_factory=dict)
     issue_names: dict[str, str] = field(default_factory=dict)
     boundaries: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    wards: Mapping[str, str] = field(default_factory=dict)  # LSOA code -> ward name, to label the maps
     board: pl.DataFrame | None = None
     shortlist: pl.DataFrame | None = None
     shortlist_rule: str = ""

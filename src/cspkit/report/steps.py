@@ -67,6 +67,7 @@ def police_data(config: AssessmentConfig, run: AssessmentRun) -> str:
 
 def reference_data(config: AssessmentConfig, run: AssessmentRun) -> str:
     """Load the bundled reference tables if the warehouse lacks them; keep the area's name and LSOA boundaries."""
+    from cspkit.data.geography import boundaries as area_boundaries
     from cspkit.data.geography import ensure_reference
 
     with warehouse.write(config.warehouse) as con:
@@ -75,16 +76,12 @@ def reference_data(config: AssessmentConfig, run: AssessmentRun) -> str:
         area = con.execute(
             "SELECT string_agg(DISTINCT lad_name, ', ') FROM lsoa WHERE lad_code IN (SELECT unnest(?))", [list(config.area_codes)]
         ).fetchone()[0]
-        boundaries = con.execute(
-            """SELECT b.lsoa21_code, b.geometry FROM lsoa_boundary b JOIN lsoa l USING (lsoa21_code)
-               WHERE l.lad_code IN (SELECT unnest(?))""",
-            [list(config.area_codes)],
-        ).fetchall()
-        places = con.execute(
-            "SELECT lsoa21_code, lsoa21_name, ward_name FROM lsoa WHERE lad_code IN (SELECT unnest(?))", [list(config.area_codes)]
-        ).fetchall()
+        boundaries = area_boundaries(con, config.area_codes).rows()
+        places = con.execute("SELECT lsoa21_code, lsoa21_name, ward_name FROM lsoa WHERE list_contains(?, lad_code)",
+                             [list(config.area_codes)]).fetchall()
     run.evidence.area_name = area or run.evidence.area_name
     run.evidence.boundaries = {code: _geometry(text) for code, text in boundaries}
+    run.evidence.wards = {code: ward for code, _, ward in places}
     run.evidence.places = {code: f"{name} ({ward} ward)" if ward else name for code, name, ward in places}
     return (
         f"bundled ONS geography, Census 2021 population and IMD; {len(boundaries)} LSOA boundaries for {run.evidence.area_name}"
@@ -195,7 +192,7 @@ def risk_matrix(config: AssessmentConfig, run: AssessmentRun) -> str:
         books = sorted(folder.glob("*.xlsx"))
         if not books:
             raise StepSkipped(f"no completed scoring workbooks in {folder}")
-        scores = [s for book in books for s in read_workbook(book, method, register)[1]]
+        scores = [s for book in books for s in read_workbook(book, method, register).scores]
         scorers = len(books)
     else:
         raise StepSkipped('no risk scores: set [risk] scores to a folder of completed workbooks (or "synthetic" for the demo)')
@@ -242,17 +239,16 @@ def horizon_scanning(config: AssessmentConfig, run: AssessmentRun) -> str:
 
 
 def survey(config: AssessmentConfig, run: AssessmentRun) -> str:
-    from cspkit.survey.analysis import analyse_survey
-    from cspkit.survey.questionnaire import load_questionnaire
-    from cspkit.survey.weighting import population_margins
+    from cspkit.survey.analysis import analyse_configured
+    from cspkit.survey.settings import survey_settings
 
     section = config.section("survey")
     given = run.state.get("survey_responses")
     source = section.get("responses")
     if given is None and not source:
         raise StepSkipped("no survey responses: set [survey] responses")
-    questionnaire_file = section.get("questionnaire")
-    questionnaire = load_questionnaire(config.resolve(questionnaire_file) if questionnaire_file else None)
+    settings = survey_settings(config)
+    questionnaire = settings.questionnaire
     synthetic = given is None and source == "synthetic"
     if given is not None:
         responses = given
@@ -271,10 +267,10 @@ def survey(config: AssessmentConfig, run: AssessmentRun) -> str:
         if not mapping:
             raise ConfigError("[survey] responses needs a [survey] mapping file", file=config.path)
         responses = import_responses(
-            config.resolve(source), questionnaire, load_mapping(config.resolve(mapping)), wave=str(section.get("wave", "current"))
+            config.resolve(source), questionnaire, load_mapping(config.resolve(mapping), questionnaire),
+            wave=str(section.get("wave", "current")),
         )
-    margins = population_margins(config.warehouse, list(config.area_codes), questionnaire)
-    results = analyse_survey(responses, questionnaire, margins)
+    results = analyse_configured(responses, settings, config.warehouse, config.area_codes)
     run.state["survey"] = results
     run.evidence.survey = survey_evidence(results, synthetic)
     return (

@@ -235,6 +235,7 @@ def import_cmd(
     summary = {
         "workbooks": len(result.workbooks), "scorers": len(result.scorers), "scores_read": result.scores_read,
         "new": result.changes.added, "changed": result.changes.changed, "unchanged": result.changes.unchanged,
+        "withdrawn": result.changes.withdrew,
     }
     render_frame([summary], fmt, title="Imported")
     if result.scores_read == 0:

@@ -48,7 +48,7 @@ RISK_TABLES = {
             criterion VARCHAR NOT NULL,
             action VARCHAR NOT NULL,
             old_value DOUBLE,
-            new_value DOUBLE NOT NULL,
+            new_value DOUBLE,
             suggested DOUBLE,
             override BOOLEAN NOT NULL,
             reason VARCHAR NOT NULL,
@@ -72,7 +72,8 @@ _AUDIT_COLUMNS = {
 
 @dataclass(frozen=True)
 class AuditEntry:
-    """One event in the trail: a first score ("score") or a changed one ("change")."""
+    """One event in the trail: a first score ("score"), a changed one ("change") or a withdrawn one
+    ("withdraw": the scorer cleared the cell; ``new_value`` is None)."""
 
     at: datetime
     method: str
@@ -82,7 +83,7 @@ class AuditEntry:
     criterion: str
     action: str
     old_value: float | None
-    new_value: float
+    new_value: float | None
     suggested: float | None
     override: bool
     reason: str
@@ -92,11 +93,12 @@ class AuditEntry:
 
 @dataclass(frozen=True)
 class Changes:
-    """What recording a batch of scores does: the scores to write and the audit entries to append."""
+    """What recording a batch of scores does: the scores to write or withdraw and the audit entries to append."""
 
     upserts: tuple[Score, ...]
     audit: tuple[AuditEntry, ...]
     unchanged: int
+    withdrawn: tuple[Score, ...] = ()
 
     @property
     def added(self) -> int:
@@ -106,6 +108,10 @@ class Changes:
     def changed(self) -> int:
         return sum(1 for a in self.audit if a.action == "change")
 
+    @property
+    def withdrew(self) -> int:
+        return len(self.withdrawn)
+
 
 def plan_changes(
     current: Sequence[Score],
@@ -114,8 +120,13 @@ def plan_changes(
     changed_by: str,
     source: str,
     at: datetime | None = None,
+    cleared: Sequence[tuple[str, str, str, str]] = (),
 ) -> Changes:
-    """Compare incoming scores with the current ones: new, changed (audited) or identical (ignored)."""
+    """Compare incoming scores with the current ones: new, changed (audited) or identical (ignored).
+
+    ``cleared`` are score keys the scorer left empty (a cleared workbook cell): a current score
+    there is withdrawn, and the withdrawal audited.
+    """
     at = at or datetime.now(UTC).replace(tzinfo=None)
     existing = {s.key: s for s in current}
     upserts, audit, unchanged = [], [], 0
@@ -135,7 +146,25 @@ def plan_changes(
                 override=score.is_override, reason=score.reason, changed_by=changed_by, source=source,
             )
         )
-    return Changes(upserts=tuple(upserts), audit=tuple(audit), unchanged=unchanged)
+    withdrawn = [existing[key] for key in dict.fromkeys(cleared) if key in existing]
+    audit += [
+        AuditEntry(
+            at=at, method=method.label, organisation=old.organisation, scorer=old.scorer, issue_id=old.issue_id,
+            criterion=old.criterion, action="withdraw", old_value=old.value, new_value=None, suggested=old.suggested,
+            override=False, reason="score cell cleared", changed_by=changed_by, source=source,
+        )
+        for old in withdrawn
+    ]
+    return Changes(upserts=tuple(upserts), audit=tuple(audit), unchanged=unchanged, withdrawn=tuple(withdrawn))
+
+
+def _allow_withdrawals(con) -> None:
+    """Warehouses made before withdrawals were audited have ``risk_audit.new_value NOT NULL``."""
+    nullable = con.execute(
+        "SELECT is_nullable FROM information_schema.columns WHERE table_name = 'risk_audit' AND column_name = 'new_value'"
+    ).fetchall()[0][0]
+    if nullable == "NO":
+        con.execute("ALTER TABLE risk_audit ALTER COLUMN new_value DROP NOT NULL")
 
 
 class ScoreStore(Protocol):
@@ -144,7 +173,8 @@ class ScoreStore(Protocol):
     def scores(self, method: Method) -> list[Score]: ...
 
     def record(
-        self, scores: Sequence[Score], method: Method, register: IssueRegister, changed_by: str, source: str
+        self, scores: Sequence[Score], method: Method, register: IssueRegister, changed_by: str, source: str,
+        cleared: Sequence[tuple[str, str, str, str]] = (),
     ) -> Changes: ...
 
     def audit_trail(self, method: Method | None = None) -> list[AuditEntry]: ...
@@ -175,16 +205,23 @@ class WarehouseScoreStore:
         return [Score(*row) for row in rows]
 
     def record(
-        self, scores: Sequence[Score], method: Method, register: IssueRegister, changed_by: str, source: str
+        self, scores: Sequence[Score], method: Method, register: IssueRegister, changed_by: str, source: str,
+        cleared: Sequence[tuple[str, str, str, str]] = (),
     ) -> Changes:
-        """Check every score, then write the changes and their audit entries in one transaction."""
+        """Check every score, then write the changes, withdrawals and their audit entries in one transaction."""
         validate_scores(scores, method, register, source=source)
-        changes = plan_changes(self.scores(method), scores, method, changed_by, source)
-        if not changes.upserts:
+        changes = plan_changes(self.scores(method), scores, method, changed_by, source, cleared=cleared)
+        if not changes.audit:
             return changes
         with warehouse.write(self.path) as con:
             for ddl in RISK_TABLES.values():
                 con.execute(ddl)
+            _allow_withdrawals(con)
+            for old in changes.withdrawn:
+                con.execute(
+                    "DELETE FROM risk_scores WHERE method = ? AND organisation = ? AND scorer = ? AND issue_id = ? "
+                    "AND criterion = ?", [method.label, *old.key],
+                )
             # One set-based insert per table: row-by-row executemany is far too slow in DuckDB.
             scores_frame = pl.DataFrame(
                 [
@@ -195,8 +232,9 @@ class WarehouseScoreStore:
                 schema=_SCORE_COLUMNS,
                 orient="row",
             )
-            con.register("incoming_scores", scores_frame.to_arrow())
-            con.execute("INSERT OR REPLACE INTO risk_scores SELECT * FROM incoming_scores")
+            if scores_frame.height:
+                con.register("incoming_scores", scores_frame.to_arrow())
+                con.execute("INSERT OR REPLACE INTO risk_scores SELECT * FROM incoming_scores")
             start = con.execute("SELECT coalesce(max(seq), 0) FROM risk_audit").fetchall()[0][0]
             audit_frame = pl.DataFrame(
                 [

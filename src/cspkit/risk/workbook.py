@@ -200,22 +200,48 @@ class _Problems:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.items: list[tuple[str, str, int | None, str]] = []
+        self.items: list[tuple[str, str, int | None, str, str]] = []
 
-    def add(self, sheet: str, cell: str, message: str, row: int | None = None) -> None:
-        self.items.append((sheet, cell, row, message))
+    def add(self, sheet: str, cell: str, message: str, row: int | None = None, about: str = "") -> None:
+        """Record a problem; ``about`` names the issue and criterion of a score row."""
+        self.items.append((sheet, cell, row, about, message))
 
     def raise_if_any(self) -> None:
         if not self.items:
             return
-        texts = [f"sheet '{s}'" + (f", cell {c}" if c else "") + f": {m}" for s, c, _, m in self.items]
+        texts = [
+            f"sheet '{sheet}'" + (f", cell {cell}" if cell else "") + (f", {about}" if about else "") + f": {message}"
+            for sheet, cell, _, about, message in self.items
+        ]
         shown = "; ".join(texts[:12]) + (f"; and {len(texts) - 12} more" if len(texts) > 12 else "")
-        _, cell, row, _ = self.items[0]
+        _, cell, row, _, _ = self.items[0]
         column = re.sub(r"\d", "", cell) or None
         plural = "problem" if len(texts) == 1 else "problems"
         raise InputError(
-            f"{len(texts)} {plural} in the workbook, nothing imported: {shown}", file=self.path, row=row, column=column
+            f"{len(texts)} {plural} in the workbook, nothing imported: {shown}", file=self.path.name, row=row, column=column
         )
+
+
+def _about(register: IssueRegister, method: Method, issue_id: str, criterion_id: str) -> str:
+    """How a problem names its score row: the issue and criterion, by name and id."""
+    issue = register.get(issue_id).name if issue_id in register.ids else issue_id
+    criterion = method.criterion(criterion_id).name if criterion_id in method.criterion_ids else criterion_id
+    return f"issue '{issue}' ({issue_id}), criterion '{criterion}' ({criterion_id})"
+
+
+def _described(value: object) -> str:
+    """A cell value as the scorer sees it in the spreadsheet, never as Python writes it."""
+    if isinstance(value, bool):
+        return f"{str(value).upper()} (a true/false value)"
+    if isinstance(value, datetime) and value.time() == time(0):
+        return f"a date ({value.day} {value:%B %Y})"
+    if isinstance(value, datetime):
+        return f"a date and time ({value.day} {value:%B %Y %H:%M})"
+    if isinstance(value, date):
+        return f"a date ({value.day} {value:%B %Y})"
+    if isinstance(value, time):
+        return f"a time ({value:%H:%M})"
+    return "empty" if value is None else f"'{value}'"
 
 
 def _has_formula(cell) -> bool:
@@ -242,35 +268,53 @@ def _read_meta(ws, problems: _Problems) -> tuple[dict[str, str], list[tuple[int,
     return info, keys
 
 
-def _score_value(cell, criterion_levels: tuple[float, ...], criterion_name: str, problems: _Problems) -> float | None:
-    """The number in a score cell, or None if empty; problems recorded for anything else."""
+def _score_value(cell, criterion_levels: tuple[float, ...], criterion_name: str, problems: _Problems, about: str) -> float | None:
+    """The number in a score cell, or None if empty; problems recorded for anything else.
+
+    Text that is a number ("4", as some spreadsheet programs store a dropdown choice) is read as that
+    number; other text, dates, times and TRUE/FALSE are refused.
+    """
     value = cell.value
     if _has_formula(cell):
-        problems.add(SCORES, cell.coordinate, "a formula in a score cell; type or choose a value instead", cell.row)
+        problems.add(SCORES, cell.coordinate, "a formula in a score cell; type or choose a value instead", cell.row, about)
         return None
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool | datetime | date | time):
-        problems.add(SCORES, cell.coordinate, f"{value!r} is not a number; choose a level from the dropdown", cell.row)
+        problems.add(SCORES, cell.coordinate, f"{_described(value)} is not a number; choose a level from the dropdown",
+                     cell.row, about)
         return None
     if isinstance(value, str):
         try:
             value = float(value.strip())
         except ValueError:
-            problems.add(SCORES, cell.coordinate, f"'{value}' is not a number; choose a level from the dropdown", cell.row)
+            problems.add(SCORES, cell.coordinate, f"'{value}' is not a number; choose a level from the dropdown",
+                         cell.row, about)
             return None
     value = float(value)
     if value not in criterion_levels:
         allowed = ", ".join(f"{v:g}" for v in criterion_levels)
         problems.add(
-            SCORES, cell.coordinate, f"{value:g} is not a level of '{criterion_name}' (allowed: {allowed})", cell.row
+            SCORES, cell.coordinate, f"{value:g} is out of range: not a level of '{criterion_name}' (allowed: {allowed})",
+            cell.row, about,
         )
         return None
     return value
 
 
-def read_workbook(path: str | Path, method: Method, register: IssueRegister) -> tuple[Scorer, list[Score]]:
-    """Check a completed workbook completely and return its scorer and scores (empty cells are not scores)."""
+@dataclass(frozen=True)
+class WorkbookScores:
+    """What one completed workbook says: its scorer, the scores given, and the score cells left empty
+    (as score keys), which withdraw any score that scorer gave before."""
+
+    scorer: Scorer
+    scores: list[Score]
+    cleared: list[tuple[str, str, str, str]]
+
+
+def read_workbook(path: str | Path, method: Method, register: IssueRegister) -> WorkbookScores:
+    """Check a completed workbook completely and return its scorer, scores and cleared cells
+    (empty cells are not scores)."""
     path = Path(path)
     problems = _Problems(path)
     if not path.exists():
@@ -290,7 +334,7 @@ def read_workbook(path: str | Path, method: Method, register: IssueRegister) -> 
     info, keys = _read_meta(wb[META], problems)
     problems.raise_if_any()
     if info.get("format") != FORMAT_VERSION:
-        raise InputError(f"unknown workbook format {info.get('format')!r}; export a fresh workbook", file=path)
+        raise InputError(f"unknown workbook format '{info.get('format', '')}'; export a fresh workbook", file=path)
     if info.get("method_id") != method.id or info.get("method_version") != method.version:
         raise InputError(
             f"wrong method version: the workbook was made for method {info.get('method_id')}@{info.get('method_version')}, "
@@ -307,10 +351,11 @@ def read_workbook(path: str | Path, method: Method, register: IssueRegister) -> 
     for col, expected in enumerate(HEADER, start=1):
         cell = ws.cell(row=1, column=col)
         if cell.value != expected:
-            problems.add(SCORES, cell.coordinate, f"the heading should read '{expected}' but reads {cell.value!r}", 1)
+            problems.add(SCORES, cell.coordinate, f"the heading should read '{expected}' but reads {_described(cell.value)}", 1)
     problems.raise_if_any()
 
-    scores = []
+    scores: list[Score] = []
+    cleared: list[tuple[str, str, str, str]] = []
     for row, issue_id, criterion_id, suggested in keys:
         got_issue = ws.cell(row=row, column=1).value
         got_criterion = ws.cell(row=row, column=3).value
@@ -318,7 +363,7 @@ def read_workbook(path: str | Path, method: Method, register: IssueRegister) -> 
             problems.add(
                 SCORES, f"A{row}",
                 f"rows moved or sorted: row {row} should hold issue '{issue_id}', criterion '{criterion_id}' but holds "
-                f"{got_issue!r}, {got_criterion!r}; put the rows back in their original order",
+                f"{_described(got_issue)}, {_described(got_criterion)}; put the rows back in their original order",
                 row,
             )
             continue
@@ -329,21 +374,25 @@ def read_workbook(path: str | Path, method: Method, register: IssueRegister) -> 
             problems.add(SCORES, f"C{row}", f"unknown criterion '{criterion_id}' in method {method.label}", row)
             continue
         criterion = method.criterion(criterion_id)
+        about = _about(register, method, issue_id, criterion_id)
         score_cell = ws.cell(row=row, column=SCORE_COL)
         reason_cell = ws.cell(row=row, column=REASON_COL)
-        value = _score_value(score_cell, criterion.values, criterion.name, problems)
+        before = len(problems.items)
+        value = _score_value(score_cell, criterion.values, criterion.name, problems, about)
         if _has_formula(reason_cell):
-            problems.add(SCORES, reason_cell.coordinate, "a formula in a reason cell; write the reason as text", row)
+            problems.add(SCORES, reason_cell.coordinate, "a formula in a reason cell; write the reason as text", row, about)
             continue
         reason = "" if reason_cell.value is None else str(reason_cell.value).strip()
         if value is None:
             if reason and score_cell.value is None:
-                problems.add(SCORES, score_cell.coordinate, "a reason is given but no score", row)
+                problems.add(SCORES, score_cell.coordinate, "a reason is given but no score", row, about)
+            elif len(problems.items) == before:
+                cleared.append((scorer.organisation, scorer.name, issue_id, criterion_id))
             continue
         if suggested is not None and value != suggested and not reason:
             problems.add(
                 SCORES, reason_cell.coordinate,
-                f"a reason is required: the score {value:g} overrides the suggested score {suggested:g}", row,
+                f"a reason is required: the score {value:g} overrides the suggested score {suggested:g}", row, about,
             )
             continue
         scores.append(
@@ -359,7 +408,7 @@ def read_workbook(path: str | Path, method: Method, register: IssueRegister) -> 
             problems.add(SCORES, f"A{where}", "a row that is not part of the exported workbook (rows added?)", where)
             break
     problems.raise_if_any()
-    return scorer, scores
+    return WorkbookScores(scorer, scores, cleared)
 
 
 @dataclass(frozen=True)
@@ -373,20 +422,38 @@ class ImportResult:
 def import_workbooks(
     paths: Sequence[str | Path], method: Method, register: IssueRegister, store: ScoreStore, changed_by: str
 ) -> ImportResult:
-    """Check every workbook, then store all their scores in one go: all or nothing."""
-    scorers, all_scores = [], []
+    """Check every workbook, then store all their scores in one go: all or nothing.
+
+    Every workbook is checked before any error is raised, so one run lists the problems of them all.
+    A score cell left empty withdraws the score that scorer gave before (audited).
+    """
+    read: list[WorkbookScores] = []
+    failures: list[InputError] = []
     seen: dict[Scorer, Path] = {}
     for path in paths:
-        scorer, scores = read_workbook(path, method, register)
-        if scorer in seen:
-            raise InputError(f"a second workbook for {scorer.name} ({scorer.organisation}); the first is {seen[scorer]}",
-                             file=path)
-        seen[scorer] = Path(path)
-        scorers.append(scorer)
-        all_scores += scores
+        try:
+            book = read_workbook(path, method, register)
+        except InputError as exc:
+            failures.append(exc)
+            continue
+        if book.scorer in seen:
+            failures.append(InputError(
+                f"a second workbook for {book.scorer.name} ({book.scorer.organisation}); the first is {seen[book.scorer].name}",
+                file=Path(path).name,
+            ))
+            continue
+        seen[book.scorer] = Path(path)
+        read.append(book)
+    if len(failures) == 1:
+        raise failures[0]
+    if failures:
+        listed = "\n".join(f"  - {failure}" for failure in failures)
+        raise InputError(f"{len(failures)} of {len(paths)} workbooks have problems, nothing imported:\n{listed}")
+    scores = [score for book in read for score in book.scores]
+    cleared = [key for book in read for key in book.cleared]
     source = "workbooks: " + ", ".join(Path(p).name for p in paths)
-    changes = store.record(all_scores, method, register, changed_by=changed_by, source=source)
-    return ImportResult(tuple(Path(p) for p in paths), tuple(scorers), len(all_scores), changes)
+    changes = store.record(scores, method, register, changed_by=changed_by, source=source, cleared=cleared)
+    return ImportResult(tuple(Path(p) for p in paths), tuple(b.scorer for b in read), len(scores), changes)
 
 
 def export_workbooks(

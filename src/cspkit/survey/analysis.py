@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+import duckdb
+import numpy as np
 import polars as pl
 from threadpoolctl import threadpool_limits
 
 from cspkit.data import warehouse
+from cspkit.errors import AnalysisError
 from cspkit.provenance import Provenance
 from cspkit.survey.concerns import concerns_table
 from cspkit.survey.estimates import (
@@ -23,9 +25,10 @@ from cspkit.survey.estimates import (
 )
 from cspkit.survey.questionnaire import Questionnaire, QuestionType
 from cspkit.survey.responses import SurveyResponses
-from cspkit.survey.store import latest_wave, load_responses
+from cspkit.survey.settings import SurveySettings
+from cspkit.survey.store import latest_wave, load_responses, stored_weights
 from cspkit.survey.themes import themes_table
-from cspkit.survey.weighting import PopulationMargins, WeightingReport, population_margins, weight_responses
+from cspkit.survey.weighting import PopulationMargins, WeightingReport, Weights, population_margins, weight_responses
 
 
 @dataclass(frozen=True)
@@ -69,27 +72,28 @@ def analyse_survey(
     trim: tuple[float, float] = (0.2, 5.0),
     min_base: int = MIN_BASE,
     n_themes: int = 6,
+    weights: Weights | None = None,
 ) -> SurveyResults:
     """Weight the responses to ``margins`` (unweighted when None) and produce every table.
 
-    ``previous`` is the previous wave's results (or its estimates table) for the change table.
+    ``previous`` is the previous wave's results (or its estimates table) for the change table;
+    ``weights``, when given, are used instead of raking (weights already checked against ``margins``).
     """
     # Hundreds of small matrix solves: one BLAS thread each is many times faster than several
     # threads fighting over two cores.
     with threadpool_limits(limits=1, user_api="blas"):
-        return _analyse(responses, questionnaire, margins, previous, trim, min_base, n_themes)
+        made = weights or weight_responses(responses, questionnaire, margins, trim=trim)
+        return _analyse(responses, questionnaire, made, previous, min_base, n_themes)
 
 
 def _analyse(
     responses: SurveyResponses,
     questionnaire: Questionnaire,
-    margins: PopulationMargins | None,
+    made: Weights,
     previous: SurveyResults | pl.DataFrame | None,
-    trim: tuple[float, float],
     min_base: int,
     n_themes: int,
 ) -> SurveyResults:
-    made = weight_responses(responses, questionnaire, margins, trim=trim)
     coded = code_responses(responses, questionnaire, made.weights)
     estimates = estimates_table(coded, min_base)
     free_text = [q for q in questionnaire.questions if q.type == QuestionType.free_text]
@@ -126,20 +130,67 @@ def _themes(responses: SurveyResponses, weights: pl.DataFrame, question_id: str,
     return themes_table(texts["answer"].to_list(), texts["weight"].fill_null(1.0).to_list(), n_themes=n_themes)
 
 
+def configured_margins(
+    con: duckdb.DuckDBPyConnection, lad_codes: Sequence[str], settings: SurveySettings, by: Sequence[str] | None = None
+) -> PopulationMargins | None:
+    """The population margins for ``by`` (default: the settings' ``weight_by``); None (unweighted)
+    when there is nothing to weight by."""
+    variables = tuple(settings.weight_by if by is None else by)
+    return population_margins(con, lad_codes, settings.questionnaire, by=variables) if variables else None
+
+
+def analyse_configured(
+    responses: SurveyResponses,
+    settings: SurveySettings,
+    warehouse_path: str | Path | None,
+    lad_codes: Sequence[str],
+    previous: SurveyResults | None = None,
+) -> SurveyResults:
+    """:func:`analyse_survey` weighted as ``[survey]`` says (unweighted without a warehouse): what the
+    report step and the web app call, so they weight exactly as ``cspkit survey results`` does."""
+    margins = None
+    if warehouse_path is not None:
+        with warehouse.read(warehouse_path) as con:
+            margins = configured_margins(con, lad_codes, settings)
+    return analyse_survey(
+        responses, settings.questionnaire, margins, previous, trim=settings.trim, min_base=settings.min_base
+    )
+
+
 def analyse_stored_wave(
     warehouse_path: str | Path,
     lad_codes: Sequence[str],
-    questionnaire: Questionnaire,
+    settings: SurveySettings,
     wave: str | None = None,
     previous_wave: str | None = None,
     weighted: bool = True,
-    **options: Any,
+    stored: bool = True,
 ) -> SurveyResults:
-    """:func:`analyse_survey` on a wave stored in the warehouse (the latest when ``wave`` is None),
-    weighted to the warehouse's population tables: what the report and the web app call."""
+    """:func:`analyse_survey` on a wave stored in the warehouse (the latest when ``wave`` is None).
+
+    Weighted as ``settings`` say, or, when ``stored`` and ``cspkit survey weight`` stored weights
+    for the wave, with those weights (checked against a fresh raking by the same variables).
+    """
     with warehouse.read(warehouse_path) as con:
         responses = load_responses(con, wave or latest_wave(con))
         earlier = load_responses(con, previous_wave) if previous_wave else None
-        margins = population_margins(con, lad_codes, questionnaire) if weighted else None
-    previous = analyse_survey(earlier, questionnaire, margins, **options) if earlier is not None else None
-    return analyse_survey(responses, questionnaire, margins, previous, **options)
+        kept = stored_weights(con, responses.wave) if weighted and stored else None
+        by = kept[1] if kept and kept[1] else None
+        margins = configured_margins(con, lad_codes, settings, by) if weighted else None
+    options = {"trim": settings.trim, "min_base": settings.min_base}
+    made = _checked(kept[0], weight_responses(responses, settings.questionnaire, margins, trim=settings.trim),
+                    responses.wave) if by else None
+    previous = analyse_survey(earlier, settings.questionnaire, margins, **options) if earlier is not None else None
+    return analyse_survey(responses, settings.questionnaire, margins, previous, weights=made, **options)
+
+
+def _checked(saved: pl.DataFrame, fresh: Weights, wave: str) -> Weights:
+    """The stored weights, with the report of the raking that made them, if they still match it."""
+    both = fresh.weights.join(saved, on="respondent_id", how="left", suffix="_stored")
+    stale = both["weight_stored"].null_count() > 0 or not np.allclose(both["weight"], both["weight_stored"], rtol=1e-6)
+    if stale:
+        raise AnalysisError(
+            f"the weights stored for wave '{wave}' no longer match its responses or the population tables; "
+            f"run `cspkit survey weight --wave {wave}` again (or `cspkit survey results --weight-by ...` to rake afresh)"
+        )
+    return Weights(weights=both.select("respondent_id", pl.col("weight_stored").alias("weight")), report=fresh.report)

@@ -5,7 +5,6 @@ The library is imported inside each command, so ``cspkit --help`` starts fast.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +13,7 @@ import typer
 from cspkit.cli_common import ConfigOption, FormatOption, WarehouseOption, find_config, handles_errors, resolve_warehouse
 from cspkit.errors import ConfigError
 from cspkit.output import OutputFormat, render_frame, render_rows
-from cspkit.survey.questionnaire import Questionnaire, load_questionnaire
+from cspkit.survey.settings import SurveySettings, survey_settings
 
 app = typer.Typer(help="Step 3: the residents' survey: import, weighting and analysis.", no_args_is_help=True)
 
@@ -25,6 +24,11 @@ QuestionnaireOption = Annotated[
 WaveOption = Annotated[str | None, typer.Option("--wave", help="Survey wave name (default: the latest imported).")]
 AreaOption = Annotated[
     list[str] | None, typer.Option("--area", help="Local authority district code(s) (default: the config's area_codes).")
+]
+WeightByOption = Annotated[
+    str | None,
+    typer.Option("--weight-by", help="Variables to weight by, comma-separated: any of area, age_band, sex "
+                 "(default: [survey] weight_by, else every one the questionnaire has)."),
 ]
 #: The columns ``--format table`` shows, per table (csv and json show every column).
 COMPACT = {
@@ -37,43 +41,17 @@ COMPACT = {
 TABLES = ("estimates", "breakdowns", "associations", "concerns", "themes", "weighting", "margins", "changes")
 
 
-@dataclass(frozen=True)
-class _Settings:
-    """The survey's settings: command-line options over the config's [survey] table over defaults."""
-
-    questionnaire: Questionnaire
-    area_codes: tuple[str, ...]
-    by: tuple[str, ...]
-    trim: tuple[float, float]
-    min_base: int
-
-
-def _settings(config: Path | None, questionnaire: Path | None, area: list[str] | None) -> _Settings:
-    from cspkit.survey.weighting import DEFAULT_BY
-
+def _settings(config: Path | None, questionnaire: Path | None, weight_by: str | None = None) -> SurveySettings:
     found = find_config(config)
-    section = found.section("survey") if found else {}
-    path = questionnaire or (found.resolve(section["questionnaire"]) if found and "questionnaire" in section else None)
+    return survey_settings(found, questionnaire, weight_by.split(",") if weight_by is not None else None)
+
+
+def _need_area(config: Path | None, area: list[str] | None) -> tuple[str, ...]:
+    found = find_config(config)
     codes = tuple(area or (found.area_codes if found else ()))
-    trim = section.get("trim", [0.2, 5.0])
-    if not (isinstance(trim, list) and len(trim) == 2):
-        raise ConfigError("[survey] trim must be two numbers, e.g. [0.2, 5.0]", file=found.path if found else None)
-    min_base = section.get("min_base", 30)
-    if not isinstance(min_base, int) or min_base < 1:
-        raise ConfigError("[survey] min_base must be a whole number of at least 1", file=found.path if found else None)
-    return _Settings(
-        questionnaire=load_questionnaire(path),
-        area_codes=codes,
-        by=tuple(section.get("weight_by", DEFAULT_BY)),
-        trim=(float(trim[0]), float(trim[1])),
-        min_base=min_base,
-    )
-
-
-def _need_area(settings: _Settings) -> tuple[str, ...]:
-    if not settings.area_codes:
+    if not codes:
         raise ConfigError("no area: pass --area CODE or --config assessment.toml")
-    return settings.area_codes
+    return codes
 
 
 def _summary_rows(summary: dict[str, object]) -> list[tuple[str, object]]:
@@ -90,7 +68,7 @@ def show_questionnaire(
     questionnaire: QuestionnaireOption = None, config: ConfigOption = None, fmt: FormatOption = OutputFormat.table
 ) -> None:
     """Check a questionnaire file and list its questions."""
-    q = _settings(config, questionnaire, None).questionnaire
+    q = _settings(config, questionnaire).questionnaire
     rows = [(x.id, x.type.value, x.role or "", len(x.options), ", ".join(x.dont_know), x.text) for x in q.questions]
     render_rows(["id", "type", "role", "options", "dont_know", "text"], rows, fmt, title=f"{q.title} {q.version}")
 
@@ -117,7 +95,7 @@ def import_command(
     from cspkit.survey.importers import import_responses, load_mapping, postcode_area_lookup
     from cspkit.survey.store import save_responses
 
-    settings = _settings(config, questionnaire, None)
+    settings = _settings(config, questionnaire)
     target = resolve_warehouse(warehouse_path, config)
     lookup = None
     if postcodes is not None:
@@ -154,24 +132,28 @@ def exclusions(
 def weight(
     wave: WaveOption = None,
     area: AreaOption = None,
+    weight_by: WeightByOption = None,
     questionnaire: QuestionnaireOption = None,
     config: ConfigOption = None,
     warehouse_path: WarehouseOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Rake a wave to the adult population (area x age band x sex) and store the weights."""
+    """Rake a wave to the adult population (by [survey] weight_by, else area, age band and sex) and store the weights."""
     from cspkit.data import warehouse
+    from cspkit.survey.analysis import configured_margins
     from cspkit.survey.store import latest_wave, load_responses, save_weights
-    from cspkit.survey.weighting import population_margins, weight_responses
+    from cspkit.survey.weighting import weight_responses
 
-    settings = _settings(config, questionnaire, area)
+    settings = _settings(config, questionnaire, weight_by)
+    if not settings.weight_by:
+        raise ConfigError("nothing to weight by: the questionnaire has no area, age band or sex question")
     target = resolve_warehouse(warehouse_path, config)
     with warehouse.read(target) as con:
         responses = load_responses(con, wave or latest_wave(con))
-        margins = population_margins(con, _need_area(settings), settings.questionnaire, by=settings.by)
+        margins = configured_margins(con, _need_area(config, area), settings)
     made = weight_responses(responses, settings.questionnaire, margins, trim=settings.trim)
     with warehouse.write(target) as con:
-        save_weights(con, responses.wave, made.weights)
+        save_weights(con, responses.wave, made.weights, made.report.variables)
     render_frame(made.report.table(), fmt, title=f"Weighting: wave {responses.wave}")
 
 
@@ -183,28 +165,31 @@ def results(
     previous_wave: Annotated[str | None, typer.Option("--previous-wave", help="Compare with this stored wave.")] = None,
     unweighted: Annotated[bool, typer.Option("--unweighted", help="Do not weight (no population tables needed).")] = False,
     area: AreaOption = None,
+    weight_by: WeightByOption = None,
     questionnaire: QuestionnaireOption = None,
     config: ConfigOption = None,
     warehouse_path: WarehouseOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Weighted results of a wave: estimates, breakdowns, concerns, themes, weighting, changes."""
+    """Weighted results of a wave: estimates, breakdowns, concerns, themes, weighting, changes.
+
+    Uses the weights 'cspkit survey weight' stored for the wave, if any; --weight-by rakes afresh.
+    """
     import polars.selectors as cs
 
     from cspkit.survey.analysis import analyse_stored_wave
 
     if table not in TABLES:
         raise ConfigError(f"--table must be one of {', '.join(TABLES)}, not '{table}'")
-    settings = _settings(config, questionnaire, area)
+    settings = _settings(config, questionnaire, weight_by)
     found = analyse_stored_wave(
         resolve_warehouse(warehouse_path, config),
-        () if unweighted else _need_area(settings),
-        settings.questionnaire,
+        () if unweighted else _need_area(config, area),
+        settings,
         wave=wave,
         previous_wave=previous_wave,
         weighted=not unweighted,
-        trim=settings.trim,
-        min_base=settings.min_base,
+        stored=weight_by is None,
     )
     tables = found.tables()
     if table not in tables:
@@ -232,9 +217,10 @@ def generate_synthetic(
     from cspkit.data import warehouse
     from cspkit.survey.synthetic import write_demo_export
 
-    settings = _settings(config, questionnaire, area or (None if config else ["E06000056"]))
+    settings = _settings(config, questionnaire)
+    codes = _need_area(config, area or (None if config else ["E06000056"]))
     with warehouse.read(resolve_warehouse(warehouse_path, config)) as con:
-        written = write_demo_export(directory, con, settings.questionnaire, _need_area(settings), n=n, seed=seed)
+        written = write_demo_export(directory, con, settings.questionnaire, codes, n=n, seed=seed)
     rows = [
         ("export (SYNTHETIC)", str(written.export)),
         ("mapping", str(written.mapping)),

@@ -7,7 +7,8 @@ Tables (created here, beside the shared schema, because only the survey step wri
 - ``survey_respondents``: wave, respondent_id (assigned by cspkit), submitted_at, complete.
 - ``survey_answers``: wave, respondent_id, question_id, answer (a code, or redacted free text).
 - ``survey_exclusions``: every row left out and answer dropped on import, with its reason.
-- ``survey_weights``: wave, respondent_id, weight (grossed to the adult population).
+- ``survey_weights``: wave, respondent_id, weight (grossed to the adult population), weighted_by
+  (the variables raked, comma-separated), as ``cspkit survey weight`` stored them.
 
 Importing a wave again replaces it, so a corrected export or mapping can simply be re-run.
 """
@@ -70,13 +71,18 @@ SURVEY_TABLES: dict[str, str] = {
         CREATE TABLE IF NOT EXISTS survey_weights (
             wave VARCHAR NOT NULL,
             respondent_id VARCHAR NOT NULL,
-            weight DOUBLE NOT NULL
+            weight DOUBLE NOT NULL,
+            weighted_by VARCHAR
         )""",
 }
 
 
 #: Columns added since the first release, for warehouses whose tables predate them.
-_ADDED_COLUMNS = (("survey_respondents", "source_row INTEGER"), ("survey_exclusions", "same_as_row INTEGER"))
+_ADDED_COLUMNS = (
+    ("survey_respondents", "source_row INTEGER"),
+    ("survey_exclusions", "same_as_row INTEGER"),
+    ("survey_weights", "weighted_by VARCHAR"),
+)
 
 
 def create_survey_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -117,10 +123,27 @@ def save_responses(con: duckdb.DuckDBPyConnection, responses: SurveyResponses, q
     _insert(con, "survey_exclusions", responses.exclusions.select(wave, pl.lit(responses.source).alias("source_file"), pl.all()))
 
 
-def save_weights(con: duckdb.DuckDBPyConnection, wave: str, weights: pl.DataFrame) -> None:
+def save_weights(con: duckdb.DuckDBPyConnection, wave: str, weights: pl.DataFrame, variables: tuple[str, ...] = ()) -> None:
+    """Store a wave's weights and the variables they were raked by (replacing earlier ones)."""
     create_survey_tables(con)
     con.execute("DELETE FROM survey_weights WHERE wave = ?", [wave])
-    _insert(con, "survey_weights", weights.select(pl.lit(wave).alias("wave"), "respondent_id", "weight"))
+    by = pl.lit(",".join(variables)).alias("weighted_by")
+    _insert(con, "survey_weights", weights.select(pl.lit(wave).alias("wave"), "respondent_id", "weight", by))
+
+
+def stored_weights(con: duckdb.DuckDBPyConnection, wave: str) -> tuple[pl.DataFrame, tuple[str, ...]] | None:
+    """The weights ``cspkit survey weight`` stored for a wave, and the variables raked; None if none."""
+    if not table_exists(con, "survey_weights"):
+        return None
+    has_by = con.execute(  # warehouses weighted before weighted_by existed (read-only here, so not migrated)
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'survey_weights' AND column_name = 'weighted_by'"
+    ).fetchall()[0][0]
+    by = "weighted_by" if has_by else "NULL"
+    rows = con.execute(f"SELECT respondent_id, weight, {by} FROM survey_weights WHERE wave = ?", [wave]).fetchall()
+    if not rows:
+        return None
+    frame = pl.DataFrame([r[:2] for r in rows], schema={"respondent_id": pl.String, "weight": pl.Float64}, orient="row")
+    return frame, tuple(v for v in (rows[0][2] or "").split(",") if v)
 
 
 def waves(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

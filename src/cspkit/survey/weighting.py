@@ -119,7 +119,10 @@ def population_margins(
     con = warehouse_con_or_path
     for table in ("population", "lsoa", "lad"):
         if not warehouse.table_exists(con, table) or not con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:
-            raise WarehouseError(f"the warehouse has no '{table}' reference table; load the reference data first")
+            raise WarehouseError(
+                f"the warehouse has no '{table}' reference table (population, wards and districts, needed to weight "
+                "the survey); run `cspkit ingest geography` first"
+            )
     codes = list(lad_codes)
     rows = con.execute(
         """SELECT p.lsoa21_code, l.ward_code, p.age_band, p.residents
@@ -164,7 +167,11 @@ def population_margins(
 def _area_margin(adults: pl.DataFrame, questionnaire: Questionnaire) -> dict[str, float]:
     area_q = questionnaire.area_question
     if area_q is None:
-        raise ConfigError("cannot weight by area: the questionnaire has no area question", file=questionnaire.source)
+        raise ConfigError(
+            "cannot weight by area: the questionnaire has no area question; leave 'area' out of [survey] weight_by "
+            "(or --weight-by), or add a question with type = \"area\"",
+            file=questionnaire.source,
+        )
     by_ward = dict(adults.group_by("ward_code").agg(pl.col("residents").sum()).iter_rows())
     ward_area: dict[str, str] = {}
     margin: dict[str, float] = {}
@@ -197,7 +204,11 @@ def _area_margin(adults: pl.DataFrame, questionnaire: Questionnaire) -> dict[str
 def _group_margin(population: Mapping[str, float], questionnaire: Questionnaire, role: str) -> dict[str, float]:
     question = questionnaire.with_role(role)
     if question is None:
-        raise ConfigError(f"cannot weight by {role}: no question has role '{role}'", file=questionnaire.source)
+        raise ConfigError(
+            f"cannot weight by {role}: no question has role '{role}'; leave '{role}' out of [survey] weight_by "
+            f"(or --weight-by), or give a question role = \"{role}\" in the questionnaire",
+            file=questionnaire.source,
+        )
     groups = {o.population for o in question.options if o.population}
     unknown = sorted(groups - set(population))
     if unknown:

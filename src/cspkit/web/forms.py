@@ -9,7 +9,7 @@ from typing import ClassVar
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
-from cspkit.risk.method import Criterion, Method
+from cspkit.risk.method import Criterion, Level
 from cspkit.risk.register import Issue
 from cspkit.survey.questionnaire import Question
 from cspkit.web.library import Suggested, question_kind
@@ -34,21 +34,28 @@ def reason_field_name(criterion_id: str) -> str:
 
 
 class IssueScoreForm(forms.Form):
-    """Every criterion of one issue: a level each, and a reason wherever the score differs from the data."""
+    """Criteria of one issue (one criterion group per page): a level each, and a reason wherever the
+    score differs from the data.
+
+    When the criteria share one scale (the six kinds of harm, say), ``shared_levels`` holds it: the
+    page describes the levels once, in a table, and each criterion offers just their names.
+    """
 
     def __init__(
         self,
         *args,
-        method: Method,
+        criteria: Sequence[Criterion],
         suggestions: dict[str, Suggested],
         check_reason: Callable[[Criterion, float, Suggested | None, str], str | None],
         complete: bool = True,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.criteria = list(method.criteria)
+        self.criteria = list(criteria)
         self.suggestions = suggestions
         self.check_reason = check_reason
+        scales = {criterion.levels for criterion in self.criteria}
+        self.shared_levels: tuple[Level, ...] = next(iter(scales)) if len(self.criteria) > 1 and len(scales) == 1 else ()
         for criterion in self.criteria:
             suggestion = suggestions.get(criterion.id)
             hint = criterion.question
@@ -57,7 +64,7 @@ class IssueScoreForm(forms.Form):
                 suggested = f"Suggested from the data: {level.label} ({level.value:g}). " if level else ""
                 hint = f"{hint} {suggested}{suggestion.evidence}".strip()
             score = forms.TypedChoiceField(
-                label=f"{criterion.name} ({method.group(criterion.group).name})",
+                label=criterion.name,
                 choices=[(f"{level.value:g}", f"{level.label} ({level.value:g})") for level in criterion.levels],
                 coerce=float,
                 widget=forms.RadioSelect,
@@ -68,13 +75,16 @@ class IssueScoreForm(forms.Form):
                     "invalid_choice": f"Select one of the levels listed for {criterion.name.lower()}",
                 },
             )
-            score.choice_hints = {f"{level.value:g}": level.description for level in criterion.levels}
+            if self.shared_levels:
+                score.compact = True
+            else:
+                score.choice_hints = {f"{level.value:g}": level.description for level in criterion.levels}
             self.fields[criterion.id] = score
             if suggestion is not None and suggestion.value is not None:
                 self.fields[reason_field_name(criterion.id)] = forms.CharField(
                     label=f"Reason for scoring {criterion.name.lower()} differently from the suggestion",
                     help_text="Only needed if your score differs from the suggested score.",
-                    widget=forms.Textarea,
+                    widget=forms.Textarea(attrs={"rows": 2}),
                     required=False,
                     max_length=2000,
                 )

@@ -35,8 +35,6 @@ from cspkit.survey.responses import SurveyResponses, responses_from_answers
 if TYPE_CHECKING:
     from cspkit.web.models import Assessment
 
-REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference"
-
 
 class NotAvailable(Exception):
     """What a page needs cannot be computed for this assessment; the message says why."""
@@ -316,14 +314,14 @@ def survey_analysis(assessment: Assessment, responses: SurveyResponses) -> Table
 
 def _survey_results(assessment: Assessment, responses: SurveyResponses):
     """cspkit.survey.analysis.analyse_survey of the responses, weighted when a warehouse is linked."""
-    from cspkit.survey.analysis import analyse_survey
-    from cspkit.survey.weighting import population_margins
+    from cspkit.survey.analysis import analyse_configured
+    from cspkit.survey.settings import survey_settings
 
     config = assessment_config(assessment)
-    questions = questionnaire(assessment)
     weighted = config is not None and config.warehouse.exists()
-    margins = population_margins(config.warehouse, list(config.area_codes), questions) if weighted else None
-    return analyse_survey(responses, questions, margins), weighted
+    settings = survey_settings(config)  # [survey] weight_by, trim and min_base, as the CLI and the report use them
+    return analyse_configured(responses, settings, config.warehouse if weighted else None,
+                              config.area_codes if config else ()), weighted
 
 
 _CONCERNS: dict[tuple, pl.DataFrame] = {}
@@ -375,7 +373,7 @@ def board_evidence(
     analysis, risk_evidence, alpha = None, None, 0.05
     if config is None or not config.warehouse.exists():
         missing.append("Incidents, rate, harm and tested change need an assessment.toml with a warehouse, "
-                       "linked in Django admin.")
+                       "linked with 'cspkit serve --config' (or in Django admin).")
     else:
         version = data_version(config)
         try:
@@ -484,30 +482,27 @@ def area_codes(assessment: Assessment) -> tuple[str, ...]:
     return (assessment.area_code,) if assessment.area_code else ()
 
 
-def boundaries_file(assessment: Assessment) -> Path | None:
-    """The LSOA boundaries bundled for the assessment's (first) district, if cspkit ships them."""
-    for code in area_codes(assessment):
-        path = REFERENCE / f"lsoa21_boundaries_{code}.geojson"
-        if path.exists():
-            return path
-    return None
-
-
 @lru_cache(maxsize=8)
-def _areas_table(path: Path) -> Table:
-    import json
+def _boundaries(codes: tuple[str, ...]) -> tuple[str, Table] | None:
+    from cspkit.data.geography import boundaries_geojson, bundled_boundaries
 
-    features = json.loads(path.read_text(encoding="utf-8"))["features"]
-    rows = sorted(
-        (f["properties"].get("LSOA21CD", ""), f["properties"].get("LSOA21NM", "")) for f in features
-    )
-    return Table(columns=("LSOA code", "LSOA name"), rows=tuple(rows))
+    frame = bundled_boundaries(codes)
+    if not frame.height:
+        return None
+    table = Table(columns=("LSOA code", "LSOA name"), rows=tuple(frame.select("lsoa21_code", "lsoa21_name").iter_rows()))
+    return boundaries_geojson(frame), table
+
+
+def area_boundaries(assessment: Assessment) -> str | None:
+    """The bundled LSOA boundaries of the assessment's districts as GeoJSON (None for an unknown area)."""
+    found = _boundaries(area_codes(assessment))
+    return found[0] if found else None
 
 
 def map_areas(assessment: Assessment) -> Table | None:
     """The areas drawn on the map, as the table that is the map's text alternative."""
-    path = boundaries_file(assessment)
-    return _areas_table(path) if path is not None else None
+    found = _boundaries(area_codes(assessment))
+    return found[1] if found else None
 
 
 def headline_figures(assessment: Assessment) -> list[Table]:
@@ -516,7 +511,8 @@ def headline_figures(assessment: Assessment) -> list[Table]:
     named by the periods compared, kept until the warehouse file changes."""
     config = assessment_config(assessment)
     if config is None or not config.warehouse.exists():
-        raise NotAvailable("Headline figures need an assessment.toml with a warehouse, linked in Django admin.")
+        raise NotAvailable("Headline figures need an assessment.toml with a warehouse, linked with "
+                           "'cspkit serve --config' (or in Django admin).")
     frame = _analysis(config.path, data_version(config)).change
     if frame is None:
         raise NotAvailable("The analysis has no change table for this area and period.")
@@ -565,7 +561,8 @@ def dashboard_charts(assessment: Assessment) -> list[DashboardChart]:
     chart), with their alt text and data tables; kept until the warehouse file changes."""
     config = assessment_config(assessment)
     if config is None or not config.warehouse.exists():
-        raise NotAvailable("Charts need an assessment.toml with a warehouse, linked in Django admin.")
+        raise NotAvailable("Charts need an assessment.toml with a warehouse, linked with "
+                           "'cspkit serve --config' (or in Django admin).")
     charts = _trend_charts(config.path, data_version(config))
     if not charts:
         raise NotAvailable("The warehouse has no police.uk months for this area and period.")
@@ -691,7 +688,8 @@ def build_documents(
     """
     config = assessment_config(assessment)
     if config is None:
-        raise NotAvailable("Building documents needs an assessment.toml linked to this assessment in Django admin.")
+        raise NotAvailable("Building documents needs an assessment.toml linked to this assessment "
+                           "('cspkit serve --config', or Django admin).")
     from cspkit.report.pipeline import STEPS, run_assessment
 
     if votes is not None:

@@ -13,6 +13,7 @@ assessment_urls = [
     path("scoring/", scoring.scoring, name="scoring"),
     path("scoring/submit/", scoring.submit_scores, name="submit_scores"),
     path("scoring/<str:issue_id>/", scoring.score_issue, name="score_issue"),
+    path("scoring/<str:issue_id>/<str:part_id>/", scoring.score_part, name="score_part"),
     path("round/", scoring.round_view, name="round"),
     path("round/audit/", scoring.audit_log, name="audit"),
     path("round/<str:action>/", scoring.change_round, name="change_round"),

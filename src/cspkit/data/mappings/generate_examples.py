@@ -10,13 +10,14 @@ victimisation and repeat locations can be counted. Run from the repo root:
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+
+from cspkit.data.geography import bundled_boundaries
 
 HERE = Path(__file__).resolve().parent
 AREA = "E06000056"
@@ -114,10 +115,7 @@ def council_asb(rng: np.random.Generator, lsoas: pl.DataFrame) -> tuple[pl.DataF
 def deliberate_fires(rng: np.random.Generator) -> pl.DataFrame:
     import shapely
 
-    with resources.as_file(resources.files("cspkit.data") / "reference" /
-                           f"lsoa21_boundaries_{AREA}.geojson") as path:
-        features = json.loads(path.read_text())["features"]
-    shapes = shapely.from_geojson([json.dumps(f["geometry"]) for f in features])
+    shapes = shapely.from_geojson(bundled_boundaries([AREA])["geometry"].to_list())
     n = 700
     chosen = rng.choice(len(shapes), size=n)
     points = [shapely.get_coordinates(shapely.point_on_surface(shapes[i]))[0] for i in chosen]

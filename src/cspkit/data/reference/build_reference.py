@@ -1,7 +1,9 @@
 """Rebuild the bundled reference tables from the public source files (run by a maintainer, not at run time).
 
-The sources are the files listed in ATTRIBUTION.md (ONS, Census 2021, MHCLG; OGL v3). This script
-only selects, renames and slims columns; it never changes a value. Usage::
+The sources are the files listed in ATTRIBUTION.md (ONS, Census 2021, MHCLG, Welsh Government; OGL v3).
+This script selects, renames and slims columns and never changes a value, with two documented
+exceptions: the map polygons are simplified, and Welsh deprivation is carried from LSOA 2011 to 2021.
+Usage::
 
     python -m cspkit.data.reference.build_reference /path/to/shared/data
 """
@@ -9,16 +11,19 @@ only selects, renames and slims columns; it never changes a value. Usage::
 from __future__ import annotations
 
 import gzip
-import json
 import sys
 from pathlib import Path
 
 import polars as pl
 
-from cspkit.data.geography import CONTIGUITY_FILE, queen_pairs
+from cspkit.data.geography import BOUNDARY_FILE, CONTIGUITY_FILE, queen_pairs
 
 HERE = Path(__file__).resolve().parent
-DEMO_DISTRICTS = ("E06000056", "E06000055", "E06000032")
+#: Map polygons: Douglas-Peucker tolerance and coordinate grid, in degrees (0.0004 is about 30-45 m,
+#: 0.0001 about 7-11 m). ONS's BGC polygons are already generalised to about 20 m; this keeps the
+#: national bundle to a few MB. Contiguity is computed before simplifying, from the polygons as published.
+MAP_TOLERANCE = 0.0004
+MAP_GRID = 0.0001
 
 
 def _csv(path: Path) -> pl.DataFrame:
@@ -32,15 +37,54 @@ def _write(frame: pl.DataFrame, name: str) -> None:
 
 
 def national_geography(shared: Path) -> None:
-    """Queen contiguity of every LSOA 2021, computed once from the full-resolution ONS BGC polygons."""
+    """Queen contiguity of every LSOA 2021, computed once from the full-resolution ONS BGC polygons, and the
+    polygons simplified for maps and placing points (see MAP_TOLERANCE)."""
     import pyarrow.parquet as pq
     import shapely
 
     source = pq.read_table(shared / "ons_geography" / "national" / "lsoa21_boundaries_ew_bgc.parquet",
                            columns=["LSOA21CD", "geometry"])
+    codes = source["LSOA21CD"].to_pylist()
     polygons = shapely.from_wkb(source["geometry"].to_numpy(zero_copy_only=False))
-    queen_pairs(source["LSOA21CD"].to_pylist(), polygons).write_parquet(
-        HERE / CONTIGUITY_FILE, compression="zstd", compression_level=19, statistics=False)
+    queen_pairs(codes, polygons).write_parquet(HERE / CONTIGUITY_FILE, compression="zstd", compression_level=19,
+                                               statistics=False)
+    simplified = shapely.set_precision(shapely.simplify(polygons, MAP_TOLERANCE, preserve_topology=True), MAP_GRID)
+    pl.DataFrame({"lsoa21_code": codes, "geometry": shapely.to_geojson(simplified)}).sort("lsoa21_code").write_parquet(
+        HERE / BOUNDARY_FILE, compression="zstd", compression_level=19, statistics=False)
+
+
+def welsh_deprivation(shared: Path, lookup: pl.DataFrame) -> pl.DataFrame:
+    """WIMD 2019 (published on LSOA 2011) carried to LSOA 2021 by the ONS exact lookup.
+
+    An unchanged or split LSOA keeps its 2011 values (a split's children share their parent's). An LSOA
+    2021 merged from several 2011 LSOAs (22 in Wales) gets their mean score, ranked among the published
+    2011 scores: rank = 1 + the number of published LSOAs with a higher score (rank 1 = most deprived),
+    decile = the published decile at that rank. Ranks stay within Wales; never compare them with England's.
+    """
+    wimd = _csv(shared / "deprivation" / "wimd2019" / "imd2019_wales_lsoa11.csv.gz").select(
+        "lsoa11_code", *[pl.col(f"{d}_{m}").cast(pl.Float64) for d in ("IMD", "Crime") for m in ("score", "rank", "decile")])
+    parents = lookup.filter(pl.col("change_code") != "X").select("lsoa11_code", "lsoa21_code").unique().join(
+        wimd, on="lsoa11_code")
+    out = parents.group_by("lsoa21_code").agg(pl.len().alias("parents"), *[
+        pl.col(f"{d}_{m}").first() for d in ("IMD", "Crime") for m in ("rank", "decile")],
+        pl.col("IMD_score").mean(), pl.col("Crime_score").mean())
+    for domain in ("IMD", "Crime"):
+        published = wimd.sort(f"{domain}_score", descending=True)
+        scores, deciles = published[f"{domain}_score"].to_numpy(), published[f"{domain}_decile"].to_list()
+        merged = out["parents"] > 1
+        rank = [int((scores > value).sum()) + 1 for value in out[f"{domain}_score"]]
+        out = out.with_columns(
+            pl.when(merged).then(pl.Series(rank, dtype=pl.Float64)).otherwise(pl.col(f"{domain}_rank")).alias(f"{domain}_rank"),
+            pl.when(merged).then(pl.Series([deciles[r - 1] for r in rank], dtype=pl.Float64))
+            .otherwise(pl.col(f"{domain}_decile")).alias(f"{domain}_decile"))
+    return out.select(
+        "lsoa21_code",
+        pl.col("IMD_rank").cast(pl.Int64).alias("imd_rank"),
+        pl.col("IMD_decile").cast(pl.Int64).alias("imd_decile"),
+        pl.col("IMD_score").round(6).alias("imd_score"),
+        pl.col("Crime_rank").cast(pl.Int64).alias("crime_rank"),
+        pl.col("Crime_decile").cast(pl.Int64).alias("crime_decile"),
+    ).sort("lsoa21_code")
 
 
 def build(shared: Path) -> None:
@@ -130,13 +174,8 @@ def build(shared: Path) -> None:
     )
     _write(imd, "imd.csv.gz")
 
+    _write(welsh_deprivation(shared, lookup), "wimd.csv.gz")
     national_geography(shared)
-    for lad_code in DEMO_DISTRICTS:
-        source = json.loads((geo / "drkane_geo_lookups" / "boundaries" / "lsoa" / f"{lad_code}.geojson").read_text())
-        keep = ("LSOA21CD", "LSOA21NM", "LADCD_ACTIVE")
-        for feature in source["features"]:
-            feature["properties"] = {k: feature["properties"].get(k) for k in keep}
-        (HERE / f"lsoa21_boundaries_{lad_code}.geojson").write_text(json.dumps(source, separators=(",", ":")))
 
 
 if __name__ == "__main__":

@@ -28,7 +28,8 @@ def govuk_field(field: forms.BoundField, heading: bool = False) -> str:
     ]
     input_type = getattr(widget, "input_type", "text")
     component = "checkboxes" if input_type == "checkbox" else "radios"
-    context = {"field": field, "heading": heading, "choices": choices, "input_type": input_type, "component": component}
+    context = {"field": field, "heading": heading, "choices": choices, "input_type": input_type, "component": component,
+               "compact": getattr(field.field, "compact", False), "rows": widget.attrs.get("rows", 5)}
     return get_template(name).render(context)
 
 

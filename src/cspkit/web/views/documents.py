@@ -57,10 +57,10 @@ def chart(request: HttpRequest, slug: str, key: str) -> HttpResponse:
 @for_roles(*EVERYONE)
 def boundaries(request: HttpRequest, slug: str) -> HttpResponse:
     """The bundled LSOA boundaries of the area, for the map (no web tiles are ever fetched)."""
-    path = library.boundaries_file(request.assessment)
-    if path is None:
+    geojson = library.area_boundaries(request.assessment)
+    if geojson is None:
         raise Http404("No boundaries are bundled for this area")
-    return FileResponse(path.open("rb"), content_type="application/geo+json")
+    return HttpResponse(geojson, content_type="application/geo+json")
 
 
 @for_roles(*EVERYONE)

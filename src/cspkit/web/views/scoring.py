@@ -1,5 +1,7 @@
-"""Risk matrix scoring: a scorer's issues, one issue per page, drafts and submission; the analyst's
-view of the round (progress, the aggregated matrix from cspkit.risk), locking and releasing."""
+"""Risk matrix scoring: a scorer's issues, one criterion group of one issue per page (a partner
+scoring 26 issues on 11 criteria sees a short page at a time, with progress), drafts and
+submission; the analyst's view of the round (progress, the aggregated matrix from cspkit.risk),
+locking and releasing."""
 
 from __future__ import annotations
 
@@ -39,21 +41,42 @@ def scoring(request: HttpRequest, slug: str) -> HttpResponse:
         {"issue": issue, "done": len(scored.get(issue.id, {})), "total": len(criteria)}
         for issue in issues
     ]
-    complete = all(row["done"] == row["total"] for row in rows)
+    completed = sum(row["done"] == row["total"] for row in rows)
     return render(request, "web/scoring.html", {
-        "rows": rows, "complete": complete, "can_edit": _can_edit(request), "membership": request.membership,
+        "rows": rows, "complete": completed == len(rows), "completed": completed, "can_edit": _can_edit(request),
+        "membership": request.membership,
         "nav_items": navigation(request, "scoring"), "error": request.GET.get("incomplete") == "1",
     })
 
 
+def _parts(method) -> list:
+    """The pages of one issue: the method's criterion groups that have criteria, in the method's order."""
+    return [group for group in method.groups if group.criteria]
+
+
 @for_roles(Role.SCORER)
 def score_issue(request: HttpRequest, slug: str, issue_id: str) -> HttpResponse:
-    """One issue per page: a level for each criterion, reasons for overrides; save a draft or continue."""
+    """An issue's first page not yet fully scored (its first page once all are)."""
+    if issue_id not in {issue.id for issue in library.issue_register(request.assessment).issues}:
+        raise Http404("No such issue")
+    parts = _parts(library.scoring_method(request.assessment))
+    scored = set(request.membership.scores.filter(issue_id=issue_id).values_list("criterion_id", flat=True))
+    part = next((p for p in parts if not set(p.criteria) <= scored), parts[0])
+    return redirect("web:score_part", slug, issue_id, part.id)
+
+
+@for_roles(Role.SCORER)
+def score_part(request: HttpRequest, slug: str, issue_id: str, part_id: str) -> HttpResponse:
+    """One criterion group of one issue per page (harm, likelihood, ...): a level for each of its
+    criteria, reasons for overrides; save a draft or continue to the next part, then the next issue."""
     method = library.scoring_method(request.assessment)
     issues = list(library.issue_register(request.assessment).issues)
     issue = next((i for i in issues if i.id == issue_id), None)
-    if issue is None:
-        raise Http404("No such issue")
+    parts = _parts(method)
+    part = next((p for p in parts if p.id == part_id), None)
+    if issue is None or part is None:
+        raise Http404("No such issue or part")
+    criteria = [method.criterion(c) for c in part.criteria]
     suggestions = library.suggested_scores(request.assessment).get(issue_id, {})
 
     def check_reason(criterion, value, suggestion, reason) -> str | None:
@@ -61,27 +84,40 @@ def score_issue(request: HttpRequest, slug: str, issue_id: str) -> HttpResponse:
 
     editable = _can_edit(request)
     draft = request.POST.get("action") == "draft"
-    form_args = {"method": method, "suggestions": suggestions, "check_reason": check_reason}
+    form_args = {"criteria": criteria, "suggestions": suggestions, "check_reason": check_reason}
     if request.method == "POST" and editable:
         form = IssueScoreForm(request.POST, complete=not draft, **form_args)
         if form.is_valid():
-            _save_scores(request, issue_id, method.criteria, suggestions, form.cleaned_data)
+            _save_scores(request, issue_id, criteria, suggestions, form.cleaned_data)
             if draft:
-                messages.success(request, f"Draft saved for {issue.name}")
-                return redirect("web:score_issue", slug, issue_id)
-            following = issues[issues.index(issue) + 1:]
-            return redirect("web:score_issue", slug, following[0].id) if following else redirect("web:scoring", slug)
+                messages.success(request, f"Draft saved for {issue.name}: {part.name.lower()}")
+                return redirect("web:score_part", slug, issue_id, part_id)
+            return _next_page(slug, issues, issue, parts, part)
     else:
         initial = {}
-        for score in request.membership.scores.filter(issue_id=issue_id):
+        for score in request.membership.scores.filter(issue_id=issue_id, criterion_id__in=part.criteria):
             initial[score.criterion_id] = f"{score.value:g}"
             initial[reason_field_name(score.criterion_id)] = score.reason
         form = IssueScoreForm(initial=initial, complete=True, **form_args)
+    scored = set(request.membership.scores.filter(issue_id=issue_id).values_list("criterion_id", flat=True))
+    progress = [
+        {"part": p, "done": len(set(p.criteria) & scored), "total": len(p.criteria), "current": p.id == part_id}
+        for p in parts
+    ]
     status = 200 if request.method == "GET" or editable else 409
     return render(request, "web/score_issue.html", {
-        "form": form, "issue": issue, "editable": editable, "membership": request.membership,
-        "position": issues.index(issue) + 1, "count": len(issues), "nav_items": navigation(request, "scoring"),
+        "form": form, "issue": issue, "part": part, "editable": editable, "membership": request.membership,
+        "position": issues.index(issue) + 1, "count": len(issues), "part_position": parts.index(part) + 1,
+        "part_count": len(parts), "progress": progress, "nav_items": navigation(request, "scoring"),
     }, status=status)
+
+
+def _next_page(slug: str, issues: list, issue, parts: list, part) -> HttpResponse:
+    """After "Save and continue": the issue's next part, else the next issue's first, else the task list."""
+    if part is not parts[-1]:
+        return redirect("web:score_part", slug, issue.id, parts[parts.index(part) + 1].id)
+    following = issues[issues.index(issue) + 1:]
+    return redirect("web:score_part", slug, following[0].id, parts[0].id) if following else redirect("web:scoring", slug)
 
 
 def _save_scores(request: HttpRequest, issue_id: str, criteria, suggestions, cleaned: dict) -> None:
