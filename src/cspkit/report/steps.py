@@ -76,9 +76,9 @@ def reference_data(config: AssessmentConfig, run: AssessmentRun) -> str:
         area = con.execute(
             "SELECT string_agg(DISTINCT lad_name, ', ') FROM lsoa WHERE lad_code IN (SELECT unnest(?))", [list(config.area_codes)]
         ).fetchone()[0]
-        boundaries = area_boundaries(con, config.area_codes).rows()
         places = con.execute("SELECT lsoa21_code, lsoa21_name, ward_name FROM lsoa WHERE list_contains(?, lad_code)",
                              [list(config.area_codes)]).fetchall()
+        boundaries = area_boundaries(con, config.area_codes).rows()
     run.evidence.area_name = area or run.evidence.area_name
     run.evidence.boundaries = {code: _geometry(text) for code, text in boundaries}
     run.evidence.wards = {code: ward for code, _, ward in places}
