@@ -162,3 +162,6 @@ def test_committee_report_is_in_the_councils_form(small_assessment: AssessmentRu
     assert "gap(s)" not in prose(doc.sections)
     equalities = next(s for s in section(doc, "Corporate implications").subsections if s.title == "Equalities")
     assert "residents' survey" in prose([equalities])
+    searches = next(b for b in equalities.blocks if getattr(b, "key", "") == "stop_search_by_ethnicity")
+    assert [r[0] for r in searches.rows] == ["Asian", "Black", "Mixed", "White", "Other", "Not stated"]
+    assert "times as often as White residents" in prose([equalities])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from cspkit.report.document import Bullets, Paragraph, Section, Table
+from cspkit.report.document import Bullets, Paragraph, Section, Table, number
 from cspkit.report.evidence import AssessmentEvidence
 
 
@@ -49,9 +49,9 @@ def stop_search_table(ev: AssessmentEvidence) -> Table:
             (
                 r["group"],
                 ev.count(r["searches"]),
-                f"{r['residents']:,}",
-                _shown(ev, r["searches"], f"{r['rate_per_1000']:.1f}"),
-                _shown(ev, r["searches"], "–" if r["ratio"] is None else f"{r['ratio']:.1f}"),
+                number(r["residents"]),
+                _shown(ev, r["searches"], number(r["rate_per_1000"], 1)),
+                _shown(ev, r["searches"], number(r["ratio"], 1)),
                 _shown(ev, r["searches"], "–" if r["ci_low"] is None else f"{r['ci_low']:.1f} to {r['ci_high']:.1f}"),
             )
             for r in frame.iter_rows(named=True)

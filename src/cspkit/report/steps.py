@@ -130,6 +130,7 @@ def analysis(config: AssessmentConfig, run: AssessmentRun) -> str:
     run.evidence.headlines = gather.headlines(result)
     run.evidence.changes = result.change
     run.evidence.hotspots = result.hotspots
+    run.evidence.stop_search = stop_search_evidence(config, result.period)
     with open_scope(config.warehouse, ",".join(config.area_codes), _period(config)) as scope:
         run.evidence.profile = area_profile(scope)
         periods = dict.fromkeys(p for p in (run.evidence.profile.crime_period, result.peer_period) if p is not None)
@@ -154,6 +155,26 @@ def partner_profiles(config: AssessmentConfig, scope: Any) -> dict[str, Any]:
         if (profile := partner_profile(scope, name, title)) is not None:
             profiles[name] = profile
     return profiles
+
+
+def stop_search_evidence(config: AssessmentConfig, period: Any) -> pl.DataFrame | None:
+    """Searches by self-defined ethnicity in the latest 12 months against the Census 2021 population,
+    for the equalities implications; None without stop-and-search rows for the area."""
+    from cspkit.analysis.stop_search import census_ethnicity, disproportionality, searches_by_group
+
+    latest = period.latest_12() if period.months >= 12 else period
+    with warehouse.read(config.warehouse) as con:
+        if not warehouse.table_exists(con, "stop_search"):
+            return None
+        searches = searches_by_group(con, config.area_codes, latest.start, latest.end)
+    if not searches["searches"].sum():
+        return None
+    note = (
+        f"police.uk stop and search, self-defined ethnicity, searches placed in the area's LSOAs; {latest.label()}; "
+        "Census 2021 TS021 ethnic group by local authority (ONS, Open Government Licence v3.0); "
+        "ratio interval by Katz's log method."
+    )
+    return disproportionality(searches, census_ethnicity(config.area_codes)).with_columns(pl.lit(note).alias("provenance"))
 
 
 def _register(config: AssessmentConfig):
