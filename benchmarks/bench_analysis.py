@@ -132,6 +132,40 @@ def stage_full_set(path: str, area: str) -> dict:
     }
 
 
+def stage_change_tests(path: str, area: str) -> dict:
+    """The tests of change (issue 13): the quasi-Poisson change table, the trend table with HAC errors and
+    the seasonal index, each timed, against the exact Poisson test of the annual totals they replaced."""
+    from cspkit.analysis.analyse import open_scope
+    from cspkit.analysis.area import Period
+    from cspkit.analysis.change import compare_counts
+    from cspkit.analysis.comparisons import change_table, comparison_periods, trend_table
+    from cspkit.analysis.seasonality import seasonal_index
+    from cspkit.analysis.volumes import monthly_counts, period_totals, with_all_crime
+
+    period = Period.parse(*PERIOD)
+    with open_scope(path, area, period) as scope:
+        monthly = with_all_crime(monthly_counts(scope), ["month"])
+    out = {}
+    start = time.perf_counter()
+    import statsmodels.api  # noqa: F401 -- the lazy import the first model pays
+    out["statsmodels_import"] = time.perf_counter() - start
+    for name, compute in (
+        ("change", lambda: change_table(monthly, period)),
+        ("trend", lambda: trend_table(monthly)),
+        ("seasonality", lambda: seasonal_index(monthly)),
+    ):
+        start = time.perf_counter()
+        rows = compute().height
+        out[name], out[f"{name}_rows"] = time.perf_counter() - start, rows
+    start = time.perf_counter()
+    for previous, latest in comparison_periods(period):
+        before, after = dict(period_totals(monthly, previous).iter_rows()), dict(period_totals(monthly, latest).iter_rows())
+        for crime_type in before.keys() | after.keys():
+            compare_counts(before.get(crime_type, 0), after.get(crime_type, 0))
+    out["exact_baseline"] = time.perf_counter() - start
+    return out
+
+
 def stage_pandas_counts(path: str, area: str) -> dict:
     import duckdb
     import pandas  # noqa: F401 -- imported before the clock starts, as the analysis imports are
@@ -175,6 +209,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000_000, help="street rows in the synthetic national warehouse")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/cspkit_bench"))
     parser.add_argument("--rebuild", action="store_true", help="rebuild the warehouses even if present")
+    parser.add_argument("--csp-only", action="store_true", help="only part 1 (no national warehouse)")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     demo = args.workdir / "demo.duckdb"
@@ -193,6 +228,15 @@ def main() -> None:
     )
     print(f"   baseline pandas counts by category and month: {base['seconds']:.2f} s, peak {base['peak_mb']:.0f} MB")
     print(f"   ratio full set / baseline: {full['seconds'] / base['seconds']:.1f}x  (goal: full set < 5 s)")
+    tests = _in_child(stage_change_tests, str(demo), "E06000056")
+    print(
+        f"   tests of change: change table {tests['change']:.2f} s ({tests['change_rows']} rows), trend table "
+        f"{tests['trend']:.2f} s ({tests['trend_rows']} rows), seasonal index {tests['seasonality']:.2f} s, "
+        f"statsmodels import {tests['statsmodels_import']:.2f} s; baseline exact Poisson test of the annual totals "
+        f"{tests['exact_baseline']:.3f} s (change table / baseline {tests['change'] / tests['exact_baseline']:.0f}x)"
+    )
+    if args.csp_only:
+        return
 
     if not national.exists():
         start = time.perf_counter()

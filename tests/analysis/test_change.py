@@ -142,10 +142,11 @@ def _two_years(previous: list[int], latest: list[int]) -> pd.DataFrame:
 
 
 def _statsmodels_quasi_poisson(formula: str, frame: pd.DataFrame, **fit_options):
-    """The quasi-Poisson fit as cspkit defines it, with statsmodels' formula API: Pearson scale floored at 1."""
+    """The quasi-Poisson fit as cspkit defines it, with statsmodels' formula API: Pearson scale floored at 1
+    (t inference on the residual df for an estimated scale, normal for the Poisson scale)."""
     model = smf.glm(formula, frame, family=sm.families.Poisson())
     fit = model.fit(scale="X2", use_t=True, **fit_options)
-    return fit if fit.scale >= 1 else model.fit(scale=1.0, use_t=True, **fit_options)
+    return fit if fit.scale > 1 else model.fit(scale=1.0, use_t=False, **fit_options)
 
 
 def test_monthly_change_matches_statsmodels_quasi_poisson_with_month_of_year() -> None:

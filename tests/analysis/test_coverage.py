@@ -148,3 +148,20 @@ def test_the_analysis_commands_print_the_coverage_note(loaded) -> None:
     assert result.exit_code == 0, result.output
     assert "Coverage: Counts and comparisons include only the forces that published every month of 2022-05 to " \
            "2024-04 (bedfordshire); left out: btp (1 of 24 months, 17 rows in the area)" in result.stderr
+
+
+def test_one_month_held_says_thin_months_cannot_be_judged(tmp_path) -> None:
+    """The national month alone: a thin force file could not be told from a quiet month, and the note says so."""
+    path = tmp_path / "w.duckdb"
+    ingest_police(path, [NATIONAL_ZIP])
+    january = Period.parse("2024-01", "2024-01")
+    # Bedford: no Bedfordshire file in this download, only BTP's and neighbours' rows
+    with open_scope(path, "E06000055", january) as scope, pytest.raises(
+            AnalysisError, match=r"from the force that polices E06000055: the rows there come only "
+                                 r"from forces policing elsewhere \(btp \d+, cambridgeshire"):
+        area_coverage(scope)
+    with open_scope(path, "E07000178", january) as scope:  # Oxford, Thames Valley
+        coverage = area_coverage(scope)
+    assert coverage.counted == ("btp", "thames-valley")
+    assert coverage.unjudged == (("thames-valley", 1),)
+    assert "cannot be judged with fewer than 3 months of a force held: thames-valley (1 month held)" in coverage.note()

@@ -51,3 +51,21 @@ def test_neighbourhoods_without_an_index_are_counted_not_dropped(steady_warehous
     assert profile.deprivation.height == 0
     assert profile.uncovered_lsoas == 6
     assert profile.most_deprived_share() is None
+
+
+def test_each_nation_keeps_its_own_index(steady_warehouse: Path) -> None:
+    """A joint area across the border: England's IMD and Wales's WIMD deciles are shown side by side, shares
+    within each nation, never ranked together."""
+    with warehouse.write(steady_warehouse) as con:
+        con.execute("UPDATE imd SET imd_decile = 1 WHERE lsoa21_code IN (SELECT unnest(?))", [ALPHA_LSOAS[:3]])
+        con.execute("DELETE FROM imd WHERE lsoa21_code IN (SELECT unnest(?))", [ALPHA_LSOAS[3:]])
+        for code in ALPHA_LSOAS[3:]:
+            con.execute("INSERT INTO wimd (lsoa21_code, imd_decile) VALUES (?, 3)", [code])
+    with open_scope(steady_warehouse, ALPHA, Period(date(2023, 1, 1), date(2023, 12, 1))) as scope:
+        profile = area_profile(scope)
+    rows = {(r["nation"], r["decile"]): r for r in profile.deprivation.iter_rows(named=True)}
+    assert set(rows) == {("England", 1), ("Wales", 3)}
+    assert rows[("England", 1)]["residents_pct"] == pytest.approx(100.0)
+    assert rows[("Wales", 3)]["residents_pct"] == pytest.approx(100.0)
+    assert len(profile.indices) == 2 and "Wales" in profile.indices[1]
+    assert profile.most_deprived_share() is None

@@ -151,7 +151,7 @@ def test_duplicate_crime_ids_keep_the_first_and_count_the_rest(warehouse_file, t
 
 
 def test_a_repeated_crime_id_keeps_the_row_with_a_real_outcome(warehouse_file, tmp_path):
-    """As in Bedfordshire's 2021-2024 street files (38 of 184 repeats): the same crime printed twice, one row
+    """As in Bedfordshire's 2021-2024 street files (53 of 184 repeats): the same crime printed twice, one row
     "Status update unavailable" and one with the outcome, in either order."""
     no_status = "Status update unavailable"
     rows = [street_row("d1", location="first", outcome=no_status),

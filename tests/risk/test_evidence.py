@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pandas as pd
 import pytest
+import statsmodels.api as sm
+import statsmodels.formula.api as smf
 from scipy import stats
 from typer.testing import CliRunner
 
@@ -64,13 +67,19 @@ REGISTER = IssueRegister("t", "1", (
 ))
 
 
+@pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.PerfectSeparationWarning")  # the reference fit
 def test_gather_evidence_from_the_warehouse(small_warehouse, method) -> None:
     found = {e.issue_id: e for e in gather_evidence(small_warehouse, LAD, PERIOD, REGISTER)}
     burglary = found["burglary"]
     assert (burglary.annual_count, burglary.previous_count) == (120, 60)
     assert burglary.rate_per_1000 == pytest.approx(120.0)
     assert burglary.change_ratio == pytest.approx(2.0)
-    assert burglary.p_value == pytest.approx(stats.binomtest(120, 180, 0.5).pvalue)
+    # Tested on the monthly counts (5 a month, then 10): under-dispersed, so the Poisson scale stands.
+    frame = pd.DataFrame({"y": [5] * 12 + [10] * 12, "latest": [0] * 12 + [1] * 12, "moy": [m.month for m in months()]})
+    reference = smf.glm("y ~ latest + C(moy)", frame, family=sm.families.Poisson()).fit(scale=1.0)
+    assert burglary.p_value == pytest.approx(reference.pvalues["latest"], rel=1e-6)
+    assert burglary.p_value == pytest.approx(stats.binomtest(120, 180, 0.5).pvalue, rel=0.5)  # near the exact test
+    assert burglary.compared == 3 and burglary.q_value == pytest.approx(min(1.0, burglary.p_value * 3 / 1), rel=1e-9)
     assert burglary.significant
     weight = load_harm_weights().weights["Burglary"]
     assert burglary.harm_index == pytest.approx(120 * weight)

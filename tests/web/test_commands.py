@@ -59,6 +59,8 @@ def _run_web_command(home: Path, *args: str) -> subprocess.CompletedProcess:
     ["add_member", "cb", "ana", "--role", "analyst", "--organisation", "Council", "--password-env", "UNSET"],
     ["link_assessment", str(DEMO)],
     ["run_document_jobs", "--once"],
+    ["createsuperuser", "--noinput", "--username", "root", "--email", "root@example.org"],
+    ["changepassword", "root"],
 ])
 def test_commands_before_the_database_exists_say_what_to_run_first(tmp_path, command):
     result = _run_web_command(tmp_path, *command)

@@ -271,3 +271,12 @@ def test_an_unknown_round_action_is_not_found(clients, small_assessment):
     response = clients["analyst"].post(reverse("web:change_round", args=["cb", "reopen"]))
     assert response.status_code == 404
     assert Assessment.objects.get(slug="cb").round_state == "open"
+
+
+def test_evidence_for_a_whole_part_is_shown_once(clients, small_assessment, monkeypatch):
+    """A harm index for the issue, with no level per criterion, is said once above the six harm questions."""
+    evidence = library.Suggested(None, "Harm hint: crime harm index 310,498.")
+    monkeypatch.setattr(library, "suggested_scores", lambda a: {"burglary": {c: evidence for c in HARM.criteria}})
+    html = BeautifulSoup(clients["scorer"].get(part_url("burglary", HARM)).content, "html.parser")
+    assert html.get_text().count("crime harm index 310,498") == 1
+    assert "crime harm index 310,498" in html.select_one("#shared-evidence").get_text()

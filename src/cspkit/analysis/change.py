@@ -173,16 +173,18 @@ def _month_of_year_columns(y: np.ndarray, month_of_year: np.ndarray, other_terms
 
 
 def quasi_poisson(y: np.ndarray, design: np.ndarray):
-    """A Poisson GLM whose standard errors are scaled by the Pearson dispersion (floored at 1), with t inference.
+    """A Poisson GLM whose standard errors are scaled by the Pearson dispersion (floored at 1).
 
     Returns the fit and the dispersion used. The floor keeps an under-dispersed series from
-    getting narrower intervals than a Poisson one.
+    getting narrower intervals than a Poisson one. Inference uses the t distribution on the
+    residual degrees of freedom when the dispersion was estimated (above 1), and the normal when
+    the Poisson scale of 1 stands (no scale was estimated, so t would only widen the test).
     """
     import statsmodels.api as sm
 
     model = sm.GLM(y, design, family=sm.families.Poisson())
     with _exact_fits_allowed():
-        fit = model.fit(scale=1.0, use_t=True)
+        fit = model.fit(scale=1.0)
         dispersion = float(fit.pearson_chi2 / fit.df_resid)
         if dispersion > 1:
             fit = model.fit(scale=dispersion, use_t=True)

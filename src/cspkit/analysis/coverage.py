@@ -90,6 +90,8 @@ class AreaCoverage:
     counted: tuple[str, ...]
     left_out: pl.DataFrame  # force, months (published in the period), rows (in the area)
     thin: pl.DataFrame  # see thin_months
+    #: The area's main force (most rows, not BTP) when too few of its months are held to judge a thin one.
+    unjudged: tuple[tuple[str, int], ...] = ()
 
     def note(self) -> str:
         """Sentences for the documents (empty when every force published every month and none is thin)."""
@@ -104,6 +106,10 @@ class AreaCoverage:
             listed = ", ".join(f"{r['force']} {r['month']:%Y-%m} ({r['rows']:,} rows, {r['share']:.0%} of its median month)"
                                for r in self.thin.iter_rows(named=True))
             parts.append(f"Months a force published incompletely (under {THIN_SHARE:.0%} of its median month): {listed}")
+        if self.unjudged:
+            listed = ", ".join(f"{force} ({held} month{'' if held == 1 else 's'} held)" for force, held in self.unjudged)
+            parts.append(f"Whether a month is incomplete cannot be judged with fewer than {THIN_MIN_MONTHS} months of a "
+                         f"force held: {listed}")
         return "; ".join(parts)
 
 
@@ -119,11 +125,15 @@ def area_coverage(scope: Scope, period: Period | None = None) -> AreaCoverage:
     months = (published.filter(pl.col("month").is_between(period.start, period.end))
               .group_by("force").agg(pl.len().cast(pl.Int64).alias("months")))
     _require_main_force(in_area, published, complete, period)
+    _require_own_force(scope, in_area, period)
     left_out = (in_area.filter(~pl.col("force").is_in(list(complete)))
                 .join(months, on="force", how="left").with_columns(pl.col("months").fill_null(0))
                 .select("force", "months", "rows").sort("force"))
     counted = tuple(f for f in in_area["force"].to_list() if f in complete)
-    return AreaCoverage(period, counted, left_out, thin_months(published, period))
+    held = dict(published.group_by("force").agg(pl.len()).iter_rows())
+    main = in_area.filter(pl.col("force") != TRANSPORT_POLICE).sort("rows", descending=True)["force"][:1].to_list()
+    unjudged = tuple((force, held[force]) for force in main if held[force] < THIN_MIN_MONTHS)
+    return AreaCoverage(period, counted, left_out, thin_months(published, period), unjudged)
 
 
 def _require_main_force(in_area: pl.DataFrame, published: pl.DataFrame, complete: set[str], period: Period) -> None:
@@ -141,14 +151,31 @@ def _require_main_force(in_area: pl.DataFrame, published: pl.DataFrame, complete
                         "(counts are never assumed zero)")
 
 
-def district_forces(con: duckdb.DuckDBPyConnection, period: Period) -> pl.DataFrame:
+def _require_own_force(scope: Scope, in_area: pl.DataFrame, period: Period) -> None:
+    """Each of the area's districts must hold rows of the force that polices it: when only BTP's and neighbours'
+    rows are there (its force not loaded), every count would be a sliver of the real one."""
+    districts = list(scope.area.lad_codes)
+    policed = district_forces(scope.con, period, in_area["force"].to_list())
+    own = set(policed.filter(pl.col("lad_code").is_in(districts) & (pl.col("rate_share") >= SPILL_SHARE))["lad_code"])
+    missing = [d for d in districts if d not in own]
+    if missing:
+        shown = ", ".join(f"{r['force']} {r['rows']:,}" for r in in_area.sort("rows", descending=True).iter_rows(named=True))
+        raise AnalysisError(
+            f"the warehouse has no police.uk data in {period.label()} from the force that polices {', '.join(missing)}: "
+            f"the rows there come only from forces policing elsewhere ({shown}); ingest its force's files "
+            "(cspkit fetch police) so counts are not a sliver of the real ones")
+
+
+def district_forces(con: duckdb.DuckDBPyConnection, period: Period, forces: Iterable[str] | None = None) -> pl.DataFrame:
     """``lad_code``, ``force``, ``rows``, ``rate_share``, ``covered``: each district's top force (not BTP) over
     ``period``, its rows per resident there as a share of its highest district's, and whether it polices the
-    district and published every month of the period."""
+    district and published every month of the period. ``forces``: count only these forces' rows (all the
+    forces with rows in the districts that matter give their right answer, for a fraction of the reading)."""
+    only = "AND force IN (SELECT unnest(?))" if forces is not None else ""
     top = con.sql(
-        """WITH counted AS (
+        f"""WITH counted AS (
                SELECT lad_code, force, count(*)::BIGINT AS rows FROM street
-               WHERE month BETWEEN ? AND ? AND lad_code IS NOT NULL AND force IS DISTINCT FROM ? GROUP BY ALL),
+               WHERE month BETWEEN ? AND ? AND lad_code IS NOT NULL AND force IS DISTINCT FROM ? {only} GROUP BY ALL),
            residents AS (
                SELECT l.lad_code, sum(p.residents)::DOUBLE AS residents
                FROM population p JOIN lsoa l USING (lsoa21_code) GROUP BY 1),
@@ -156,7 +183,7 @@ def district_forces(con: duckdb.DuckDBPyConnection, period: Period) -> pl.DataFr
                SELECT lad_code, arg_max(force, rows) AS force, max(rows) AS rows FROM counted GROUP BY 1)
            SELECT b.lad_code, b.force, b.rows, b.rows / r.residents AS rate
            FROM best b JOIN residents r USING (lad_code)""",
-        params=[period.start, period.end, TRANSPORT_POLICE],
+        params=[period.start, period.end, TRANSPORT_POLICE, *([list(forces)] if forces is not None else [])],
     ).pl()
     complete = complete_forces(published_months(con, top["force"].unique().to_list()), period)
     return (

@@ -18,8 +18,8 @@ from cspkit.provenance import Provenance
 
 #: The deprivation index of each nation's LSOAs: the two are ranked separately and never compared.
 INDEX_NAMES = {
-    "E": "English Indices of Deprivation 2025 (IMD, deciles within England)",
-    "W": "Welsh Index of Multiple Deprivation 2019 (WIMD, deciles within Wales)",
+    "England": "English Indices of Deprivation 2025 (IMD, deciles within England)",
+    "Wales": "Welsh Index of Multiple Deprivation 2019 (WIMD, deciles within Wales)",
 }
 
 
@@ -29,7 +29,7 @@ class AreaProfile:
 
     ``ages``: age_band, residents, share_pct, england_wales_pct.
     ``deprivation``: nation, decile, lsoas, residents, residents_pct, crimes, crimes_pct, rate_per_1000
-    (decile 1 = most deprived tenth of the nation's neighbourhoods).
+    (decile 1 = most deprived tenth of the nation's neighbourhoods; ``nation`` is England or Wales).
     ``uncovered_lsoas``: the area's LSOAs that no bundled deprivation index covers.
     """
 
@@ -48,8 +48,9 @@ class AreaProfile:
         return [INDEX_NAMES[n] for n in self.deprivation["nation"].unique(maintain_order=True).to_list() if n in INDEX_NAMES]
 
     def most_deprived_share(self) -> tuple[float, float] | None:
-        """The share of residents, and of crime, in the most deprived fifth (deciles 1 and 2) of neighbourhoods."""
-        if not self.deprivation.height:
+        """The share of residents, and of crime, in the most deprived fifth (deciles 1 and 2) of neighbourhoods;
+        None without deprivation data or across two nations, whose fifths are not the same measure."""
+        if not self.deprivation.height or self.deprivation["nation"].n_unique() > 1:
             return None
         low = self.deprivation.filter(pl.col("decile") <= 2)
         return float(low["residents_pct"].sum()), float(low["crimes_pct"].sum())
@@ -83,8 +84,7 @@ def area_profile(scope: Scope) -> AreaProfile:
                            WHERE lsoa21_code IN (SELECT unnest(?)) GROUP BY 1),
              crimes AS (SELECT lsoa21_code, count(*) AS crimes FROM {scope.street}
                         WHERE {condition} AND crime_type <> ? GROUP BY 1),
-             deciles AS (SELECT left(r.lsoa21_code, 1) AS nation, i.imd_decile AS decile, r.residents,
-                                coalesce(c.crimes, 0) AS crimes
+             deciles AS (SELECT i.nation, i.imd_decile AS decile, r.residents, coalesce(c.crimes, 0) AS crimes
                          FROM residents r JOIN deprivation i USING (lsoa21_code) LEFT JOIN crimes c USING (lsoa21_code)
                          WHERE i.imd_decile IS NOT NULL)
         SELECT nation, decile::INTEGER AS decile, count(*)::BIGINT AS lsoas, sum(residents)::BIGINT AS residents,

@@ -322,7 +322,7 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
             lsoa.select(cols).sort("rate_per_1000", descending=True, nulls_last=True),
             ["count"],
             {"rate_per_1000": "count"},
-            pooled=["gi_z"],
+            pooled=["gi_z", "p_value", "q_value"],  # computed from every LSOA's count, not only the row's
             ranked=True,
         )
         if "hotspot" in lsoa.columns and lsoa["hotspot"].drop_nulls().len():

@@ -7,7 +7,7 @@ module only selects rows and renames columns.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
 
 import polars as pl
 
@@ -24,15 +24,29 @@ from cspkit.provenance import Provenance
 from cspkit.report.evidence import Headline, IssueFigures
 
 
-def series_change(
-    monthly: pl.DataFrame, analysis: AreaAnalysis, alpha: float, provenance: str = "", threshold: int = 0
-) -> TestedChange | None:
-    """The change over the whole period of one monthly series (first year against the latest; or the
-    latest year against the one before when the period is shorter), by the analysis module's test."""
-    change, _ = changes(monthly, analysis, alpha, threshold)
-    if change is None:
-        return None
-    return tested(change, change.height - 1 if change.height > 1 else 0, provenance)
+def series_changes(
+    series: Mapping[Hashable, tuple[pl.DataFrame, str]], analysis: AreaAnalysis, alpha: float, threshold: int = 0
+) -> dict[Hashable, TestedChange | None]:
+    """The change over the whole period of several monthly series (first year against the latest; or the
+    latest year against the one before when the period is shorter), by the analysis module's test.
+
+    ``series``: key -> (monthly counts, provenance note). The series are tested together, as one
+    family (Benjamini-Hochberg q-values), as a previous plan's measures are read side by side.
+    """
+    names = [monthly["crime_type"][0] for monthly, _ in series.values()]
+    labels = {
+        key: name if names.count(name) == 1 else f"{name} ({n})"
+        for n, (key, name) in enumerate(zip(series, names, strict=True), start=1)
+    }
+    combined = pl.concat(
+        [monthly.select(pl.lit(labels[key]).alias("crime_type"), "month", "count") for key, (monthly, _) in series.items()]
+    )
+    change, _ = changes(combined, analysis, alpha, threshold)
+    out: dict[Hashable, TestedChange | None] = {}
+    for key, (_, note) in series.items():
+        (rows,) = issue_rows([change], labels[key])
+        out[key] = tested(rows, rows.height - 1, note) if rows is not None else None
+    return out
 
 
 def lsoa_figures(

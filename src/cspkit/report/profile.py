@@ -13,7 +13,6 @@ from cspkit.analysis.scope import ALL_CRIME, ASB
 from cspkit.report.document import Paragraph, Section, table_from_frame
 from cspkit.report.totals import with_total_row
 
-NATIONS = {"E": "England", "W": "Wales"}
 LEVEL_WORDS = {"force area": "its force area", "England and Wales": "England and Wales"}
 
 
@@ -60,7 +59,7 @@ def profile_section(section: Section, profile: AreaProfile, area_name: str, publ
             "and are left out of this table."
         )
     table = with_total_row(
-        profile.deprivation.with_columns(pl.col("nation").replace_strict(NATIONS, default=pl.col("nation"))),
+        profile.deprivation,
         labels=("nation", "decile"),
         sums=("lsoas", "residents", "residents_pct", "crimes", "crimes_pct"),
         computed={"rate_per_1000": 1000 * pl.col("crimes").sum() / pl.col("residents").sum()},

@@ -461,7 +461,7 @@ def decision(config: AssessmentConfig, run: AssessmentRun) -> str:
     if section.get("previous"):
         plan = load_previous(config.resolve(section["previous"]))
         run.evidence.previous = plan
-        run.evidence.achievements = measure_changes(plan, lambda m: _measure_change(config, run, m))
+        run.evidence.achievements = measure_changes(plan, _measure_changes(config, run, plan).get)
         used.append(f"previous plan {plan.period}" + (" (SYNTHETIC)" if plan.synthetic else ""))
     if not used:
         raise StepSkipped("no votes, decision or previous priorities: set [priorities] votes, decision and previous")
@@ -469,30 +469,37 @@ def decision(config: AssessmentConfig, run: AssessmentRun) -> str:
     return "; ".join(used)
 
 
-def _measure_change(config: AssessmentConfig, run: AssessmentRun, measure: Any):
-    """A previous-plan measure's change over the period, by the analysis module's test (police or partner data)."""
-    from cspkit.analysis.analyse import open_scope
+def _measure_changes(config: AssessmentConfig, run: AssessmentRun, plan: Any) -> dict:
+    """Each previous-plan measure's change over the period, by the analysis module's test (police or partner
+    data), the plan's measures tested together."""
     from cspkit.report import gather
 
     analysis_result = run.state.get("analysis")
     if analysis_result is None:
-        return None
+        return {}
+    series = {m: found for p in plan.priorities for m in p.measures if (found := _measure_series(config, run, m))}
     alpha = getattr(run.state.get("analysis_options"), "alpha", 0.05)
+    return gather.series_changes(series, analysis_result, alpha, config.suppression_threshold) if series else {}
+
+
+def _measure_series(config: AssessmentConfig, run: AssessmentRun, measure: Any) -> tuple[Any, str] | None:
+    """A previous-plan measure's monthly counts and their provenance; None without data."""
+    from cspkit.analysis.analyse import open_scope
+    from cspkit.report import gather
+
+    analysis_result = run.state["analysis"]
     if measure.source == "police":
         crime_types = set(analysis_result.monthly["crime_type"])
         present = [c for c in (measure.categories or sorted(crime_types)) if c in crime_types]
         if not present:
             return None
-        monthly = gather.issue_monthly(analysis_result, present, measure.label)
-        note = analysis_result.provenance["monthly"].footnote()
-        return gather.series_change(monthly, analysis_result, alpha, note, config.suppression_threshold)
+        return gather.issue_monthly(analysis_result, present, measure.label), analysis_result.provenance["monthly"].footnote()
     source = measure.source.removeprefix("partner:")
     with open_scope(config.warehouse, ",".join(config.area_codes), _period(config)) as scope:
         monthly = gather.partner_monthly(scope, [source], measure.label)
         if monthly is None:
             return None
-        note = scope.provenance(f"partner data ({source}): incidents by month", f"partner_{source}").footnote()
-    return gather.series_change(monthly, analysis_result, alpha, note, config.suppression_threshold)
+        return monthly, scope.provenance(f"partner data ({source}): incidents by month", f"partner_{source}").footnote()
 
 
 def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:

@@ -1,14 +1,17 @@
 """A thin adapter from the analysis module to the plain figures the suggestions need.
 
 For each issue it sums the latest 12 months (and the 12 before) over the police.uk categories
-and partner sources that measure it, tests the change with the analysis module's exact Poisson
-means test, and takes the crime harm index from the analysis module's harm ranking. An issue whose
-mapped data is not in the warehouse is reported as "no data maps to this issue", with a note.
+and partner sources that measure it, tests the change with the analysis module's test of the
+monthly counts (the issues of the register tested together, Benjamini-Hochberg q-values; the exact
+Poisson means test of the totals where no monthly series is at hand), and takes the crime harm index
+from the analysis module's harm ranking. An issue whose mapped data is not in the warehouse is
+reported as "no data maps to this issue", with a note.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -93,6 +96,7 @@ def gather_evidence(
         before = dict(previous.iter_rows()) if previous is not None else {}
         for crime_type, count in latest.select("crime_type", "count").iter_rows():
             counts[f"crime:{crime_type}"] = (int(count), int(before.get(crime_type, 0)) if previous is not None else None)
+        series = {f"crime:{c}": rows.select("month", "count") for (c,), rows in monthly.group_by(["crime_type"])}
         for source in sorted({s for i in register.issues for s in i.partner_sources}):
             table = partner_table(source)
             if not has_table(scope.con, table):
@@ -101,12 +105,54 @@ def gather_evidence(
             then = _partner_count(scope, table, previous_period) if previous_period else None
             if now is not None:
                 counts[f"partner:{source}"] = (now, then)
+                series[f"partner:{source}"] = _partner_monthly(scope, table)
         ranking = harm_ranking(latest.select("crime_type", "count"), load_harm_weights(harm_weights), residents)
     # A category with no weight, or weight 0 (ASB is not a crime), has no harm figure: never a guessed one.
     harm = {r["crime_type"]: r["harm"] for r in ranking.iter_rows(named=True) if r["weight"]}
     total = sum(harm.values()) or None
     label = latest_period.label()
-    return [issue_evidence(i, counts, residents, harm, total, label, alpha) for i in register.issues]
+    found = [issue_evidence(i, counts, residents, harm, total, label, alpha) for i in register.issues]
+    if previous_period is None:
+        return found
+    return tested_together(found, series, Period(previous_period.start, latest_period.end), alpha)
+
+
+def tested_together(
+    evidence: list[IssueEvidence], series: Mapping[str, pl.DataFrame], period: Period, alpha: float
+) -> list[IssueEvidence]:
+    """The issues' latest-year changes re-tested on their monthly counts, as one family.
+
+    ``series``: measure ("crime:Burglary") -> its monthly counts. Each issue's series is the sum of
+    its measures'; the analysis module's change table tests them all (overdispersion-aware, with
+    Benjamini-Hochberg q-values across the issues), so a suggested likelihood moves only for a change
+    the documents also call significant.
+    """
+    from cspkit.analysis.comparisons import change_table
+
+    frames = [
+        pl.concat([series[m] for m in e.sources]).group_by("month").agg(pl.col("count").sum())
+        .select(pl.lit(e.issue_id).alias("crime_type"), "month", "count")
+        for e in evidence
+        if e.previous_count is not None and all(m in series for m in e.sources)
+    ]
+    if not frames:
+        return evidence
+    table = change_table(pl.concat(frames), period, alpha)
+    rows = {r["crime_type"]: r for r in table.iter_rows(named=True)}
+    return [
+        replace(e, p_value=r["p_value"], q_value=r["q_value"], significant=r["significant"], compared=table.height, alpha=alpha)
+        if (r := rows.get(e.issue_id)) is not None and r["p_value"] is not None
+        else e
+        for e in evidence
+    ]
+
+
+def _partner_monthly(scope, table: str) -> pl.DataFrame:
+    """A partner table's rows in the area by month (months without rows are filled by the change table)."""
+    condition, params = scope.where()
+    return scope.con.sql(
+        f'SELECT month::DATE AS month, count(*) AS count FROM "{table}" WHERE {condition} GROUP BY 1', params=params
+    ).pl()
 
 
 def evidence_for_config(config: AssessmentConfig, register: IssueRegister, area: str | None = None) -> list[IssueEvidence]:

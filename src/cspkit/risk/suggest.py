@@ -35,6 +35,9 @@ class IssueEvidence:
     change_ratio: float | None = None
     p_value: float | None = None
     significant: bool | None = None
+    q_value: float | None = None  # Benjamini-Hochberg across the register's issues tested together
+    compared: int = 1  # how many issues were tested together
+    alpha: float = 0.05
     harm_index: float | None = None
     harm_share: float | None = None
     sources: tuple[str, ...] = ()
@@ -107,8 +110,8 @@ def suggest_likelihood(evidence: IssueEvidence, method: Method) -> Suggestion | 
     if rule is None or not evidence.data_maps or evidence.change_ratio is None or evidence.p_value is None:
         return None
     ratio = evidence.change_ratio
-    verdict = significance_phrase(evidence.p_value)
-    if not is_significant(evidence.p_value):
+    verdict = significance_phrase(evidence.p_value, evidence.alpha, evidence.q_value, evidence.compared)
+    if not is_significant(evidence.q_value if evidence.compared > 1 else evidence.p_value, evidence.alpha):
         value, words = rule.no_significant_change, f"no real change: {verdict}"
     elif ratio >= rule.sharp_rise_ratio:
         value, words = rule.sharp_rise, f"a sharp rise, {verdict}"

@@ -38,7 +38,9 @@ class IssueScoreForm(forms.Form):
     score differs from the data.
 
     When the criteria share one scale (the six kinds of harm, say), ``shared_levels`` holds it: the
-    page describes the levels once, in a table, and each criterion offers just their names.
+    page describes the levels once, in a table, and each criterion offers just their names. Evidence
+    the data gives for the whole group (a harm index, without a level per criterion) is
+    ``shared_evidence``, shown once above them rather than under each.
     """
 
     def __init__(
@@ -56,10 +58,15 @@ class IssueScoreForm(forms.Form):
         self.check_reason = check_reason
         scales = {criterion.levels for criterion in self.criteria}
         self.shared_levels: tuple[Level, ...] = next(iter(scales)) if len(self.criteria) > 1 and len(scales) == 1 else ()
+        group_evidence = {(s.value, s.evidence) if s else None for s in (suggestions.get(c.id) for c in self.criteria)}
+        self.shared_evidence = ""
+        if len(self.criteria) > 1 and len(group_evidence) == 1 and None not in group_evidence:
+            value, evidence = next(iter(group_evidence))
+            self.shared_evidence = evidence if value is None else ""
         for criterion in self.criteria:
             suggestion = suggestions.get(criterion.id)
             hint = criterion.question
-            if suggestion is not None:
+            if suggestion is not None and not self.shared_evidence:
                 level = criterion.level(suggestion.value) if suggestion.value is not None else None
                 suggested = f"Suggested from the data: {level.label} ({level.value:g}). " if level else ""
                 hint = f"{hint} {suggested}{suggestion.evidence}".strip()

@@ -302,26 +302,35 @@ def survey_responses(assessment: Assessment, submissions: Sequence[dict], times:
 
 
 def survey_analysis(assessment: Assessment, responses: SurveyResponses) -> Table:
-    """Estimates for every closed question by cspkit.survey.analysis.analyse_survey: weighted to the
-    area's population when the assessment has a warehouse, otherwise unweighted (and labelled so)."""
-    results, weighted = _survey_results(assessment, responses)
-    title = "Weighted to the area's population" if weighted else "Unweighted (no warehouse linked for population weights)"
+    """Estimates for every closed question by cspkit.survey.analysis: weighted to the area's population
+    by the ``[survey] weight_by`` variables when the assessment has a warehouse, otherwise unweighted
+    (and labelled so)."""
+    results, weighted_by = _survey_results(assessment, responses)
+    config = assessment_config(assessment)
+    if weighted_by:
+        title = f"Weighted to the area's population by {', '.join(v.replace('_', ' ') for v in weighted_by)} ([survey] weight_by)"
+    elif config is None or not config.warehouse.exists():
+        title = "Unweighted (no warehouse linked for population weights)"
+    else:
+        title = "Unweighted ([survey] weight_by names nothing to weight by)"
     return table_from_frame(results.estimates, {
         "question": "Question", "answer": "Answer", "pct": "Per cent", "ci_low": "95% interval from", "ci_high": "to",
         "pct_unweighted": "Unweighted per cent", "base_n": "Answered", "small_base": "Small base",
     }, title=title)
 
 
-def _survey_results(assessment: Assessment, responses: SurveyResponses):
-    """cspkit.survey.analysis.analyse_survey of the responses, weighted when a warehouse is linked."""
+def _survey_results(assessment: Assessment, responses: SurveyResponses) -> tuple[Any, tuple[str, ...]]:
+    """cspkit.survey.analysis.analyse_configured of the responses, weighted as ``[survey] weight_by``
+    says when a warehouse is linked; with the variables it was weighted by (none: unweighted)."""
     from cspkit.survey.analysis import analyse_configured
     from cspkit.survey.settings import survey_settings
 
     config = assessment_config(assessment)
     weighted = config is not None and config.warehouse.exists()
     settings = survey_settings(config)  # [survey] weight_by, trim and min_base, as the CLI and the report use them
-    return analyse_configured(responses, settings, config.warehouse if weighted else None,
-                              config.area_codes if config else ()), weighted
+    results = analyse_configured(responses, settings, config.warehouse if weighted else None,
+                                 config.area_codes if config else ())
+    return results, settings.weight_by if weighted else ()
 
 
 _CONCERNS: dict[tuple, pl.DataFrame] = {}
@@ -605,7 +614,7 @@ def _trend_charts(config_path: Path, version: tuple[int, int]) -> dict:
             f"{label} per month, {analysis.area.name}", rolled["month"].to_list(), rolled["count"].to_list(),
             rolled["rolling_12_mean"].to_list(), unit,
         )
-        charts[key] = (chart, rule.publishable(chart.data, ["count"]))
+        charts[key] = (chart, rule.publishable(chart.data, ["count"], pooled=["rolling_12_month_mean"]))
     return charts
 
 
