@@ -54,10 +54,17 @@ def test_counts_equal_direct_sql(demo, demo_warehouse) -> None:
 
 
 def test_change_tests_match_scipy(demo) -> None:
-    for row in demo.change.iter_rows(named=True):
-        n = row["previous_count"] + row["latest_count"]
-        assert row["p_value"] == pytest.approx(stats.binomtest(row["latest_count"], n, 0.5).pvalue)
-        assert ("statistically significant" in row["statement"]) == (row["p_value"] < 0.05)
+    """The exact test beside the headline one equals scipy's; "statistically significant" follows the q-value of
+    the headline test (Benjamini-Hochberg across the categories compared together, checked against scipy)."""
+    for (comparison,), rows in demo.change.group_by(["comparison"]):
+        tested = rows.filter(pl.col("p_value").is_not_null())
+        q = stats.false_discovery_control(tested["p_value"].to_numpy(), method="bh")
+        np.testing.assert_allclose(tested["q_value"].to_numpy(), q, rtol=1e-12)
+        for row in rows.iter_rows(named=True):
+            n = row["previous_count"] + row["latest_count"]
+            assert row["p_value_exact_poisson"] == pytest.approx(stats.binomtest(row["latest_count"], n, 0.5).pvalue)
+            assert row["significant"] == (row["q_value"] is not None and row["q_value"] < 0.05)
+            assert ("statistically significant" in row["statement"]) == row["significant"], comparison
     assert demo.trends["annual_pct"].null_count() == 0
 
 

@@ -116,8 +116,10 @@ def test_a_question_the_mapping_leaves_out_stops_the_import(tmp_path: Path, ques
     raw = {"format": "surveymonkey", "questions": {"safe_day": SAFE}}
     with pytest.raises(InputError, match=r"10 columns of the export are not mapped") as caught:
         import_responses(export, questionnaire, parse_mapping(raw, questionnaire), "2026")
-    assert "column K, 'Which of these issues concern you most where you live? (tick up to five)': map it in [questions]" \
-        in caught.value.message
+    assert caught.value.message.endswith(
+        "  - columns K to T, 'Which of these issues concern you most where you live? (tick up to five)' (10 columns): "
+        'map it in [questions] as QUESTION_ID = "Which of these issues concern you most where you live? (tick up to '
+        'five)", or list it in ignore = ["Which of these issues concern you most where you live? (tick up to five)"]')
 
 
 def test_other_please_specify_maps_to_an_other_option(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from cspkit.errors import ConfigError
 from cspkit.survey.analysis import analyse_configured
 from cspkit.survey.questionnaire import DEFAULT_QUESTIONNAIRE, load_questionnaire
 from cspkit.survey.settings import survey_settings
+from cspkit.survey.store import load_responses
 from cspkit.survey.synthetic import generate_survey, population_cells
 
 runner = CliRunner()
@@ -44,9 +45,10 @@ def write_config(folder: Path, store: Path, **survey: object) -> Path:
     return path
 
 
-@pytest.fixture
-def imported(tmp_path: Path, reference_warehouse: Path) -> tuple[Path, Path]:
+@pytest.fixture(scope="module")
+def imported_once(tmp_path_factory: pytest.TempPathFactory, reference_warehouse: Path) -> tuple[Path, Path]:
     """A warehouse holding a 300-response wave imported with a questionnaire that asks no sex question."""
+    tmp_path = tmp_path_factory.mktemp("imported")
     store = tmp_path / "warehouse.duckdb"
     shutil.copy(reference_warehouse, store)
     out = tmp_path / "export"
@@ -61,6 +63,14 @@ def imported(tmp_path: Path, reference_warehouse: Path) -> tuple[Path, Path]:
                                  "-q", str(questionnaire), "--wave", "2026", "-w", str(store)])
     assert result.exit_code == 0, result.output
     return store, questionnaire
+
+
+@pytest.fixture
+def imported(tmp_path: Path, imported_once: tuple[Path, Path]) -> tuple[Path, Path]:
+    """A copy of that warehouse for one test to change."""
+    store = tmp_path / "warehouse.duckdb"
+    shutil.copy(imported_once[0], store)
+    return store, imported_once[1]
 
 
 def weighting(output: str) -> dict[str, str]:
@@ -101,6 +111,18 @@ def test_results_use_the_stored_weights_and_weight_by(tmp_path: Path, imported: 
     override = runner.invoke(app, ["survey", "results", "-t", "weighting", "-c", str(config), "--weight-by", "area",
                                    "-f", "json"])
     assert weighting(override.output)["weighting variables"] == "area"
+
+    # The report step and the web app (analyse_configured) use the stored weights too, for the same responses.
+    with duckdb.connect(str(store), read_only=True) as con:
+        responses = load_responses(con, "2026")
+    settings = survey_settings(load_config(config), weight_by=["area"])
+    assert analyse_configured(responses, settings, store, [CB]).weighting.variables == ("age_band",)
+
+    with duckdb.connect(str(store)) as con:  # the stored weights no longer fit (as after new population tables)
+        con.execute("UPDATE survey_weights SET weight = weight * 2 WHERE respondent_id = 'R00001'")
+    stale = runner.invoke(app, ["survey", "results", "-c", str(config)])
+    assert stale.exit_code == 2 and "run `cspkit survey weight --wave 2026` again" in stale.output
+    assert analyse_configured(responses, settings, store, [CB]).weighting.variables == ("area",)  # set aside
 
 
 def test_weight_by_naming_a_missing_question_says_how_to_fix_it(tmp_path: Path, imported: tuple[Path, Path]) -> None:

@@ -13,8 +13,9 @@ from cspkit.analysis.change import CountChange, ProportionChange, Trend
 DEFAULT_ALPHA = 0.05
 
 
-def format_p(p_value: float) -> str:
-    return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
+def format_p(p_value: float, name: str = "p") -> str:
+    """A p-value (or, with ``name="q"``, a q-value) to three decimals, or "< 0.001"."""
+    return f"{name} < 0.001" if p_value < 0.001 else f"{name} = {p_value:.3f}"
 
 
 def significance_phrase(
@@ -35,7 +36,7 @@ def significance_phrase(
     verdict = q_value if compared > 1 and q_value is not None else p_value
     figures = format_p(p_value)
     if compared > 1 and q_value is not None:
-        figures += f", q = {q_value:.3f} allowing for the {compared} results tested together"
+        figures += f", {format_p(q_value, 'q')} allowing for the {compared} results tested together"
     shown = f" ({figures})" if with_figures else ""
     if verdict < alpha:
         return f"statistically significant{shown}"
@@ -119,8 +120,8 @@ def method_in_plain_words(alpha: float = DEFAULT_ALPHA) -> tuple[str, ...]:
         "12 before, and against three years earlier. The test allows for the usual seasonal pattern and measures how "
         "much the counts actually vary from month to month, which for police data is often several times more than "
         "pure chance would give; a test that ignored this would see changes that are not there. Where a period has "
-        "fewer than six months or fewer than five incidents, a simpler exact test of the two totals is used, and the "
-        "tables say so.",
+        "fewer than six months or fewer than five incidents, a simpler exact test of the two totals is used instead "
+        "(the analysis tables name the test behind each result).",
         "Many types of crime are tested at once, and some would pass a test by luck alone. So each result is adjusted "
         "for the number of results tested together (the Benjamini-Hochberg false discovery rate, giving a q-value). "
         f"A change is called statistically significant only when its q-value is below {alpha:.0%}: among the changes "

@@ -75,7 +75,7 @@ def reference_data(config: AssessmentConfig, run: AssessmentRun) -> str:
     with warehouse.read(config.warehouse) as con:
         area = con.execute(
             "SELECT string_agg(DISTINCT lad_name, ', ') FROM lsoa WHERE lad_code IN (SELECT unnest(?))", [list(config.area_codes)]
-        ).fetchone()[0]
+        ).fetchall()[0][0]  # fetchone leaves the result open, and DuckDB 2 refuses the next query
         places = con.execute("SELECT lsoa21_code, lsoa21_name, ward_name FROM lsoa WHERE list_contains(?, lad_code)",
                              [list(config.area_codes)]).fetchall()
         boundaries = area_boundaries(con, config.area_codes).rows()

@@ -239,7 +239,8 @@ def import_cmd(
     }
     render_frame([summary], fmt, title="Imported")
     if result.scores_read == 0:
-        err_console.print("Warning: the workbooks hold no scores (every score cell is empty).")
+        withdrawn = f"; {result.changes.withdrew} earlier score(s) withdrawn" if result.changes.withdrew else ""
+        err_console.print(f"Warning: the workbooks hold no scores (every score cell is empty){withdrawn}.")
 
 
 @app.command("results")

@@ -147,13 +147,18 @@ def analyse_configured(
     previous: SurveyResults | None = None,
 ) -> SurveyResults:
     """:func:`analyse_survey` weighted as ``[survey]`` says (unweighted without a warehouse): what the
-    report step and the web app call, so they weight exactly as ``cspkit survey results`` does."""
-    margins = None
+    report step and the web app call, so they weight exactly as ``cspkit survey results`` does.
+
+    If ``cspkit survey weight`` stored weights for a wave of the same name and they are these
+    responses' weights (raking them by the stored variables gives the same), those are used;
+    otherwise the responses are weighted by ``weight_by``.
+    """
+    margins, made = None, None
     if warehouse_path is not None:
         with warehouse.read(warehouse_path) as con:
-            margins = configured_margins(con, lad_codes, settings)
+            margins, made = _weighting(con, responses, settings, lad_codes, must_match=False)
     return analyse_survey(
-        responses, settings.questionnaire, margins, previous, trim=settings.trim, min_base=settings.min_base
+        responses, settings.questionnaire, margins, previous, trim=settings.trim, min_base=settings.min_base, weights=made
     )
 
 
@@ -171,26 +176,39 @@ def analyse_stored_wave(
     Weighted as ``settings`` say, or, when ``stored`` and ``cspkit survey weight`` stored weights
     for the wave, with those weights (checked against a fresh raking by the same variables).
     """
+    margins, made = None, None
     with warehouse.read(warehouse_path) as con:
         responses = load_responses(con, wave or latest_wave(con))
         earlier = load_responses(con, previous_wave) if previous_wave else None
-        kept = stored_weights(con, responses.wave) if weighted and stored else None
-        by = kept[1] if kept and kept[1] else None
-        margins = configured_margins(con, lad_codes, settings, by) if weighted else None
+        if weighted and stored:
+            margins, made = _weighting(con, responses, settings, lad_codes, must_match=True)
+        elif weighted:
+            margins = configured_margins(con, lad_codes, settings)
     options = {"trim": settings.trim, "min_base": settings.min_base}
-    made = _checked(kept[0], weight_responses(responses, settings.questionnaire, margins, trim=settings.trim),
-                    responses.wave) if by else None
     previous = analyse_survey(earlier, settings.questionnaire, margins, **options) if earlier is not None else None
     return analyse_survey(responses, settings.questionnaire, margins, previous, weights=made, **options)
 
 
-def _checked(saved: pl.DataFrame, fresh: Weights, wave: str) -> Weights:
-    """The stored weights, with the report of the raking that made them, if they still match it."""
+def _weighting(
+    con: duckdb.DuckDBPyConnection, responses: SurveyResponses, settings: SurveySettings, lad_codes: Sequence[str],
+    must_match: bool,
+) -> tuple[PopulationMargins | None, Weights | None]:
+    """The margins to weight to, and the weights ``cspkit survey weight`` stored for the wave when
+    they still are its weights. Stored weights that are not: an error naming the fix when
+    ``must_match``, else set aside for the configured weighting."""
+    kept = stored_weights(con, responses.wave)
+    if kept is None or not kept[1]:
+        return configured_margins(con, lad_codes, settings), None
+    saved, by = kept
+    margins = configured_margins(con, lad_codes, settings, by)
+    fresh = weight_responses(responses, settings.questionnaire, margins, trim=settings.trim)
     both = fresh.weights.join(saved, on="respondent_id", how="left", suffix="_stored")
-    stale = both["weight_stored"].null_count() > 0 or not np.allclose(both["weight"], both["weight_stored"], rtol=1e-6)
-    if stale:
+    if both["weight_stored"].null_count() == 0 and np.allclose(both["weight"], both["weight_stored"], rtol=1e-6):
+        return margins, Weights(both.select("respondent_id", pl.col("weight_stored").alias("weight")), fresh.report)
+    if must_match:
         raise AnalysisError(
-            f"the weights stored for wave '{wave}' no longer match its responses or the population tables; "
-            f"run `cspkit survey weight --wave {wave}` again (or `cspkit survey results --weight-by ...` to rake afresh)"
+            f"the weights stored for wave '{responses.wave}' no longer match its responses or the population tables; "
+            f"run `cspkit survey weight --wave {responses.wave}` again (or `cspkit survey results --weight-by ...` "
+            "to rake afresh)"
         )
-    return Weights(weights=both.select("respondent_id", pl.col("weight_stored").alias("weight")), report=fresh.report)
+    return configured_margins(con, lad_codes, settings), None

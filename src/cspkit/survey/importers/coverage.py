@@ -9,7 +9,7 @@ with the line that maps it, or ignores it, in the mapping file.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cspkit.errors import InputError
 from cspkit.survey.importers.mapping import Mapping, match_key, normalise_text
@@ -24,6 +24,7 @@ class Unmapped:
     top: str
     sub: str
     question: Question | None = None
+    columns: int = 1  # an unmapped question spread over several columns is listed once
 
     @property
     def header(self) -> str:
@@ -31,7 +32,9 @@ class Unmapped:
         return f"{self.top} / {self.sub}" if self.sub and self.question is not None else self.top or self.sub
 
     def advice(self) -> str:
-        where = f"column {column_letter(self.index)}, '{self.header}'"
+        where = (f"columns {column_letter(self.index)} to {column_letter(self.index + self.columns - 1)}, "
+                 f"'{self.header}' ({self.columns} columns)" if self.columns > 1
+                 else f"column {column_letter(self.index)}, '{self.header}'")
         ignore = f'or list it in ignore = ["{self.header}"]'
         if self.question is None:
             return f"{where}: map it in [questions] as QUESTION_ID = \"{self.top or self.sub}\", {ignore}"
@@ -79,11 +82,17 @@ def check_every_column(
     file: str,
 ) -> None:
     """Stop, listing every column that is neither read, the platform's, ignored nor blank."""
-    unmapped = [
-        Unmapped(index, top, sub, under_question.get(index))
-        for index, (top, sub) in enumerate(headers)
-        if index not in read and not is_ignored(mapping, top, sub) and not _blank(index, top, sub, rows)
-    ]
+    unmapped: list[Unmapped] = []
+    for index, (top, sub) in enumerate(headers):
+        if index in read or is_ignored(mapping, top, sub) or _blank(index, top, sub, rows):
+            continue
+        question = under_question.get(index)
+        last = unmapped[-1] if unmapped else None
+        if (question is None and last is not None and last.question is None and top and last.top == top
+                and last.index + last.columns == index):
+            unmapped[-1] = replace(last, columns=last.columns + 1)
+        else:
+            unmapped.append(Unmapped(index, top, sub, question))
     if unmapped:
         raise InputError(_message(unmapped), file=file)
 
@@ -93,8 +102,9 @@ def _blank(index: int, top: str, sub: str, rows: Iterable[list[str]]) -> bool:
 
 
 def _message(unmapped: list[Unmapped]) -> str:
-    several = len(unmapped) > 1
-    lines = [f"{len(unmapped)} column{'s' if several else ''} of the export {'are' if several else 'is'} not mapped, "
+    count = sum(u.columns for u in unmapped)
+    several = count > 1
+    lines = [f"{count} column{'s' if several else ''} of the export {'are' if several else 'is'} not mapped, "
              f"so {'their' if several else 'its'} answers would be lost. In the mapping file, map or ignore "
              f"{'each' if several else 'it'}:"]
     return "\n".join([*lines, *(f"  - {u.advice()}" for u in unmapped)])
