@@ -165,3 +165,27 @@ def test_committee_report_is_in_the_councils_form(small_assessment: AssessmentRu
     searches = next(b for b in equalities.blocks if getattr(b, "key", "") == "stop_search_by_ethnicity")
     assert [r[0] for r in searches.rows] == ["Asian", "Black", "Mixed", "White", "Other", "Not stated"]
     assert "times as often as White residents" in prose([equalities])
+
+
+def test_pdf_contents_give_the_page_of_each_section(small_assessment: AssessmentRun) -> None:
+    from pypdf import PdfReader
+
+    reader = PdfReader(small_assessment.outputs["strategic-assessment.pdf"])
+    contents = re.sub(r"\s+", " ", reader.pages[1].extract_text())
+    assert contents.startswith("Contents")
+    for title in ("Executive summary", "Risk matrix", "Glossary", "Data appendix"):
+        found = re.search(re.escape(title) + r"[ .]*?(\d+)", contents)
+        assert found, (title, contents)
+        page = reader.pages[int(found.group(1)) - 1].extract_text()
+        assert re.sub(r"\s+", " ", page).lstrip().startswith(title), (title, found.group(1))
+
+
+def test_docx_contents_is_a_word_field_listing_the_sections(small_assessment: AssessmentRun) -> None:
+    import docx
+
+    document = docx.Document(str(small_assessment.outputs["strategic-assessment.docx"]))
+    xml = document.element.xml
+    assert 'TOC \\o "1-2"' in xml and 'w:fldCharType="separate"' in xml
+    texts = [p.text for p in document.paragraphs]
+    start = texts.index("Contents") + 1
+    assert texts[start : start + 2] == ["Executive summary", "Introduction and methodology"]

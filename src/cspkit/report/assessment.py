@@ -13,7 +13,7 @@ import polars as pl
 
 from cspkit.analysis.wording import method_in_plain_words
 from cspkit.priorities.voting import disagreements
-from cspkit.report import charts, summary
+from cspkit.report import charts, heatmap, summary
 from cspkit.report.document import (
     Bullets,
     Document,
@@ -641,13 +641,21 @@ def _risk(section: Section, ev: AssessmentEvidence) -> None:
                 rows=tuple((ev.name_of(i), ev.measures[i].label()) for i in r.table["issue_id"].to_list() if i in ev.measures),
             ),
         )
+    heat = heatmap.risk_heat_map("Risk heat map", r.heat, r.row_label, r.column_label)
     section.add(
         figure(
             "risk_heat_map",
-            f"Risk heat map: {r.row_label} against {r.column_label}",
-            charts.risk_heat_map("Risk heat map", r.heat, r.row_label, r.column_label),
+            f"Risk heat map: {r.row_label} against {r.column_label}; each number is an issue in the key below",
+            heat,
             (r.provenance,),
-        )
+        ),
+        Table(
+            key="risk_heat_map_key",
+            caption="Key to the risk heat map",
+            columns=("Number", "Issue"),
+            rows=tuple((str(n), issue) for n, issue in heat.data.select("number", "issue").iter_rows()),
+            numeric=(True, False),
+        ),
     )
 
 
