@@ -24,6 +24,11 @@ COMMON = ["--area", ALPHA, "--from", "2021-01", "--to", "2023-12"]
         ("concentration", []),
         ("hotspots", []),
         ("hotspots", ["--weights", "knn", "--k", "3"]),
+        ("hotspots", ["--permutations", "199", "--seed", "3"]),
+        ("emerging-hotspots", ["--permutations", "99"]),
+        ("sppt", []),
+        ("sppt", ["--summary", "--crime-type", "Burglary", "--samples", "150"]),
+        ("emerging-hotspots", ["--step", "month", "--crime-type", "Robbery", "--permutations", "99"]),
         ("repeats", []),
         ("repeats", ["--summary"]),
         ("outcomes", []),
@@ -36,6 +41,18 @@ def test_every_command_gives_json_with_provenance(steady_warehouse, command: str
     payload = json.loads(result.stdout)
     assert payload["rows"] and payload["provenance"]["area_codes"] == [ALPHA]
     assert payload["provenance"]["period"] == "2021-01 to 2023-12"
+
+
+def test_hotspot_rows_carry_the_permutation_test(steady_warehouse) -> None:
+    runner = CliRunner()
+    args = ["analyse", "hotspots", *COMMON, "-w", str(steady_warehouse), "-f", "json", "--crime-type", "Robbery"]
+    first, again = runner.invoke(app, args), runner.invoke(app, args)
+    rows = json.loads(first.stdout)["rows"]
+    assert json.loads(again.stdout)["rows"] == rows  # a fixed seed: the same p-values every run
+    assert {"gi_z", "p_value", "q_value", "classification"} <= set(rows[0])
+    assert "999 conditional permutations (seed 12345)" in json.loads(first.stdout)["provenance"]["method"]
+    other = json.loads(runner.invoke(app, [*args, "--seed", "1"]).stdout)["rows"]
+    assert [r["gi_z"] for r in other] == [r["gi_z"] for r in rows]
 
 
 def test_table_and_csv(steady_warehouse) -> None:
@@ -69,6 +86,15 @@ knn_k = 3
     config.write_text(config.read_text().replace("knn_k = 3", "knn_kk = 3"), encoding="utf-8")
     bad = CliRunner().invoke(app, ["analyse", "hotspots", "--config", str(config)])
     assert bad.exit_code == 2 and "unknown setting(s) in the analysis table: knn_kk" in bad.output
+    for setting, message in (
+        ("permutations = 10", "analysis.permutations must be a whole number of at least 99"),
+        ("seed = -1", "analysis.seed must be a whole number of at least 0"),
+        ('emerging_step = "week"', 'analysis.emerging_step must be "quarter" or "month"'),
+    ):
+        config.write_text(config.read_text().replace("knn_kk = 3", f"knn_k = 3\n{setting}"), encoding="utf-8")
+        bad = CliRunner().invoke(app, ["analyse", "hotspots", "--config", str(config)])
+        assert bad.exit_code == 2 and message in bad.output, bad.output
+        config.write_text(config.read_text().replace(f"knn_k = 3\n{setting}", "knn_kk = 3"), encoding="utf-8")
 
 
 @pytest.mark.parametrize(

@@ -142,6 +142,19 @@ def test_trend_chart_is_print_quality_with_alt_text_and_data() -> None:
     assert f"({sum(COUNTS):,} in all)" in chart.alt_text and "May 2021" in chart.alt_text
 
 
+def test_trend_chart_gives_no_small_month_away() -> None:
+    """With one month under the threshold, the total, the lowest month or the rolling mean's ends in the
+    alt text would each let a reader work it out; the bar is drawn hatched at the threshold."""
+    counts = [7 + i % 5 for i in range(len(MONTHS))]
+    counts[5] = 2
+    rolling = [None] * 11 + [8.123] * (len(MONTHS) - 11)
+    chart = charts.trend_chart("t", MONTHS, counts, rolling, "incidents", threshold=5)
+    assert "1 month(s) with fewer than 5 drawn as hatched bars" in chart.alt_text
+    assert "in all" not in chart.alt_text and "between" not in chart.alt_text and "8.1" not in chart.alt_text
+    plain = charts.trend_chart("t", MONTHS, counts, rolling, "incidents")
+    assert f"({sum(counts):,} in all)" in plain.alt_text and "between 2 and" in plain.alt_text
+
+
 def test_bar_chart_highlights_the_partnership_among_peers() -> None:
     chart = charts.bar_chart(
         "p", ["Bedford", "Central Bedfordshire", "Luton"], [15.0, 10.0, 20.0], "rate", highlight="Central Bedfordshire"

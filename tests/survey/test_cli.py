@@ -37,6 +37,11 @@ def test_generate_import_weight_results(tmp_path: Path, store: Path) -> None:
     assert imported.exit_code == 0, imported.output
     summary = {row["measure"]: row["value"] for row in json.loads(imported.output)}
     assert summary["imported"] == 300 and summary["duplicates"] == 3
+    ticks = {m: v for m, v in summary.items() if m.startswith("ticks: ")}
+    assert set(ticks) >= {"ticks: concerns", "ticks: safe_day", "ticks: area"}
+    for text in ticks.values():  # read = stored + in excluded rows (the 3 duplicates) + dropped
+        numbers = dict((part.split(" ", 1)[1], int(part.split(" ", 1)[0].replace(",", ""))) for part in text.split(", "))
+        assert numbers["read"] == numbers["stored"] + numbers.get("in excluded rows", 0) + numbers.get("dropped", 0)
 
     weighted = run("weight", "-w", str(store), "--area", "E06000056", "-f", "json")
     assert weighted.exit_code == 0, weighted.output

@@ -20,6 +20,7 @@ from cspkit.analysis.area import Area, Period, ResolvedArea, resolve_area
 from cspkit.analysis.comparisons import CHANGE_METHOD, TREND_METHOD, change_table, trend_table
 from cspkit.analysis.concentration import concentration_by_category
 from cspkit.analysis.coverage import area_coverage
+from cspkit.analysis.emerging import EMERGING_METHOD, STEP_MONTHS, emerging_hotspots
 from cspkit.analysis.harm import harm_ranking, load_harm_weights
 from cspkit.analysis.hotspots import PermutationSettings, hotspot_table
 from cspkit.analysis.outcomes import latest_outcomes, outcome_profile
@@ -27,6 +28,7 @@ from cspkit.analysis.peers import PEER_METHOD, peer_group, peer_position, peer_r
 from cspkit.analysis.repeats import partner_sources, repeat_locations, repeat_victimisation
 from cspkit.analysis.scope import ALL_CRIME, Scope, require_table
 from cspkit.analysis.seasonality import SEASONAL_METHOD, rolling_12, seasonal_index
+from cspkit.analysis.sppt import SPPT_METHOD, SpptSettings, where_crime_moved
 from cspkit.analysis.volumes import (
     Denominators,
     denominators,
@@ -61,6 +63,14 @@ class AnalysisOptions:
     #: a rerun gives the same hot spots).
     permutations: int = 999
     seed: int = 12345
+    #: Time step of the emerging hot spot analysis: "quarter" or "month".
+    emerging_step: str = "quarter"
+    #: Bootstrap resamples of each period in the spatial point pattern test (drawn from ``seed``).
+    sppt_samples: int = 200
+
+    @property
+    def sppt_settings(self) -> SpptSettings:
+        return SpptSettings(self.sppt_samples, self.seed)
 
     @property
     def permutation_settings(self) -> PermutationSettings:
@@ -93,7 +103,9 @@ def options_from_config(config: AssessmentConfig) -> AnalysisOptions:
         raise ConfigError("analysis.alpha must be between 0 and 1", file=config.path)
     if values.get("hotspot_weights", "queen") not in ("queen", "knn"):
         raise ConfigError('analysis.hotspot_weights must be "queen" or "knn"', file=config.path)
-    for key, least in (("permutations", 99), ("seed", 0)):
+    if values.get("emerging_step", "quarter") not in STEP_MONTHS:
+        raise ConfigError('analysis.emerging_step must be "quarter" or "month"', file=config.path)
+    for key, least in (("permutations", 99), ("seed", 0), ("sppt_samples", 100)):
         if key in values and not (isinstance(values[key], int) and values[key] >= least):
             raise ConfigError(f"analysis.{key} must be a whole number of at least {least}", file=config.path)
     return AnalysisOptions(**values)
@@ -126,6 +138,9 @@ class AreaAnalysis:
     rolling: pl.DataFrame | None = None
     concentration: pl.DataFrame | None = None
     hotspots: pl.DataFrame | None = None
+    emerging_hotspots: pl.DataFrame | None = None
+    sppt: pl.DataFrame | None = None
+    sppt_summary: pl.DataFrame | None = None
     repeat_locations: pl.DataFrame | None = None
     top_locations: pl.DataFrame | None = None
     repeat_victims: pl.DataFrame | None = None
@@ -205,6 +220,19 @@ def analyse_area(
             lambda: hotspot_table(
                 scope, options.hotspot_weights, options.knn_k, alpha=options.alpha, settings=options.permutation_settings
             ),
+        )
+        attempt(
+            ("emerging_hotspots",),
+            EMERGING_METHOD.format(step=options.emerging_step, permutations=options.permutations, seed=options.seed),
+            lambda: emerging_hotspots(
+                scope, options.hotspot_weights, options.knn_k, None, options.alpha, options.permutation_settings,
+                options.emerging_step,
+            ),
+        )
+        attempt(
+            ("sppt", "sppt_summary"),
+            SPPT_METHOD.format(samples=options.sppt_samples, seed=options.seed),
+            lambda: where_crime_moved(scope, None, options.sppt_settings),
         )
         attempt(
             ("repeat_locations", "top_locations"),

@@ -264,6 +264,69 @@ def hotspots(
     _run(area, start, end, config, warehouse_path, fmt, "Hot spots", compute, **chosen)
 
 
+@app.command("emerging-hotspots")
+@handles_errors
+def emerging_hotspots(
+    area: AreaOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    config: ConfigOption = None,
+    warehouse_path: WarehouseOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    crime_type: CrimeTypeOption = None,
+    step: Annotated[str | None, typer.Option("--step", help="quarter (default) or month.")] = None,
+    weights: Annotated[str | None, typer.Option("--weights", help="queen (boundaries) or knn (centroids).")] = None,
+    permutations: PermutationsOption = None,
+    seed: SeedOption = None,
+) -> None:
+    """Emerging hot spots: Gi* per quarter or month, the Mann-Kendall trend of each LSOA's z-scores, Esri's 17 categories."""
+    from cspkit.analysis.emerging import EMERGING_METHOD, emerging_hotspots
+
+    def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
+        table = emerging_hotspots(
+            scope,
+            options.hotspot_weights,
+            options.knn_k,
+            [crime_type] if crime_type else None,
+            options.alpha,
+            options.permutation_settings,
+            options.emerging_step,
+        )
+        method = EMERGING_METHOD.format(step=options.emerging_step, permutations=options.permutations, seed=options.seed)
+        return table, scope.provenance(method)
+
+    chosen = {"emerging_step": step, "hotspot_weights": weights, "permutations": permutations, "seed": seed}
+    _run(area, start, end, config, warehouse_path, fmt, "Emerging hot spots", compute, **chosen)
+
+
+@app.command()
+@handles_errors
+def sppt(
+    area: AreaOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    config: ConfigOption = None,
+    warehouse_path: WarehouseOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    crime_type: CrimeTypeOption = None,
+    summary: Annotated[bool, typer.Option("--summary", help="The S-indices and a sentence instead of the LSOAs.")] = False,
+    samples: Annotated[
+        int | None, typer.Option("--samples", help="Bootstrap resamples of each period (default 200).", min=100)
+    ] = None,
+    seed: SeedOption = None,
+) -> None:
+    """Where crime moved: Andresen's spatial point pattern test, latest 12 months against the previous 12, by LSOA."""
+    from cspkit.analysis.sppt import SPPT_METHOD, where_crime_moved
+
+    def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
+        what = crime_type.lower() if crime_type else "crime"
+        table, indices = where_crime_moved(scope, [crime_type] if crime_type else None, options.sppt_settings, what)
+        method = SPPT_METHOD.format(samples=options.sppt_samples, seed=options.seed)
+        return (indices if summary else table), scope.provenance(method)
+
+    _run(area, start, end, config, warehouse_path, fmt, "Where crime moved", compute, sppt_samples=samples, seed=seed)
+
+
 @app.command()
 @handles_errors
 def repeats(

@@ -228,12 +228,14 @@ def boundaries(con: duckdb.DuckDBPyConnection, lad_codes: Sequence[str] | None =
     polygons, each replaced by the user's own where ``cspkit ingest geography`` loaded one (``lsoa_boundary``)."""
     with resources.as_file(REFERENCE / BOUNDARY_FILE) as path:
         bundled = pl.read_parquet(path)
-    own = con.sql("SELECT lsoa21_code, geometry FROM lsoa_boundary").pl()
+    own = pl.DataFrame(con.execute("SELECT lsoa21_code, geometry FROM lsoa_boundary").fetchall(),
+                       schema={"lsoa21_code": pl.String, "geometry": pl.String}, orient="row")
     frame = pl.concat([own, bundled.join(own, on="lsoa21_code", how="anti")]).sort("lsoa21_code")
     if lad_codes is None:
         return frame
-    area = con.sql("SELECT lsoa21_code FROM lsoa WHERE list_contains($codes, lad_code)", params={"codes": list(lad_codes)}).pl()
-    return frame.join(area, on="lsoa21_code", how="semi")
+    area = [r[0] for r in con.execute("SELECT lsoa21_code FROM lsoa WHERE list_contains(?, lad_code)",
+                                      [list(lad_codes)]).fetchall()]
+    return frame.filter(pl.col("lsoa21_code").is_in(area))
 
 
 def bundled_boundaries(lad_codes: Sequence[str]) -> pl.DataFrame:

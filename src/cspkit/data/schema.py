@@ -18,6 +18,17 @@ DERIVED_GEOGRAPHY = """
     lad_code VARCHAR
 """
 
+#: A nation's deprivation index on LSOA 2021 (overall and crime domain; rank 1 = most deprived).
+DEPRIVATION_TABLE = """
+        CREATE TABLE IF NOT EXISTS {table} (
+            lsoa21_code VARCHAR PRIMARY KEY,
+            imd_rank INTEGER,
+            imd_decile INTEGER,
+            imd_score DOUBLE,
+            crime_rank INTEGER,
+            crime_decile INTEGER
+        )"""
+
 TABLES: dict[str, str] = {
     # police.uk: recorded crime and anti-social behaviour, one row per incident.
     "street": f"""
@@ -162,26 +173,10 @@ TABLES: dict[str, str] = {
             households INTEGER NOT NULL
         )""",
     # Reference: English Indices of Deprivation 2025 on LSOA 2021 (rank 1 = most deprived).
-    "imd": """
-        CREATE TABLE IF NOT EXISTS imd (
-            lsoa21_code VARCHAR PRIMARY KEY,
-            imd_rank INTEGER,
-            imd_decile INTEGER,
-            imd_score DOUBLE,
-            crime_rank INTEGER,
-            crime_decile INTEGER
-        )""",
+    "imd": DEPRIVATION_TABLE.format(table="imd"),
     # Reference: Welsh Index of Multiple Deprivation 2019 carried to LSOA 2021 (rank 1 = most deprived
     # in Wales). Ranked within Wales only: a separate table so it is never ranked with England's IMD.
-    "wimd": """
-        CREATE TABLE IF NOT EXISTS wimd (
-            lsoa21_code VARCHAR PRIMARY KEY,
-            imd_rank INTEGER,
-            imd_decile INTEGER,
-            imd_score DOUBLE,
-            crime_rank INTEGER,
-            crime_decile INTEGER
-        )""",
+    "wimd": DEPRIVATION_TABLE.format(table="wimd"),
     # Each LSOA's deprivation from its own nation's index, named in deprivation_index: compare ranks,
     # deciles and scores only within one index (GROUP BY deprivation_index).
     "deprivation": """

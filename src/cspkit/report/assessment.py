@@ -31,6 +31,7 @@ from cspkit.report.glossary import add_glossary
 from cspkit.report.partner_profiles import partner_section, substance_section
 from cspkit.report.plain import spelled_out, with_plain_dates
 from cspkit.report.profile import context_section, profile_section
+from cspkit.report.spatial_change import emerging_figure
 from cspkit.report.text import DocumentText, load_text
 from cspkit.survey.stats import ALPHA as SURVEY_ALPHA
 
@@ -272,6 +273,7 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
                 monthly["count"].to_list(),
                 monthly["rolling_12_month_mean"].to_list(),
                 figures.unit,
+                ev.threshold,
             ),
             notes,
             data=table_from_frame(
@@ -331,6 +333,7 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
                 ev.boundaries,
                 dict(zip(lsoa["lsoa21_code"], lsoa["hotspot"], strict=True)),
                 dict(zip(lsoa["lsoa21_code"], lsoa["gi_z"], strict=True)),
+                ev.wards,
             )
             caption = f"{figures.name}: Getis-Ord Gi* hot and cold spots by neighbourhood (LSOA), latest 12 months"
         else:
@@ -339,6 +342,7 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
                 ev.boundaries,
                 dict(zip(published["lsoa21_code"], [_shown(v) for v in published["rate_per_1000"]], strict=True)),
                 "rate per 1,000 residents",
+                ev.wards,
             )
             caption = (
                 f"{figures.name}: rate per 1,000 residents by neighbourhood (LSOA), latest 12 months "
@@ -346,6 +350,9 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
             )
         data, annex = neighbourhood_tables(ev, figures, published, cols, notes)
         section.add(figure(f"{figures.issue_id}_map", caption, chart, notes, data=data, annex=annex))
+    if figures.emerging is not None and ev.boundaries:
+        caption, chart, data = emerging_figure(figures, ev.boundaries, notes)
+        section.add(figure(f"{figures.issue_id}_emerging_map", caption, chart, notes, data=data))
     if figures.outcomes is not None and figures.outcomes.height:
         section.add(
             Paragraph(

@@ -2,7 +2,7 @@
 
 Every chart returns its alt text and the data table behind it, so a reader who cannot see the image
 (or wants the numbers) loses nothing. Maps draw the bundled LSOA boundary polygons; no web tiles,
-so the documents build offline.
+so the documents build offline; map_furniture adds ward names, scale, north and the licence lines.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from matplotlib.collections import PatchCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Polygon
+
+from cspkit.report import map_furniture
 
 DPI = 200
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
@@ -67,11 +69,33 @@ def _style(ax: Any) -> None:
     ax.set_axisbelow(True)
 
 
-def trend_chart(title: str, months: Sequence[date], counts: Sequence[float], rolling: Sequence[float | None], unit: str) -> Chart:
-    """Monthly counts as bars with the 12-month rolling mean as a line."""
+def trend_chart(
+    title: str,
+    months: Sequence[date],
+    counts: Sequence[float],
+    rolling: Sequence[float | None],
+    unit: str,
+    threshold: int = 0,
+) -> Chart:
+    """Monthly counts as bars with the 12-month rolling mean as a line.
+
+    A month with a count from 1 to ``threshold - 1`` is drawn as a hatched bar of height
+    ``threshold`` ("fewer than 5"), and the alt text then gives no total, lowest month or rolling
+    mean values, any of which would let a reader work that month out.
+    """
     fig = _figure()
     ax = fig.add_subplot()
-    ax.bar(months, counts, width=25, color=OKABE_ITO["sky_blue"], label=f"{unit} per month")
+    small = [0 < c < threshold for c in counts]
+    ax.bar(
+        [m for m, s in zip(months, small, strict=True) if not s],
+        [c for c, s in zip(counts, small, strict=True) if not s],
+        width=25, color=OKABE_ITO["sky_blue"], label=f"{unit} per month",
+    )
+    if any(small):
+        ax.bar(
+            [m for m, s in zip(months, small, strict=True) if s], [threshold] * sum(small), width=25, color="white",
+            edgecolor=OKABE_ITO["sky_blue"], hatch="///", label=f"fewer than {threshold}",
+        )
     shown = [(m, r) for m, r in zip(months, rolling, strict=True) if r is not None]
     if shown:
         ax.plot(
@@ -88,6 +112,15 @@ def trend_chart(title: str, months: Sequence[date], counts: Sequence[float], rol
         {"month": [m.strftime("%Y-%m") for m in months], "count": list(counts), "rolling_12_month_mean": list(rolling)}
     )
     first, last = months[0], months[-1]
+    if any(small):
+        most = max(counts)
+        alt = (
+            f"Bar chart of {unit} per month from {first:%B %Y} to {last:%B %Y}, "
+            + (f"up to {most:,.0f} a month; " if most >= threshold else "")
+            + f"{sum(small)} month(s) with fewer than {threshold} drawn as hatched bars of height {threshold}; "
+            "with a line for the 12-month rolling mean"
+        )
+        return Chart(title, _png(fig), alt + ".", data)
     total = sum(counts)
     alt = (
         f"Bar chart of {unit} per month from {first:%B %Y} to {last:%B %Y} ({total:,.0f} in all), "
@@ -150,7 +183,11 @@ def _polygons(geometry: Mapping[str, Any]) -> list[list[tuple[float, float]]]:
     return []
 
 
-def _draw_areas(ax: Any, boundaries: Mapping[str, Mapping[str, Any]], colour_of: Mapping[str, Any]) -> None:
+def _draw_areas(
+    ax: Any, boundaries: Mapping[str, Mapping[str, Any]], colour_of: Mapping[str, Any], wards: Mapping[str, str] | None
+) -> str:
+    """The LSOAs shaded, with the map furniture (scale, north, licence lines, ward names); returns the alt
+    text's sentence about the ward names shown."""
     patches, colours = [], []
     for code, geometry in boundaries.items():
         for ring in _polygons(geometry):
@@ -158,22 +195,33 @@ def _draw_areas(ax: Any, boundaries: Mapping[str, Mapping[str, Any]], colour_of:
             colours.append(colour_of.get(code, "#eeeeee"))
     ax.add_collection(PatchCollection(patches, facecolor=colours, edgecolor="white", linewidth=0.25))
     ax.autoscale_view()
-    ax.set_aspect(1.6)  # roughly equal-area at English latitudes for lon/lat degrees
+    ax.set_xlim(ax.get_xlim())
+    ax.set_ylim(ax.get_ylim())
     ax.set_axis_off()
+    shown = map_furniture.decorate(ax, boundaries, wards)
+    return f" Ward names are shown for orientation ({len(shown)} of {len(set(wards.values()))})." if shown and wards else ""
+
+
+def _with_wards(data: pl.DataFrame, wards: Mapping[str, str] | None) -> pl.DataFrame:
+    if not wards:
+        return data
+    return data.with_columns(pl.col("lsoa21_code").replace_strict(wards, default=None, return_dtype=pl.String).alias("ward"))
 
 
 def choropleth(
-    title: str, boundaries: Mapping[str, Mapping[str, Any]], values: Mapping[str, float | None], value_label: str
+    title: str, boundaries: Mapping[str, Mapping[str, Any]], values: Mapping[str, float | None], value_label: str,
+    wards: Mapping[str, str] | None = None,
 ) -> Chart:
-    """LSOAs shaded by a value on the viridis scale; LSOAs without a value are light grey."""
+    """LSOAs shaded by a value on the viridis scale; LSOAs without a value are light grey. ``wards``
+    (LSOA code -> ward name) labels the wards for orientation."""
     fig = _figure(6.5, 6.0)
     ax = fig.add_subplot()
     known = [v for v in values.values() if v is not None]
     norm = Normalize(vmin=min(known, default=0.0), vmax=max(known, default=1.0))
     cmap = colormaps[SEQUENTIAL]
-    _draw_areas(ax, boundaries, {c: cmap(norm(v)) for c, v in values.items() if v is not None})
     mappable = matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap)
     fig.colorbar(mappable, ax=ax, shrink=0.6, label=value_label)
+    ward_note = _draw_areas(ax, boundaries, {c: cmap(norm(v)) for c, v in values.items() if v is not None}, wards)
     ranked = sorted(((v, c) for c, v in values.items() if v is not None), reverse=True)
     data = pl.DataFrame(
         {"lsoa21_code": [c for _, c in ranked], "value": [v for v, _ in ranked]},
@@ -185,7 +233,7 @@ def choropleth(
     )
     if ranked:
         alt += f"; the highest is {ranked[0][1]} at {ranked[0][0]:,.1f}"
-    return Chart(title, _png(fig), alt + ".", data)
+    return Chart(title, _png(fig), alt + "." + ward_note, _with_wards(data, wards))
 
 
 HOTSPOT_COLOURS = {
@@ -196,15 +244,16 @@ HOTSPOT_COLOURS = {
 
 
 def hotspot_map(
-    title: str, boundaries: Mapping[str, Mapping[str, Any]], classes: Mapping[str, str], z_scores: Mapping[str, float]
+    title: str, boundaries: Mapping[str, Mapping[str, Any]], classes: Mapping[str, str], z_scores: Mapping[str, float],
+    wards: Mapping[str, str] | None = None,
 ) -> Chart:
     """LSOAs coloured by their Getis-Ord Gi* class (after the analysis module's FDR correction)."""
     fig = _figure(6.5, 6.0)
     ax = fig.add_subplot()
-    _draw_areas(ax, boundaries, {c: HOTSPOT_COLOURS.get(k, "#dddddd") for c, k in classes.items()})
     ax.legend(
         handles=[Patch(color=col, label=lab) for lab, col in HOTSPOT_COLOURS.items()], frameon=False, loc="lower left", fontsize=8
     )
+    ward_note = _draw_areas(ax, boundaries, {c: HOTSPOT_COLOURS.get(k, "#dddddd") for c, k in classes.items()}, wards)
     codes = sorted(classes, key=lambda c: -z_scores.get(c, 0.0))
     data = pl.DataFrame(
         {"lsoa21_code": codes, "gi_star_z": [z_scores.get(c) for c in codes], "class": [classes[c] for c in codes]}
@@ -214,5 +263,53 @@ def hotspot_map(
     alt = (
         f"Map of {len(boundaries)} neighbourhoods (LSOAs) showing {hot} statistically significant hot spots in "
         f"orange-red and {cold} cold spots in blue; the rest are grey."
+    )
+    return Chart(title, _png(fig), alt + ward_note, _with_wards(data, wards))
+
+
+#: Emerging hot spot categories: reds for hot, blues for cold, darkest for the most established pattern.
+EMERGING_COLOURS = {
+    "intensifying hot spot": "#67000d",
+    "persistent hot spot": "#a50f15",
+    "consecutive hot spot": "#cb181d",
+    "new hot spot": "#ef3b2c",
+    "diminishing hot spot": "#fb6a4a",
+    "oscillating hot spot": "#fc9272",
+    "sporadic hot spot": "#fcbba1",
+    "historical hot spot": "#fee0d2",
+    "intensifying cold spot": "#08306b",
+    "persistent cold spot": "#08519c",
+    "consecutive cold spot": "#2171b5",
+    "new cold spot": "#4292c6",
+    "diminishing cold spot": "#6baed6",
+    "oscillating cold spot": "#9ecae1",
+    "sporadic cold spot": "#c6dbef",
+    "historical cold spot": "#deebf7",
+    "no pattern detected": "#eeeeee",
+}
+
+
+def emerging_map(title: str, boundaries: Mapping[str, Mapping[str, Any]], categories: Mapping[str, str]) -> Chart:
+    """LSOAs coloured by their emerging hot spot category; the legend lists the categories present."""
+    fig = _figure(6.5, 6.0)
+    ax = fig.add_subplot()
+    _draw_areas(ax, boundaries, {c: EMERGING_COLOURS.get(k, "#eeeeee") for c, k in categories.items()})
+    present = [name for name in EMERGING_COLOURS if name in set(categories.values())]
+    ax.legend(
+        handles=[Patch(facecolor=EMERGING_COLOURS[n], edgecolor="#999999", label=n) for n in present],
+        frameon=False,
+        loc="lower left",
+        fontsize=7,
+    )
+    data = pl.DataFrame(
+        {"lsoa21_code": list(categories), "category": list(categories.values())},
+        schema={"lsoa21_code": pl.String, "category": pl.String},
+    ).sort("category", "lsoa21_code")
+    counted = data.filter(pl.col("category") != "no pattern detected").group_by("category").len().sort("len", descending=True)
+    described = "; ".join(f"{row['len']} {row['category']}" for row in counted.iter_rows(named=True)) or "none"
+    alt = (
+        f"Map of {len(boundaries)} neighbourhoods (LSOAs) coloured by how their hot or cold spot status changed over the "
+        f"period (reds: hot spot patterns, blues: cold spot patterns, light grey: no pattern). Neighbourhoods with a "
+        f"pattern: {described}."
     )
     return Chart(title, _png(fig), alt, data)

@@ -57,6 +57,8 @@ class IssueFigures:
     - ``peers``: area, rate_per_1000 (the CSP's own row named ``focus_area``), over ``peers_period``
     - ``lsoa``: lsoa21_code, count, rate_per_1000, gi_z, hotspot ("hot spot", "cold spot", "not significant")
     - ``outcomes``: outcome, count, share_pct (of the issue's crimes over the period), the last row "All outcomes"
+    - ``emerging``: the analysis module's emerging hot spot table (lsoa21_code, steps, hot_steps, cold_steps,
+      trend_tau, trend_p_value, classification)
     """
 
     issue_id: str
@@ -73,6 +75,7 @@ class IssueFigures:
     repeats: tuple[str, ...] = ()
     provenance: tuple[str, ...] = ()
     not_shown: tuple[str, ...] = ()  # what the analysis could not compute for this issue, and why
+    emerging: pl.DataFrame | None = None
 
 
 @dataclass(frozen=True)

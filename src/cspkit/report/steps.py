@@ -506,6 +506,7 @@ def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:
     """The analysis figures of each agreed priority and knowledge gap that police or partner data measure."""
     from cspkit.analysis.analyse import open_scope
     from cspkit.report import gather
+    from cspkit.report.spatial_change import with_spatial_change
 
     analysis_result = run.state.get("analysis")
     register = run.state.get("register")
@@ -532,6 +533,9 @@ def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:
                     analysis_result, scope, issue.id, issue.name, issue.partner_sources, options.alpha, options.hotspot_weights,
                     options.permutation_settings, threshold=config.suppression_threshold,
                 )
+            police = [c for c in issue.crime_categories if c in set(analysis_result.monthly["crime_type"])]
+            if figures is not None and police:
+                figures = with_spatial_change(figures, scope, police, options)
             if figures is not None:
                 run.evidence.issues[issue.id] = figures
 

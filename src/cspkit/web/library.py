@@ -612,7 +612,7 @@ def _trend_charts(config_path: Path, version: tuple[int, int]) -> dict:
         rolled = rolling_12(monthly.select("crime_type", "month", "count"))
         chart = trend_chart(
             f"{label} per month, {analysis.area.name}", rolled["month"].to_list(), rolled["count"].to_list(),
-            rolled["rolling_12_mean"].to_list(), unit,
+            rolled["rolling_12_mean"].to_list(), unit, config.suppression_threshold,
         )
         charts[key] = (chart, rule.publishable(chart.data, ["count"], pooled=["rolling_12_month_mean"]))
     return charts
