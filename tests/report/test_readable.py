@@ -138,6 +138,13 @@ def test_every_statistical_term_used_is_in_the_glossary(documents: dict[str, Doc
                 assert any(t.term in defined and t.used_in(word) for t in terms), (doc.title, word)
 
 
+def test_the_demo_decision_makes_no_claim_without_data(small_assessment: AssessmentRun) -> None:
+    from cspkit.report.claims import claims, unsourced_claims
+
+    assert len(list(claims(small_assessment.evidence))) >= 3  # the demo's rationales do claim changes
+    assert unsourced_claims(small_assessment.evidence) == []
+
+
 def test_risk_issues_show_what_measures_them_and_say_proxy(documents: dict[str, Document]) -> None:
     table = next(t for t in documents["assessment"].tables() if t.key == "issue_measures")
     rows = dict(table.rows)

@@ -14,6 +14,7 @@ import polars as pl
 from cspkit.analysis.wording import method_in_plain_words
 from cspkit.priorities.voting import disagreements
 from cspkit.report import charts, heatmap, summary
+from cspkit.report.claims import unsourced_claims
 from cspkit.report.document import (
     Bullets,
     Document,
@@ -581,7 +582,8 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
                     else ""
                 )
                 + ". The vote informed that decision; the reasons are recorded with each priority."
-            )
+            ),
+            *(Paragraph(f"Claim without data: {p}.", style="notice") for p in unsourced_claims(ev)),
         )
 
 

@@ -466,6 +466,11 @@ def decision(config: AssessmentConfig, run: AssessmentRun) -> str:
     if not used:
         raise StepSkipped("no votes, decision or previous priorities: set [priorities] votes, decision and previous")
     _priority_figures(config, run)
+    from cspkit.report.claims import unsourced_claims
+
+    problems = unsourced_claims(run.evidence)
+    if problems:
+        used.append(f"{len(problems)} claims in the decision without data behind them: " + "; ".join(problems))
     return "; ".join(used)
 
 
