@@ -161,6 +161,7 @@ def test_bar_chart_highlights_the_partnership_among_peers() -> None:
     )
     assert chart.data["label"].to_list() == ["Luton", "Bedford", "Central Bedfordshire"]
     assert "ranks 3 of 3" in chart.alt_text
+    assert chart.data["rank"].to_list() == [1, 2, 3]  # the rank is drawn on the chart and kept in its table
 
 
 def test_heat_map_places_every_issue_in_its_cell_as_a_numbered_marker() -> None:

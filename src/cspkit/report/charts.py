@@ -171,6 +171,12 @@ def bar_chart(
     if highlight is not None and highlight in labels:
         position = labels[::-1].index(highlight) + 1
         alt += f". {highlight} is highlighted and ranks {position} of {len(labels)}"
+        columns["rank"] = list(range(1, len(labels) + 1))
+        ax.annotate(  # the rank drawn beside the area's own bar, so the comparison reads without counting
+            f"rank {position} of {len(labels)}", (values[labels.index(highlight)], labels.index(highlight)),
+            xytext=(4, 0), textcoords="offset points", va="center", fontsize=8, fontweight="bold",
+            color=OKABE_ITO["vermillion"],
+        )
     return Chart(title, _png(fig), alt + ".", pl.DataFrame(columns))
 
 
