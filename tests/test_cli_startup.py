@@ -41,6 +41,11 @@ def test_help_loads_no_heavy_library(words: list[str]) -> None:
     assert _heavy_after(_running(words)) == []
 
 
+def test_init_loads_no_heavy_library(tmp_path) -> None:
+    assert _heavy_after(_running(["init", str(tmp_path / "a"), "--area", "Oxford"])) == []
+    assert (tmp_path / "a" / "assessment.toml").exists()
+
+
 def test_sql_loads_only_duckdb(tmp_path) -> None:
     import duckdb
 

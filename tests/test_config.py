@@ -2,23 +2,21 @@ from pathlib import Path
 
 import pytest
 
-from cspkit.config import load_config, write_template
+from cspkit.config import load_config
 from cspkit.errors import ConfigError
 
 
-def test_template_round_trip(tmp_path: Path) -> None:
-    path = write_template(tmp_path, area_code="E06000055")
-    config = load_config(path)
-    assert config.area_codes == ("E06000055",)
-    assert config.period_start == "2021-05"
-    assert config.warehouse == tmp_path / "warehouse.duckdb"
-    assert config.suppression_threshold == 5
-
-
-def test_template_refuses_to_overwrite(tmp_path: Path) -> None:
-    write_template(tmp_path)
-    with pytest.raises(ConfigError, match="already exists"):
-        write_template(tmp_path)
+def test_country_follows_the_area_codes(tmp_path: Path) -> None:
+    path = tmp_path / "assessment.toml"
+    body = "[assessment]\narea_codes = [{codes}]\nperiod_start = '2023-01'\nperiod_end = '2023-12'\n{extra}"
+    path.write_text(body.format(codes="'W06000024', 'W06000016'", extra=""))
+    assert load_config(path).country == "Wales"
+    path.write_text(body.format(codes="'E06000055'", extra="country = 'Wales'\n"))
+    with pytest.raises(ConfigError, match="country = 'Wales' but the area codes E06000055 are in England"):
+        load_config(path)
+    path.write_text(body.format(codes="'E06000055', 'W06000016'", extra=""))
+    with pytest.raises(ConfigError, match=r"all be in England \(codes E\.\.\.\) or all in Wales"):
+        load_config(path)
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,10 @@ import typer
 from cspkit import __version__
 from cspkit.analysis.commands import app as analysis_app
 from cspkit.cli_common import handles_errors
-from cspkit.config import write_template
 from cspkit.data.commands import app as ingest_app
 from cspkit.data.commands import fetch_app, sql
 from cspkit.horizon.commands import app as horizon_app
+from cspkit.new_assessment import start_assessment
 from cspkit.priorities.commands import app as priorities_app
 from cspkit.report.commands import assess
 from cspkit.risk.commands import app as risk_app
@@ -48,11 +48,30 @@ def root(
 @handles_errors
 def init(
     directory: Annotated[Path, typer.Argument(help="Folder for the new assessment.")],
-    area: Annotated[str, typer.Option(help="Local authority district code of the CSP.")] = "E06000056",
+    area: Annotated[
+        list[str],
+        typer.Option(
+            help="The partnership's district(s): ONS codes or names, comma-separated or repeated "
+            "(e.g. 'Oxford' or 'W06000024,W06000016' for a joint partnership).",
+        ),
+    ],
+    warehouse: Annotated[
+        Path | None,
+        typer.Option(
+            help="A warehouse already loaded: the period becomes its latest 36 months (default: DIRECTORY/warehouse.duckdb)."
+        ),
+    ] = None,
 ) -> None:
-    """Start an assessment: write a commented assessment.toml into DIRECTORY."""
-    path = write_template(directory, area_code=area)
-    typer.echo(f"Wrote {path}. Edit it, then run 'cspkit ingest police --config {path} PATH'.")
+    """Start an assessment: check the area and write a commented assessment.toml into DIRECTORY."""
+    made = start_assessment(directory, area, warehouse=warehouse)
+    typer.echo(f"Wrote {made.path} for {', '.join(str(d) for d in made.districts)} ({made.districts[0].country}).")
+    period = f"{made.period[0]} to {made.period[1]}"
+    if made.period_from_warehouse:
+        typer.echo(f"Period: {period}, the latest months the warehouse holds.")
+    else:
+        typer.echo(f"Period: {period} is a PLACEHOLDER (no warehouse yet): set it to the months you load.")
+    typer.echo(f"Next: 'cspkit fetch police --config {made.path}' (or 'cspkit ingest police' for files you have),")
+    typer.echo(f"then 'cspkit assess {made.path}'.")
 
 
 app.add_typer(fetch_app, name="fetch")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cspkit.errors import ConfigError
+from cspkit.nation import country_of
 from cspkit.tomlfile import read_toml
 
 CONFIG_FILENAME = "assessment.toml"
@@ -27,6 +28,7 @@ class AssessmentConfig:
     name: str
     csp_name: str
     area_codes: tuple[str, ...]
+    country: str
     period_start: str
     period_end: str
     warehouse: Path
@@ -69,6 +71,17 @@ def _month(value: Any, key: str, path: Path) -> str:
     return value
 
 
+def _country(value: Any, codes: list[str], path: Path) -> str:
+    """England or Wales, from the area codes; a ``country`` written in the file must agree with them."""
+    try:
+        derived = country_of(codes)
+    except ConfigError as exc:
+        raise ConfigError(exc.message, file=path) from None
+    if value is not None and value != derived:
+        raise ConfigError(f"country = {value!r} but the area codes {', '.join(codes)} are in {derived}", file=path)
+    return derived
+
+
 def load_config(path: str | Path) -> AssessmentConfig:
     """Read and check ``assessment.toml`` (or the folder holding it)."""
     path = Path(path).expanduser().resolve()
@@ -86,6 +99,7 @@ def load_config(path: str | Path) -> AssessmentConfig:
     end = _month(_require(assessment, "period_end", "assessment", path), "period_end", path)
     if start > end:
         raise ConfigError(f"period_start {start} is after period_end {end}", file=path)
+    country = _country(assessment.get("country"), codes, path)
 
     privacy = raw.get("privacy", {})
     threshold = privacy.get("suppression_threshold", 5)
@@ -98,6 +112,7 @@ def load_config(path: str | Path) -> AssessmentConfig:
         name=str(assessment.get("name", "Strategic assessment")),
         csp_name=str(assessment.get("csp_name", "Community Safety Partnership")),
         area_codes=tuple(codes),
+        country=country,
         period_start=start,
         period_end=end,
         warehouse=(root / assessment.get("warehouse", "warehouse.duckdb")).resolve(),
@@ -107,15 +122,3 @@ def load_config(path: str | Path) -> AssessmentConfig:
         pseudonym_key_file=(root / key_file).resolve() if key_file else None,
         raw=raw,
     )
-
-
-def write_template(directory: str | Path, area_code: str = "E06000056") -> Path:
-    """Write a commented ``assessment.toml`` into ``directory`` and return its path."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    target = directory / CONFIG_FILENAME
-    if target.exists():
-        raise ConfigError("a config already exists here; edit it or choose another folder", file=target)
-    template = (Path(__file__).parent / "templates" / "assessment.toml").read_text(encoding="utf-8")
-    target.write_text(template.replace("{{AREA_CODE}}", area_code), encoding="utf-8")
-    return target

@@ -129,6 +129,12 @@ def test_short_period_gives_reasons_not_numbers(build_warehouse) -> None:
     assert result.trends["statement"].str.contains("not enough months for a trend test").all()
 
 
+def test_peer_count_zero_switches_peers_off(build_warehouse) -> None:
+    path = build_warehouse([street_row(date(2021, 1, 1), ALPHA_LSOAS[0], ALPHA, "Burglary", 3)])
+    result = analyse_area(path, ALPHA, Period.parse("2021-01", "2021-01"), AnalysisOptions(peer_count=0))
+    assert result.peer_group is None and result.notes["peer_group"] == "no peer comparison: [analysis] peer_count = 0"
+
+
 def test_households_missing_gives_no_household_rate(build_warehouse) -> None:
     path = build_warehouse([street_row(date(2021, 1, 1), ALPHA_LSOAS[0], ALPHA, "Burglary", 3)], households=None)
     result = analyse_area(path, ALPHA, Period.parse("2021-01", "2021-01"))

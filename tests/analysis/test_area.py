@@ -41,6 +41,16 @@ def test_too_short_for_a_comparison() -> None:
         Period.parse("2022-07", "2023-12").previous_12()
 
 
+def test_latest_year_and_its_words() -> None:
+    """A period shorter than a year is its own 'latest' figure, named by its real months."""
+    three_years = Period.parse("2021-05", "2024-04")
+    assert three_years.latest_year() == Period.parse("2023-05", "2024-04")
+    assert three_years.latest_words() == "latest 12 months"
+    march = Period.parse("2024-03", "2024-03")
+    assert march.latest_year() == march and march.latest_words() == "March 2024"
+    assert Period.parse("2023-11", "2024-04").latest_words() == "November 2023 to April 2024"
+
+
 def test_resolve_district_ward_lsoa_and_list(steady_warehouse) -> None:
     with warehouse.read(steady_warehouse) as con:
         assert resolve_area(con, Area.parse(ALPHA)).lsoas == tuple(ALPHA_LSOAS)
@@ -52,6 +62,7 @@ def test_resolve_district_ward_lsoa_and_list(steady_warehouse) -> None:
         assert mixed.lad_codes == (ALPHA, BETA)
         both = resolve_area(con, Area.parse([ALPHA, BETA]))
         assert len(both.lsoas) == 8
+        assert both.name == "Alpha and Beta"  # a joint partnership, as a reader says it
 
 
 def test_unknown_area_is_an_error(steady_warehouse) -> None:

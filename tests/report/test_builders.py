@@ -250,3 +250,25 @@ def test_vote_disagreements_are_written_with_issue_names() -> None:
     vote = next(s for _, s in doc.walk() if s.title == "The vote")
     items = next(b for b in vote.blocks if hasattr(b, "items")).items
     assert items[0] == "The methods pick different winners: Borda Burglary, Schulze Anti-social behaviour."
+
+
+def test_an_all_crime_row_that_adds_up_protects_a_small_category_from_subtraction() -> None:
+    """An issue measured by every crime category: its "All crime" context row is their total, so one
+    hidden category would be that total minus the others unless a second cell is hidden too."""
+    from dataclasses import replace
+
+    from cspkit.analysis.scope import ALL_CRIME
+
+    ev = evidence()
+    categories = pl.DataFrame(
+        {"category": [ALL_CRIME, "Burglary", "Robbery", "Drugs"], "previous_12": [110, 60, 47, 3], "latest_12": [100, 50, 48, 2]}
+    )
+    ev.issues["asb"] = replace(ev.issues["asb"], categories=categories)
+    rows = table(build_assessment(ev), "asb_categories").rows
+    for column in (1, 2):
+        hidden = [r[column] for r in rows[1:] if r[column] in ("<5", "*")]
+        assert len(hidden) >= 2, rows
+    context = categories.with_columns(pl.Series("previous_12", [900, 60, 47, 3]), pl.Series("latest_12", [900, 50, 48, 2]))
+    ev.issues["asb"] = replace(ev.issues["asb"], categories=context)
+    rows = table(build_assessment(ev), "asb_categories").rows
+    assert [r[2] for r in rows] == ["900", "50", "48", "<5"]  # a context row, not a total: nothing more to hide

@@ -236,7 +236,7 @@ def test_survey_responses_given_directly_are_analysed(small_assessment: Assessme
         '[assessment]\narea_codes = ["E06000056"]\nperiod_start = "2022-05"\nperiod_end = "2024-04"\n', encoding="utf-8"
     )
     config = load_config(tmp_path / "assessment.toml")
-    questionnaire = load_questionnaire(None)
+    questionnaire = load_questionnaire(None, ("E06000056",))
     cells = population_cells(config.warehouse, list(config.area_codes), questionnaire)
     given = generate_survey(cells, questionnaire, n=120, seed=7).responses
     run = run_assessment(config, documents=False, survey_responses=given)

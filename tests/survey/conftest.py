@@ -42,7 +42,7 @@ def reference_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def questionnaire() -> Questionnaire:
-    return load_questionnaire()
+    return load_questionnaire(area_codes=("E06000056",))
 
 
 @pytest.fixture(scope="session")

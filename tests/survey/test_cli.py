@@ -21,19 +21,22 @@ def store(tmp_path: Path, reference_warehouse: Path) -> Path:
     return target
 
 
+AREA = ("--area", "E06000056")
+
+
 def run(*args: str):
     return runner.invoke(app, ["survey", *args])
 
 
 def test_generate_import_weight_results(tmp_path: Path, store: Path) -> None:
     out = tmp_path / "demo"
-    made = run("generate-synthetic", str(out), "-w", str(store), "--n", "300", "--seed", "5", "-f", "json")
+    made = run("generate-synthetic", str(out), "-w", str(store), *AREA, "--n", "300", "--seed", "5", "-f", "json")
     assert made.exit_code == 0, made.output
     export = out / "synthetic_survey_smartsurvey.csv"
     mapping = out / "synthetic_survey_smartsurvey.mapping.toml"
     assert (out / "synthetic_survey_truth.csv").exists()
 
-    imported = run("import", str(export), "--mapping", str(mapping), "--wave", "2026", "-w", str(store), "-f", "json")
+    imported = run("import", str(export), "--mapping", str(mapping), "--wave", "2026", "-w", str(store), *AREA, "-f", "json")
     assert imported.exit_code == 0, imported.output
     summary = {row["measure"]: row["value"] for row in json.loads(imported.output)}
     assert summary["imported"] == 300 and summary["duplicates"] == 3
@@ -43,23 +46,23 @@ def test_generate_import_weight_results(tmp_path: Path, store: Path) -> None:
         numbers = dict((part.split(" ", 1)[1], int(part.split(" ", 1)[0].replace(",", ""))) for part in text.split(", "))
         assert numbers["read"] == numbers["stored"] + numbers.get("in excluded rows", 0) + numbers.get("dropped", 0)
 
-    weighted = run("weight", "-w", str(store), "--area", "E06000056", "-f", "json")
+    weighted = run("weight", "-w", str(store), *AREA, "-f", "json")
     assert weighted.exit_code == 0, weighted.output
     report = {row["measure"]: row["value"] for row in json.loads(weighted.output)}
     assert report["converged"] == "True" and report["weighting variables"] == "area, age_band, sex"
 
-    found = run("results", "-t", "concerns", "-w", str(store), "--area", "E06000056", "-f", "csv")
+    found = run("results", "-t", "concerns", "-w", str(store), *AREA, "-f", "csv")
     assert found.exit_code == 0, found.output
     assert found.output.splitlines()[0].startswith("rank,rank_best,rank_worst,concern_code")
 
-    estimates = run("results", "-w", str(store), "--wave", "2026", "--unweighted", "-f", "json")
+    estimates = run("results", "-w", str(store), *AREA, "--wave", "2026", "--unweighted", "-f", "json")
     rows = json.loads(estimates.output)
     assert {r["question_id"] for r in rows} >= {"safe_day", "safe_dark", "concerns"}
 
     excluded = run("exclusions", "-w", str(store), "-f", "csv")
     assert excluded.output.count("duplicate") == 3
 
-    no_previous = run("results", "-t", "changes", "-w", str(store), "--unweighted")
+    no_previous = run("results", "-t", "changes", "-w", str(store), *AREA, "--unweighted")
     assert no_previous.exit_code == 2 and "needs --previous-wave" in no_previous.output
 
 
@@ -68,26 +71,27 @@ def test_import_errors_name_the_place(tmp_path: Path, store: Path) -> None:
     export.write_text("UserID,How safe?\n1,Very safe\n", encoding="utf-8")
     mapping = tmp_path / "mapping.toml"
     mapping.write_text('format = "smartsurvey"\n[questions]\nsafe_day = "How safe do you feel?"\n', encoding="utf-8")
-    result = run("import", str(export), "--mapping", str(mapping), "-w", str(store))
+    result = run("import", str(export), "--mapping", str(mapping), "-w", str(store), *AREA)
     assert result.exit_code == 2
     assert "export.csv, column 'How safe do you feel?'" in result.output
     assert "closest column is 'How safe?'" in result.output
 
 
 def test_questionnaire_command() -> None:
-    result = run("questionnaire", "-f", "csv")
+    result = run("questionnaire", *AREA, "-f", "csv")
     assert result.exit_code == 0
     assert "concerns,multiple,concerns,23" in result.output
 
 
 def test_results_against_a_previous_wave(tmp_path: Path, store: Path) -> None:
     out = tmp_path / "demo"
-    assert run("generate-synthetic", str(out), "-w", str(store), "--n", "200", "--seed", "9").exit_code == 0
+    assert run("generate-synthetic", str(out), "-w", str(store), *AREA, "--n", "200", "--seed", "9").exit_code == 0
     export, mapping = out / "synthetic_survey_smartsurvey.csv", out / "synthetic_survey_smartsurvey.mapping.toml"
     for wave in ("2025", "2026"):
-        assert run("import", str(export), "--mapping", str(mapping), "--wave", wave, "-w", str(store)).exit_code == 0
+        assert run("import", str(export), "--mapping", str(mapping), "--wave", wave, "-w", str(store), *AREA).exit_code == 0
     changes = run(
-        "results", "-t", "changes", "--wave", "2026", "--previous-wave", "2025", "-w", str(store), "--unweighted", "-f", "json"
+        "results", "-t", "changes", "--wave", "2026", "--previous-wave", "2025", "-w", str(store), *AREA, "--unweighted",
+        "-f", "json",
     )
     assert changes.exit_code == 0, changes.output
     rows = json.loads(changes.output)

@@ -270,9 +270,9 @@ def test_smartsurvey_csv_with_status(tmp_path: Path, questionnaire) -> None:
 def test_postcode_resolved_then_dropped(tmp_path: Path) -> None:
     import tomllib
 
-    from cspkit.survey.questionnaire import DEFAULT_QUESTIONNAIRE
+    from cspkit.survey.questionnaire import DEFAULT_QUESTIONNAIRE, fill_area
 
-    raw = tomllib.loads(DEFAULT_QUESTIONNAIRE.read_text(encoding="utf-8"))
+    raw = fill_area(tomllib.loads(DEFAULT_QUESTIONNAIRE.read_text(encoding="utf-8")), ("E06000056",), "q.toml")
     raw["questions"].append({"id": "postcode", "text": "Postcode", "type": "postcode"})
     q = parse_questionnaire(raw)
     onspd = write_csv(

@@ -11,6 +11,7 @@ from cspkit.risk.register import load_issues
 from cspkit.survey.questionnaire import (
     DEFAULT_QUESTIONNAIRE,
     QuestionType,
+    fill_area,
     load_questionnaire,
     parse_questionnaire,
     validate_answer,
@@ -46,7 +47,7 @@ def test_default_questionnaire_covers_the_issue(questionnaire) -> None:
 
 
 def _raw() -> dict:
-    return tomllib.loads(DEFAULT_QUESTIONNAIRE.read_text(encoding="utf-8"))
+    return fill_area(tomllib.loads(DEFAULT_QUESTIONNAIRE.read_text(encoding="utf-8")), ("E06000056",), "q.toml")
 
 
 @pytest.mark.parametrize(
@@ -97,6 +98,34 @@ def test_validate_answer(questionnaire) -> None:
         validate_answer(questionnaire["concerns"], ["asb", "none"])
     with pytest.raises(InputError, match="1000 characters or fewer"):
         validate_answer(questionnaire["improve"], "x" * 1001)
+
+
+def test_area_question_lists_the_wards_of_any_area() -> None:
+    """Central Bedfordshire's 31 wards as before; Oxford's own wards; a joint Welsh CSP's wards of both districts."""
+    bedfordshire = load_questionnaire(area_codes=("E06000056",))
+    assert bedfordshire.area_question.text == "Which ward of Central Bedfordshire do you live in?"
+    assert bedfordshire.area_question.options[0].label == "Ampthill"
+    oxford = load_questionnaire(area_codes=("E07000178",)).area_question
+    assert oxford.text == "Which ward of Oxford do you live in?"
+    labels = {o.label for o in oxford.options}
+    assert {"Carfax & Jericho", "Headington"} <= labels and "Ampthill" not in labels
+    assert all(o.wards == (o.code,) and o.code.startswith("E05") for o in oxford.options)
+    joint = load_questionnaire(area_codes=("W06000024", "W06000016")).area_question
+    assert joint.text == "Which ward of Merthyr Tydfil and Rhondda Cynon Taf do you live in?"
+    districts = {o.label.rsplit(" (", 1)[1] for o in joint.options}
+    assert districts == {"Merthyr Tydfil)", "Rhondda Cynon Taf)"}
+    assert all(o.code.startswith("W05") for o in joint.options)
+
+
+def test_area_question_needs_the_area() -> None:
+    with pytest.raises(ConfigError, match="needs the assessment's area: pass --area CODE"):
+        load_questionnaire()
+    raw = tomllib.loads(DEFAULT_QUESTIONNAIRE.read_text(encoding="utf-8"))
+    raw["questions"][0]["options_from"] = "wards"
+    with pytest.raises(ConfigError, match="only an area question"):
+        fill_area(raw, ("E07000178",), "q.toml")
+    with pytest.raises(ConfigError, match="did you mean Oxford"):
+        load_questionnaire(area_codes=("Oxfrd",))
 
 
 def test_postcode_question() -> None:

@@ -52,7 +52,8 @@ def imported_once(tmp_path_factory: pytest.TempPathFactory, reference_warehouse:
     store = tmp_path / "warehouse.duckdb"
     shutil.copy(reference_warehouse, store)
     out = tmp_path / "export"
-    assert runner.invoke(app, ["survey", "generate-synthetic", str(out), "-w", str(store), "--n", "300"]).exit_code == 0
+    made = runner.invoke(app, ["survey", "generate-synthetic", str(out), "-w", str(store), "--area", CB, "--n", "300"])
+    assert made.exit_code == 0, made.output
     mapping_path = out / "synthetic_survey_smartsurvey.mapping.toml"
     mapping = tomllib.loads(mapping_path.read_text(encoding="utf-8"))
     sex_column = mapping["questions"].pop("sex")
@@ -60,7 +61,7 @@ def imported_once(tmp_path_factory: pytest.TempPathFactory, reference_warehouse:
     mapping_path.write_text(tomli_w.dumps(mapping), encoding="utf-8")
     questionnaire = questionnaire_without_sex(tmp_path)
     result = runner.invoke(app, ["survey", "import", str(out / "synthetic_survey_smartsurvey.csv"), "-m", str(mapping_path),
-                                 "-q", str(questionnaire), "--wave", "2026", "-w", str(store)])
+                                 "-q", str(questionnaire), "--wave", "2026", "-w", str(store), "--area", CB])
     assert result.exit_code == 0, result.output
     return store, questionnaire
 
@@ -143,9 +144,9 @@ def test_a_fresh_warehouse_names_the_command_that_loads_the_population(tmp_path:
 
 
 def test_the_report_and_web_path_weights_as_configured(tmp_path: Path, reference_warehouse: Path) -> None:
-    questionnaire = load_questionnaire(questionnaire_without_sex(tmp_path))
-    survey = generate_survey(population_cells(reference_warehouse, [CB], load_questionnaire()), load_questionnaire(),
-                             n=300, seed=3)
+    questionnaire = load_questionnaire(questionnaire_without_sex(tmp_path), [CB])
+    full = load_questionnaire(area_codes=[CB])
+    survey = generate_survey(population_cells(reference_warehouse, [CB], full), full, n=300, seed=3)
     responses = survey.responses  # generated with a sex question; the configured questionnaire has none
     kept = responses.answers.filter(pl.col("question_id") != "sex")
     responses = type(responses)(wave="w", answers=kept, respondents=responses.respondents)

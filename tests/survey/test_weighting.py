@@ -135,10 +135,10 @@ def test_margin_problems_are_named(reference_warehouse, questionnaire, tmp_path)
 
     from cspkit.data import warehouse
     from cspkit.errors import WarehouseError
-    from cspkit.survey.questionnaire import DEFAULT_QUESTIONNAIRE, parse_questionnaire
+    from cspkit.survey.questionnaire import DEFAULT_QUESTIONNAIRE, fill_area, parse_questionnaire
     from cspkit.survey.weighting import population_margins
 
-    raw = tomllib.loads(DEFAULT_QUESTIONNAIRE.read_text(encoding="utf-8"))
+    raw = fill_area(tomllib.loads(DEFAULT_QUESTIONNAIRE.read_text(encoding="utf-8")), ("E06000056",), "q.toml")
     area = next(q for q in raw["questions"] if q["id"] == "area")
     area["options"] = area["options"][1:]  # Ampthill left out
     with pytest.raises(ConfigError, match="E05014394 are in the districts but in no area option") as caught:

@@ -26,7 +26,7 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)"),
 ]
 METHOD = load_method()
-QUESTIONNAIRE = load_questionnaire()
+QUESTIONNAIRE = load_questionnaire(area_codes=("E06000056",))
 
 
 @pytest.fixture(scope="module")

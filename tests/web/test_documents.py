@@ -41,6 +41,7 @@ def test_dashboard_map_has_a_table_alternative_of_the_same_areas(clients, assess
     page = clients["viewer"].get(reverse("web:dashboard", args=["cb"]))
     html = BeautifulSoup(page.content, "html.parser")
     assert html.select_one("#lsoa-map")["data-geojson"] == reverse("web:boundaries", args=["cb"])
+    assert "Contains OS data © Crown copyright and database right" in html.select_one("#lsoa-map").find_next("p").text
     codes = {tr.th.get_text(strip=True) for tr in html.select("details table tbody tr")}
     assert codes == set(_bundled()) and len(codes) == 175
     assert not html.select("script[src^=http]") and not html.select("link[href^=http]")  # no web tiles or CDNs
@@ -54,12 +55,14 @@ def test_boundaries_are_the_bundled_polygons(clients, assessment):
     assert all(f["properties"]["LSOA21NM"].startswith("Central Bedfordshire") for f in features)
 
 
-def test_area_without_bundled_boundaries_has_no_map(clients, assessment):
+def test_area_that_is_no_district_has_no_map(clients, assessment):
+    """Every district's boundaries are bundled; a code that is no district is named as the problem, with no map."""
     assessment.area_code = "E06000999"  # no such district
     assessment.save()
-    page = clients["viewer"].get(reverse("web:dashboard", args=["cb"])).content.decode()
-    assert "lsoa-map" not in page
-    assert clients["viewer"].get(reverse("web:boundaries", args=["cb"])).status_code == 404
+    response = clients["analyst"].get(reverse("web:dashboard", args=["cb"]))
+    page = response.content.decode()
+    assert response.status_code == 503 and "lsoa-map" not in page and "unknown district" in page and "E06000999" in page
+    assert clients["viewer"].get(reverse("web:boundaries", args=["cb"])).status_code == 503
 
 
 def test_rebuild_runs_in_the_background_and_offers_downloads(clients, assessment, fake_report):

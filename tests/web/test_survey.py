@@ -14,7 +14,7 @@ from cspkit.survey.responses import responses_from_answers
 from cspkit.web.models import AuditEntry, SurveyAnswer, SurveyResponse
 from cspkit.web.views.survey import web_responses
 
-QUESTIONNAIRE = load_questionnaire()
+QUESTIONNAIRE = load_questionnaire(area_codes=("E06000056",))
 
 
 def answer_for(question) -> str | list[str]:

@@ -242,7 +242,7 @@ def analyse_area(
         attempt(("outcomes",), "street last outcome category by crime type", lambda: outcome_profile(scope))
         attempt(("latest_outcomes",), "latest outcomes-file outcome per crime ID", lambda: latest_outcomes(scope))
         weights = load_harm_weights(options.harm_weights)
-        harm_period = period.latest_12() if period.months >= 12 else period
+        harm_period = period.latest_year()
         attempt(
             ("harm",),
             f"harm = count x weight ({weights.name}, version {weights.version})",
@@ -305,6 +305,9 @@ def _repeat_victims(scope: Scope, options: AnalysisOptions, result: AreaAnalysis
 
 
 def _peers(scope: Scope, options: AnalysisOptions, result: AreaAnalysis) -> None:
+    if options.peer_count == 0 and not options.peers:
+        result.notes["peer_group"] = "no peer comparison: [analysis] peer_count = 0"
+        return
     period = peer_period(scope.period, options)
     try:
         lads = whole_districts(scope)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-import duckdb
-
+from cspkit.data.districts import area_name
 from cspkit.errors import AnalysisError
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 def parse_month(text: str, what: str = "month") -> date:
@@ -64,6 +67,14 @@ class Period:
         """The last 12 months of the period."""
         self._need(12, "the latest 12 months")
         return Period(add_months(self.end, -11), self.end)
+
+    def latest_year(self) -> Period:
+        """The latest 12 months, or the whole period when it is shorter (its figures then name their real months)."""
+        return self.latest_12() if self.months >= 12 else self
+
+    def latest_words(self) -> str:
+        """What :meth:`latest_year` covers, for a reader: 'latest 12 months', or 'March 2024' over one month."""
+        return "latest 12 months" if self.months >= 12 else self.in_words()
 
     def previous_12(self) -> Period:
         """The 12 months before the latest 12: the usual 'this year against last year'."""
@@ -140,7 +151,7 @@ def resolve_area(con: duckdb.DuckDBPyConnection, area: Area) -> ResolvedArea:
     ).fetchall()
     return ResolvedArea(
         codes=area.codes,
-        name=", ".join(dict.fromkeys(names)),
+        name=area_name(list(dict.fromkeys(names))),
         lsoas=tuple(lsoas),
         lad_codes=tuple(r[0] for r in lads if r[0]),
     )

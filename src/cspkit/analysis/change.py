@@ -43,7 +43,8 @@ QUASI_POISSON = "quasi-Poisson regression of monthly counts on period"
 
 @dataclass(frozen=True)
 class CountChange:
-    """Two periods' counts compared with the exact conditional (Poisson means) test."""
+    """Two periods' counts compared: ``p_value`` by the test named in ``test``, and always the exact conditional
+    (Poisson means) test of the two totals."""
 
     previous: int
     latest: int
@@ -125,7 +126,7 @@ def compare_monthly_counts(
     test of the two totals calls chance variation real too often. The headline test is a
     quasi-Poisson regression of the monthly counts on a period indicator (and month-of-year terms
     where every month of the year has incidents and enough months remain to estimate the
-    dispersion); its dispersion is floored at 1 and its p-value and interval use the t distribution.
+    dispersion); its dispersion is floored at 1 (see :func:`quasi_poisson` for t or normal inference).
     With fewer than :data:`MIN_CHANGE_MONTHS` months or :data:`MIN_CHANGE_INCIDENTS` incidents in a
     period, the exact test is the headline test and ``test`` says why.
     """

@@ -129,3 +129,12 @@ def method_in_plain_words(alpha: float = DEFAULT_ALPHA) -> tuple[str, ...]:
         "tested the same way, and also allow for neighbouring months being alike. Significant does not mean large: "
         "read the size of the change beside it.",
     )
+
+
+def method_summary(alpha: float = DEFAULT_ALPHA) -> str:
+    """:func:`method_in_plain_words` in one sentence, for a committee report."""
+    return (
+        "A rise or fall is called statistically significant only when it passes a test that allows for the usual "
+        "month-to-month and seasonal variation in recorded crime and for the number of results tested together "
+        f"(a false discovery rate of {alpha:.0%}); the strategic assessment explains the test under 'How change is tested'."
+    )

@@ -41,6 +41,12 @@ CONTIGUITY_FILE = "lsoa21_queen_contiguity.parquet"
 #: Every LSOA 2021 polygon (GeoJSON text, WGS84), simplified for maps: build_reference.MAP_TOLERANCE.
 BOUNDARY_FILE = "lsoa21_boundaries.parquet"
 
+#: Required by the licences of the ONS boundaries (with OS data in them) and lookups, on every map drawn from them.
+MAP_ATTRIBUTION = (
+    "Contains OS data © Crown copyright and database right 2025. "
+    "Source: Office for National Statistics licensed under the Open Government Licence v3.0."
+)
+
 #: Great Britain and Northern Ireland with a margin: police.uk coordinates outside it are errors.
 UK_LONGITUDE = (-8.7, 1.9)
 UK_LATITUDE = (49.8, 60.9)

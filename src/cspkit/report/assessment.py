@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from cspkit.analysis.scope import ALL_CRIME
 from cspkit.analysis.wording import method_in_plain_words
 from cspkit.priorities.voting import disagreements
 from cspkit.report import charts, heatmap, summary
@@ -33,7 +34,7 @@ from cspkit.report.partner_profiles import partner_section, substance_section
 from cspkit.report.plain import spelled_out, with_plain_dates
 from cspkit.report.profile import context_section, profile_section
 from cspkit.report.spatial_change import emerging_figure
-from cspkit.report.text import DocumentText, load_text
+from cspkit.report.text import DocumentText, load_text, nation_values
 from cspkit.survey.stats import ALPHA as SURVEY_ALPHA
 
 STEP_NOT_RUN = "Step not run"
@@ -70,7 +71,7 @@ def neighbourhood_tables(
     shown = [c for c in ("place", *cols) if c != "lsoa21_code"]
     data = table_from_frame(
         f"{figures.issue_id}_neighbourhoods",
-        f"{figures.name}: the {NEIGHBOURHOODS_SHOWN} neighbourhoods with the highest rates, latest 12 months "
+        f"{figures.name}: the {NEIGHBOURHOODS_SHOWN} neighbourhoods with the highest rates, {ev.latest_period} "
         f"(every neighbourhood is in the CSV file {figures.issue_id}_lsoa.csv)",
         named.head(NEIGHBOURHOODS_SHOWN),
         headers={c: LSOA_HEADERS[c] for c in shown},
@@ -79,7 +80,7 @@ def neighbourhood_tables(
     )
     annex = table_from_frame(
         f"{figures.issue_id}_lsoa",
-        f"{figures.name} by neighbourhood (LSOA), latest 12 months",
+        f"{figures.name} by neighbourhood (LSOA), {ev.latest_period}",
         named,
         headers={c: LSOA_HEADERS[c] for c in (*cols, "place")},
         formats={"gi_z": lambda v: number(v, 2)},
@@ -96,10 +97,11 @@ def not_run(evidence: AssessmentEvidence, step: str, what: str) -> Paragraph:
 
 
 def document_text(evidence: AssessmentEvidence) -> DocumentText:
-    return load_text(
-        {"csp": evidence.csp_name, "area": evidence.area_name, "period": evidence.period},
-        evidence.committee.get("text_file"),
-    )
+    """The documents' fixed wording, filled with this assessment's names, period and its nation's regulations."""
+    gaps = len(evidence.decision.knowledge_gaps) if evidence.decision else 0
+    decided = "priorities" + ("" if not gaps else " and knowledge gap" if gaps == 1 else " and knowledge gaps")
+    values = {"csp": evidence.csp_name, "area": evidence.area_name, "period": evidence.period, "decided": decided}
+    return load_text(values | nation_values(evidence.area_codes), evidence.committee.get("text_file"))
 
 
 def build_assessment(evidence: AssessmentEvidence) -> Document:
@@ -156,8 +158,8 @@ def headline_table(ev: AssessmentEvidence, key: str = "headline_figures") -> Tab
     """Recorded crime and ASB in the latest 12 months, as separate series, with rates."""
     return Table(
         key=key,
-        caption=f"Headline figures, {ev.area_name}: the latest 12 months",
-        columns=("Measure", "Latest 12 months"),
+        caption=f"Headline figures, {ev.area_name}: {ev.latest_phrase}",
+        columns=("Measure", ev.latest_heading),
         rows=tuple((h.label, headline_value(ev, h)) for h in ev.headlines),
         numeric=(False, True),
         notes=tuple(dict.fromkeys(h.provenance for h in ev.headlines)),
@@ -292,7 +294,7 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
             table_from_frame(
                 f"{figures.issue_id}_categories",
                 f"{figures.name} by category (all recorded crime for context): the latest 12 months against the previous 12",
-                ev.publishable(figures.categories, ["previous_12", "latest_12"]),
+                ev.publishable(figures.categories, ["previous_12", "latest_12"], total_row=_total_row(figures.categories)),
                 headers={"category": "Category", "previous_12": "Previous 12 months", "latest_12": "Latest 12 months"},
                 notes=notes,
             )
@@ -336,7 +338,7 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
                 dict(zip(lsoa["lsoa21_code"], lsoa["gi_z"], strict=True)),
                 ev.wards,
             )
-            caption = f"{figures.name}: Getis-Ord Gi* hot and cold spots by neighbourhood (LSOA), latest 12 months"
+            caption = f"{figures.name}: Getis-Ord Gi* hot and cold spots by neighbourhood (LSOA), {ev.latest_period}"
         else:
             chart = charts.choropleth(
                 f"{figures.name} map",
@@ -346,7 +348,7 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
                 ev.wards,
             )
             caption = (
-                f"{figures.name}: rate per 1,000 residents by neighbourhood (LSOA), latest 12 months "
+                f"{figures.name}: rate per 1,000 residents by neighbourhood (LSOA), {ev.latest_period} "
                 "(neighbourhoods with a hidden small count are left grey)"
             )
         data, annex = neighbourhood_tables(ev, figures, published, cols, notes)
@@ -374,6 +376,17 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
         section.add(Paragraph(line, style="notice"))
     if figures.repeats:
         section.add(Paragraph("Repeat victimisation and repeat locations:"), Bullets(figures.repeats, notes=notes[:1]))
+
+
+def _total_row(categories: pl.DataFrame) -> int | None:
+    """The index of the "All crime" context row when it is the total of the categories shown (an issue
+    measured by every crime category), so that suppression protects a small category from subtraction."""
+    is_total = categories["category"] == ALL_CRIME
+    if is_total.sum() != 1:
+        return None
+    parts, total = categories.filter(~is_total), categories.filter(is_total)
+    adds_up = any(parts[c].sum() == total[c][0] for c in ("previous_12", "latest_12"))
+    return int(is_total.arg_true()[0]) if adds_up else None
 
 
 def _shown(value: str | None) -> float | None:
@@ -442,7 +455,7 @@ def _board_line(section: Section, ev: AssessmentEvidence, issue_id: str) -> None
     if r["risk_rank"] is not None:
         parts.append(f"risk matrix rank {r['risk_rank']} (score {number(r['risk_score'], 1)})")
     if r["volume_12m"] is not None:
-        parts.append(f"{ev.count(r['volume_12m'])} in the latest 12 months")
+        parts.append(f"{ev.count(r['volume_12m'])} in {ev.latest_phrase}")
     if r["rate_per_1000"] is not None:
         parts.append(f"{r['rate_per_1000']:.2f} per 1,000 residents")
     if r["concern_rank"] is not None:
@@ -504,7 +517,7 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
                     "risk_rank": "Risk rank",
                     "risk_score": "Risk score",
                     "harm": "Harm",
-                    "volume_12m": "Latest 12 months",
+                    "volume_12m": ev.latest_heading,
                     "rate_per_1000": "Rate per 1,000",
                     "change_1y_pct": "Change, 1 year",
                     "change_3y_pct": "Change, 3 years",
@@ -512,12 +525,7 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
                     "knowledge_gap_class": "Class",
                 },
                 formats={"risk_score": lambda v: number(v, 1), "harm": lambda v: number(v, 0)},
-                notes=(
-                    "Change: the latest 12 months against the previous 12 (1 year) and against the first year of the period "
-                    "(3 years); (s) marks a change that is statistically significant once the issues on the board are "
-                    "allowed for together (q-value below the significance level; see 'How change is tested'). "
-                    "Harm: the analysis module's crime harm index for the latest 12 months.",
-                ),
+                notes=(_board_note(ev),),
             ),
         )
     else:
@@ -585,6 +593,19 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
             ),
             *(Paragraph(f"Claim without data: {p}.", style="notice") for p in unsourced_claims(ev)),
         )
+
+
+def _board_note(ev: AssessmentEvidence) -> str:
+    """How the board's change and harm columns were computed; no test described where none was run."""
+    tested = ev.board is not None and ev.board["change_1y_pct"].drop_nulls().len() > 0
+    change = (
+        "Change: the latest 12 months against the previous 12 (1 year) and against the first year of the period "
+        "(3 years); (s) marks a change that is statistically significant once the issues on the board are "
+        "allowed for together (q-value below the significance level; see 'How change is tested')."
+        if tested
+        else f"Change: not tested, as {ev.period} is shorter than the two years a test of change compares."
+    )
+    return f"{change} Harm: the analysis module's crime harm index for {ev.latest_phrase}."
 
 
 def _marked_changes(board: pl.DataFrame) -> pl.DataFrame:

@@ -299,7 +299,7 @@ def emerging_map(title: str, boundaries: Mapping[str, Mapping[str, Any]], catego
     """LSOAs coloured by their emerging hot spot category; the legend lists the categories present."""
     fig = _figure(6.5, 6.0)
     ax = fig.add_subplot()
-    _draw_areas(ax, boundaries, {c: EMERGING_COLOURS.get(k, "#eeeeee") for c, k in categories.items()})
+    _draw_areas(ax, boundaries, {c: EMERGING_COLOURS.get(k, "#eeeeee") for c, k in categories.items()}, None)
     present = [name for name in EMERGING_COLOURS if name in set(categories.values())]
     ax.legend(
         handles=[Patch(facecolor=EMERGING_COLOURS[n], edgecolor="#999999", label=n) for n in present],

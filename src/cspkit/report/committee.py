@@ -11,15 +11,15 @@ from typing import Any
 
 import polars as pl
 
+from cspkit.analysis.wording import method_summary
 from cspkit.report import summary
-from cspkit.report.assessment import headline_table
+from cspkit.report.assessment import document_text, headline_table
 from cspkit.report.document import Bullets, Document, Paragraph, Section, Table, sentence
 from cspkit.report.equalities import equalities_section
 from cspkit.report.evidence import AssessmentEvidence
 from cspkit.report.glossary import add_glossary
 from cspkit.report.numbering import number_paragraphs
 from cspkit.report.plain import with_plain_dates
-from cspkit.report.text import load_text
 
 
 def _setting(committee: dict[str, Any], key: str, what: str) -> str:
@@ -34,7 +34,7 @@ def _setting(committee: dict[str, Any], key: str, what: str) -> str:
 def build_committee_report(ev: AssessmentEvidence) -> Document:
     """The committee report as one document model (rendered to DOCX and PDF)."""
     c = ev.committee
-    text = load_text({"csp": ev.csp_name, "area": ev.area_name, "period": ev.period}, c.get("text_file"))
+    text = document_text(ev)
     title = _setting(c, "title", "report title") if c.get("title") else f"{ev.csp_name} strategic assessment and priorities"
     doc = Document(
         title=title,
@@ -53,9 +53,10 @@ def build_committee_report(ev: AssessmentEvidence) -> Document:
         author=str(c.get("author", "")),
         page_per_section=False,
     )
-    doc.section("Purpose of the report").add(Paragraph(text["committee.purpose"]))
-
     priorities = ev.decision.priorities if ev.decision else ()
+    purpose = text["committee.purpose" if priorities else "committee.purpose_undecided"]
+    doc.section("Purpose of the report").add(Paragraph(purpose))
+
     gaps = ev.decision.knowledge_gaps if ev.decision else ()
     recs = doc.section("Recommendations")
     if priorities:
@@ -85,6 +86,7 @@ def build_committee_report(ev: AssessmentEvidence) -> Document:
     method.add(
         Paragraph(text["committee.method"]),
         Bullets(tuple(text[f"steps.{k}"] for k in ("horizon", "risk", "survey", "focus_group", "assessment"))),
+        Paragraph(method_summary(ev.alpha)),
     )
     not_run = [s for s in ev.steps if s.status != "done" and s.step != "Documents"]
     for s in not_run:
@@ -117,7 +119,8 @@ def build_committee_report(ev: AssessmentEvidence) -> Document:
     else:
         gap.add(Paragraph("No knowledge gap was recorded."))
 
-    doc.section("Options for consideration").add(Bullets(tuple(text["committee.options"])))
+    options = text["committee.options" if priorities else "committee.options_undecided"]
+    doc.section("Options for consideration").add(Bullets(tuple(options)))
     _council_priorities(doc.section("Council priorities"), c)
     implications = doc.section("Corporate implications")
     for key, heading in (("legal", "Legal"), ("financial", "Financial and risk")):

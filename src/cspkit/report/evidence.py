@@ -137,6 +137,8 @@ class AssessmentEvidence:
     area_name: str
     area_codes: tuple[str, ...]
     period: str
+    #: What "latest" figures cover: "latest 12 months", or the real months of a shorter period ("March 2024").
+    latest_period: str = "latest 12 months"
     threshold: int = 5
     alpha: float = 0.05  # the analysis' significance level: q-values below it are called significant
     steps: list[StepResult] = field(default_factory=list)
@@ -167,6 +169,16 @@ class AssessmentEvidence:
     rate_contexts: list[tuple[Period, pl.DataFrame]] = field(default_factory=list)
     partner_profiles: dict[str, PartnerProfile] = field(default_factory=dict)
     substance_sources: tuple[str, ...] = ()
+
+    @property
+    def latest_heading(self) -> str:
+        """:attr:`latest_period` as a column heading: "Latest 12 months" or "March 2024"."""
+        return self.latest_period[:1].upper() + self.latest_period[1:]
+
+    @property
+    def latest_phrase(self) -> str:
+        """:attr:`latest_period` inside a sentence: "the latest 12 months" or "March 2024"."""
+        return f"the {self.latest_period}" if self.latest_period.startswith("latest") else self.latest_period
 
     def place(self, lsoa21_code: str) -> str:
         """A neighbourhood as readers know it: its name and ward (codes stay in the CSV tables)."""

@@ -57,8 +57,8 @@ def lsoa_figures(
     k: int = 8,
     settings: PermutationSettings | None = None,
 ) -> pl.DataFrame:
-    """Counts, rates and Gi* classes by LSOA for the latest 12 months of the issue's police.uk categories."""
-    latest = Scope(scope.con, scope.area, scope.period.latest_12())
+    """Counts, rates and Gi* classes by LSOA for the latest 12 months (or fewer) of the issue's police.uk categories."""
+    latest = Scope(scope.con, scope.area, scope.period.latest_year())
     counts = None
     for category in categories:
         part = lsoa_counts(latest, category)
@@ -127,8 +127,8 @@ def partner_monthly(scope: Scope, sources: Sequence[str], label: str) -> pl.Data
 
 
 def partner_lsoa_counts(scope: Scope, sources: Sequence[str]) -> pl.DataFrame:
-    """Partner incidents by LSOA in the latest 12 months (every LSOA of the area, zeros included)."""
-    latest = Scope(scope.con, scope.area, scope.period.latest_12())
+    """Partner incidents by LSOA in the latest 12 months or fewer (every LSOA of the area, zeros included)."""
+    latest = Scope(scope.con, scope.area, scope.period.latest_year())
     condition, params = latest.where()
     every = pl.DataFrame({"lsoa21_code": list(scope.area.lsoas)}, schema={"lsoa21_code": pl.String})
     for source in sources:
@@ -295,7 +295,7 @@ def issue_outcomes(analysis: AreaAnalysis, categories: list[str]) -> tuple[pl.Da
 def headlines(analysis: AreaAnalysis) -> list[Headline]:
     """Recorded crime and ASB, as separate series (a crime rate that includes ASB hides real change)."""
     out = []
-    latest = analysis.period.latest_12() if analysis.period.months >= 12 else analysis.period
+    latest = analysis.period.latest_year()
     for category, label in ((ALL_CRIME, "Recorded crime (excluding ASB)"), (ASB, "Anti-social behaviour incidents")):
         monthly = analysis.monthly.filter(pl.col("crime_type") == category)
         if not monthly.height:

@@ -11,11 +11,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-#: Required by the licences of the ONS boundaries (OS data within them) and ONS lookups: on every map.
-ATTRIBUTION = (
-    "Contains OS data © Crown copyright and database right 2025. "
-    "Source: Office for National Statistics licensed under the Open Government Licence v3.0."
-)
+from cspkit.data.geography import MAP_ATTRIBUTION
+
 KM_PER_DEGREE_LATITUDE = 111.32
 SCALE_LENGTHS_KM = (0.5, 1, 2, 5, 10, 20, 50, 100)
 
@@ -94,5 +91,5 @@ def decorate(ax: Any, boundaries: Mapping[str, Mapping[str, Any]], wards: Mappin
     latitude = true_aspect(ax)
     scale_bar(ax, latitude)
     north_arrow(ax)
-    ax.get_figure().supxlabel(ATTRIBUTION, fontsize=6.5, color="#444444", wrap=True)
+    ax.get_figure().supxlabel(MAP_ATTRIBUTION, fontsize=6.5, color="#444444", wrap=True)
     return ward_labels(ax, boundaries, wards) if wards else []

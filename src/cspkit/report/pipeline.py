@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cspkit.analysis.area import Period
 from cspkit.config import AssessmentConfig
 from cspkit.errors import CspkitError
 from cspkit.report.evidence import AssessmentEvidence, StepResult
@@ -99,11 +100,13 @@ def run_assessment(
     analysed instead of the config's ``[survey] responses``."""
     from cspkit.report import steps  # the step bodies import every module; keep this module light
 
+    period = Period.parse(config.period_start, config.period_end)
     evidence = AssessmentEvidence(
         csp_name=config.csp_name,
         area_name=", ".join(config.area_codes),
         area_codes=config.area_codes,
-        period=f"{config.period_start} to {config.period_end}",
+        period=period.in_words(),
+        latest_period=period.latest_words(),
         threshold=config.suppression_threshold,
         committee={"suppression_threshold": config.suppression_threshold} | dict(config.section("committee")),
     )

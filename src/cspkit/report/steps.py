@@ -136,11 +136,30 @@ def analysis(config: AssessmentConfig, run: AssessmentRun) -> str:
         periods = dict.fromkeys(p for p in (run.evidence.profile.crime_period, result.peer_period) if p is not None)
         run.evidence.rate_contexts = [(p, rate_context(scope.con, scope.area, p)) for p in periods]
         run.evidence.partner_profiles = partner_profiles(config, scope)
-    skipped = "; ".join(f"{k}: {v}" for k, v in result.notes.items())
     return (
         f"{result.monthly['crime_type'].n_unique()} police.uk categories over {result.period.months} months, "
-        f"{result.denominators.residents:,} residents; tested change, trend, seasonality, hot spots, harm, peers"
-        + (f" (not computed: {skipped})" if skipped else "")
+        f"{result.denominators.residents:,} residents; " + _computed(result)
+    )
+
+
+#: The analyses the step summary names, in the order it names them.
+_SUMMARISED = {"change": "tested change", "trends": "trend", "seasonality": "seasonality", "hotspots": "hot spots",
+               "harm": "harm", "peer_group": "peers"}  # fmt: skip
+
+
+def _ran(table: pl.DataFrame | None) -> bool:
+    """A table was computed and, where rows say which test they used, at least one row was tested."""
+    if table is None:
+        return False
+    return "method" not in table.columns or bool((table["method"] != "no test").any())
+
+
+def _computed(result: Any) -> str:
+    """Which analyses ran and which did not (with why): never one named as both."""
+    done = [label for name, label in _SUMMARISED.items() if _ran(getattr(result, name))]
+    skipped = "; ".join(f"{k}: {v}" for k, v in result.notes.items())
+    return (", ".join(done) if done else "counts and rates only") + (
+        f" (not computed: {skipped})" if skipped else ""
     )
 
 
@@ -556,6 +575,7 @@ def documents(config: AssessmentConfig, run: AssessmentRun) -> str:
     from cspkit.report.committee import build_committee_report
     from cspkit.report.render_docx import render_docx
     from cspkit.report.render_html import html_to_pdf, render_html
+    from cspkit.safe_csv import write_safe_csv
 
     out = config.output_dir
     out.mkdir(parents=True, exist_ok=True)
@@ -575,7 +595,7 @@ def documents(config: AssessmentConfig, run: AssessmentRun) -> str:
         tables.mkdir(exist_ok=True)
         for table in data_tables(assessment):
             frame = pl.DataFrame([list(row) for row in table.rows], schema=list(table.columns), orient="row")
-            frame.write_csv(tables / f"{table.key}.csv")
+            write_safe_csv(frame, tables / f"{table.key}.csv")  # quotes of residents' text: never run as formulas
         for name, future in pdfs.items():
             run.outputs[name] = future.result()
     run.state["documents"] = {"assessment": assessment, "committee": committee}

@@ -41,9 +41,11 @@ COMPACT = {
 TABLES = ("estimates", "breakdowns", "associations", "concerns", "themes", "weighting", "margins", "changes")
 
 
-def _settings(config: Path | None, questionnaire: Path | None, weight_by: str | None = None) -> SurveySettings:
+def _settings(
+    config: Path | None, questionnaire: Path | None, weight_by: str | None = None, area: list[str] | None = None
+) -> SurveySettings:
     found = find_config(config)
-    return survey_settings(found, questionnaire, weight_by.split(",") if weight_by is not None else None)
+    return survey_settings(found, questionnaire, weight_by.split(",") if weight_by is not None else None, area)
 
 
 def _need_area(config: Path | None, area: list[str] | None) -> tuple[str, ...]:
@@ -65,10 +67,13 @@ def _summary_rows(summary: dict[str, object]) -> list[tuple[str, object]]:
 @app.command("questionnaire")
 @handles_errors
 def show_questionnaire(
-    questionnaire: QuestionnaireOption = None, config: ConfigOption = None, fmt: FormatOption = OutputFormat.table
+    questionnaire: QuestionnaireOption = None,
+    area: AreaOption = None,
+    config: ConfigOption = None,
+    fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Check a questionnaire file and list its questions."""
-    q = _settings(config, questionnaire).questionnaire
+    q = _settings(config, questionnaire, area=area).questionnaire
     rows = [(x.id, x.type.value, x.role or "", len(x.options), ", ".join(x.dont_know), x.text) for x in q.questions]
     render_rows(["id", "type", "role", "options", "dont_know", "text"], rows, fmt, title=f"{q.title} {q.version}")
 
@@ -85,6 +90,7 @@ def import_command(
     lenient: Annotated[
         bool, typer.Option("--lenient", help="Drop answers outside the codes (listed) instead of stopping.")
     ] = False,
+    area: AreaOption = None,
     questionnaire: QuestionnaireOption = None,
     config: ConfigOption = None,
     warehouse_path: WarehouseOption = None,
@@ -95,7 +101,7 @@ def import_command(
     from cspkit.survey.importers import import_responses, load_mapping, postcode_area_lookup
     from cspkit.survey.store import save_responses
 
-    settings = _settings(config, questionnaire)
+    settings = _settings(config, questionnaire, area=area)
     target = resolve_warehouse(warehouse_path, config)
     lookup = None
     if postcodes is not None:
@@ -144,7 +150,7 @@ def weight(
     from cspkit.survey.store import latest_wave, load_responses, save_weights
     from cspkit.survey.weighting import weight_responses
 
-    settings = _settings(config, questionnaire, weight_by)
+    settings = _settings(config, questionnaire, weight_by, area)
     if not settings.weight_by:
         raise ConfigError("nothing to weight by: the questionnaire has no area, age band or sex question")
     target = resolve_warehouse(warehouse_path, config)
@@ -181,7 +187,7 @@ def results(
 
     if table not in TABLES:
         raise ConfigError(f"--table must be one of {', '.join(TABLES)}, not '{table}'")
-    settings = _settings(config, questionnaire, weight_by)
+    settings = _settings(config, questionnaire, weight_by, area)
     found = analyse_stored_wave(
         resolve_warehouse(warehouse_path, config),
         () if unweighted else _need_area(config, area),
@@ -217,8 +223,8 @@ def generate_synthetic(
     from cspkit.data import warehouse
     from cspkit.survey.synthetic import write_demo_export
 
-    settings = _settings(config, questionnaire)
-    codes = _need_area(config, area or (None if config else ["E06000056"]))
+    settings = _settings(config, questionnaire, area=area)
+    codes = _need_area(config, area)
     with warehouse.read(resolve_warehouse(warehouse_path, config)) as con:
         written = write_demo_export(directory, con, settings.questionnaire, codes, n=n, seed=seed)
     rows = [

@@ -8,6 +8,7 @@ file and every step follows.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -133,14 +134,22 @@ class Questionnaire:
         return next((q for q in self.questions if q.type == QuestionType.postcode), None)
 
 
-def load_questionnaire(path: str | Path | None = None) -> Questionnaire:
-    """Read and check a questionnaire definition; ``None`` gives the shipped default."""
+def load_questionnaire(path: str | Path | None = None, area_codes: Sequence[str] = ()) -> Questionnaire:
+    """Read and check a questionnaire definition; ``None`` gives the shipped default.
+
+    ``area_codes`` are the assessment's districts: an area question with ``options_from = "wards"``
+    lists their wards, and ``{area}`` in a question's text or hint becomes their name.
+    """
     path = Path(path) if path is not None else DEFAULT_QUESTIONNAIRE
-    return parse_questionnaire(read_toml(path, "questionnaire file"), source=str(path))
+    return parse_questionnaire(read_toml(path, "questionnaire file"), source=str(path), area_codes=area_codes)
 
 
-def parse_questionnaire(raw: dict[str, Any], source: str = "<questionnaire>") -> Questionnaire:
+def parse_questionnaire(
+    raw: dict[str, Any], source: str = "<questionnaire>", area_codes: Sequence[str] = ()
+) -> Questionnaire:
     """Build a questionnaire from parsed TOML, naming the question and setting of any mistake."""
+    if area_codes:
+        raw = fill_area(raw, area_codes, source)
     head = raw.get("questionnaire", {})
     if not isinstance(head, dict):
         raise ConfigError("[questionnaire] must be a table", file=source)
@@ -180,11 +189,16 @@ def _question(item: Any, number: int, source: str) -> Question:
         raise fail("each [[questions]] entry must be a table")
     known = {
         "id", "text", "type", "options", "hint", "required", "dont_know", "exclude_dont_know", "nets", "role",
-        "max_choices", "exclusive", "max_length", "error_message",
+        "max_choices", "exclusive", "max_length", "error_message", "options_from",
     }  # fmt: skip
     unknown = sorted(set(item) - known)
     if unknown:
         raise fail(f"unknown setting(s) {', '.join(unknown)}")
+    if "options_from" in item:
+        raise fail(
+            f"options_from = {item['options_from']!r} needs the assessment's area: pass --area CODE or "
+            "--config assessment.toml (it lists the wards of the area's districts)"
+        )
     qid = item.get("id")
     if not isinstance(qid, str) or not _ID.match(qid):
         raise fail("'id' must be lower-case letters, digits and _ and start with a letter")
@@ -270,6 +284,36 @@ def _option(raw: Any, fail) -> Option:
         wards=tuple(wards),
         population=raw.get("population"),
     )
+
+
+def fill_area(raw: dict[str, Any], area_codes: Sequence[str], source: str) -> dict[str, Any]:
+    """``raw`` with the area question's ward options listed and ``{area}`` named, for these districts."""
+    from cspkit.data.districts import area_name, find_districts, wards_of
+
+    districts = find_districts(list(area_codes))
+    name = area_name([d.name for d in districts])
+    joint = len(districts) > 1
+    names = {d.code: d.name for d in districts}
+    questions = []
+    for item in raw.get("questions", []):
+        if not isinstance(item, dict):
+            questions.append(item)
+            continue
+        item = {k: v.replace("{area}", name) if k in ("text", "hint") and isinstance(v, str) else v for k, v in item.items()}
+        source_of_options = item.pop("options_from", None)
+        if source_of_options is not None:
+            if source_of_options != "wards" or item.get("type") != "area":
+                raise ConfigError(
+                    f"question '{item.get('id', '?')}': options_from = {source_of_options!r}: only an area question "
+                    "can take its options from \"wards\"",
+                    file=source,
+                )
+            item["options"] = [
+                {"code": w.code, "label": f"{w.name} ({names[w.lad_code]})" if joint else w.name, "wards": [w.code]}
+                for w in wards_of(tuple(d.code for d in districts))
+            ] + list(item.get("options", []))
+        questions.append(item)
+    return {**raw, "questions": questions}
 
 
 def normalise_postcode(raw: str) -> str | None:

@@ -39,15 +39,18 @@ def survey_settings(
     config: AssessmentConfig | None,
     questionnaire: Path | None = None,
     weight_by: Sequence[str] | None = None,
+    area_codes: Sequence[str] | None = None,
 ) -> SurveySettings:
-    """The settings for one run; ``questionnaire`` and ``weight_by`` override the config's."""
+    """The settings for one run; ``questionnaire``, ``weight_by`` and ``area_codes`` override the config's.
+
+    The area decides the wards an ``options_from = "wards"`` area question lists."""
     section = config.section("survey") if config else {}
     file = config.path if config else None
     unknown = sorted(set(section) - SURVEY_SETTINGS)
     if unknown:
         raise ConfigError(f"unknown setting(s) in [survey]: {', '.join(unknown)}", file=file)
     path = questionnaire or (config.resolve(section["questionnaire"]) if config and "questionnaire" in section else None)
-    loaded = load_questionnaire(path)
+    loaded = load_questionnaire(path, area_codes or (config.area_codes if config else ()))
     trim = section.get("trim", [0.2, 5.0])
     if not (isinstance(trim, list) and len(trim) == 2 and all(isinstance(t, int | float) for t in trim)):
         raise ConfigError("[survey] trim must be two numbers, e.g. [0.2, 5.0]", file=file)

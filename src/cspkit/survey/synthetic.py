@@ -142,6 +142,13 @@ def population_cells(
             cells.append(
                 {"area": ward_area[ward], "age_band": age_code[band], "sex": sex_code[sex], "population": float(residents) * part}
             )
+    if not cells:
+        raise ConfigError(
+            f"no adult population in the questionnaire's areas for {', '.join(lad_codes)}: its area question lists "
+            "wards of another district, or the warehouse has no population for these districts "
+            "(run 'cspkit ingest geography')",
+            file=questionnaire.source,
+        )
     return pl.DataFrame(cells).group_by("area", "age_band", "sex").agg(pl.col("population").sum()).sort("area", "age_band", "sex")
 
 
@@ -388,7 +395,7 @@ def write_demo_export(
     directory: str | Path,
     warehouse_con_or_path: duckdb.DuckDBPyConnection | str | Path,
     questionnaire: Questionnaire,
-    lad_codes: Sequence[str] = ("E06000056",),
+    lad_codes: Sequence[str],
     n: int = 700,
     seed: int = 2026,
 ) -> SyntheticExport:

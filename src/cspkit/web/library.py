@@ -148,8 +148,8 @@ def _issues(path: str | Path | None) -> IssueRegister:
 
 
 @lru_cache(maxsize=32)
-def _questionnaire(path: str | Path | None) -> Questionnaire:
-    return load_questionnaire(path)
+def _questionnaire(path: str | Path | None, area: tuple[str, ...]) -> Questionnaire:
+    return load_questionnaire(path, area)
 
 
 # --- risk matrix (cspkit.risk) --------------------------------------------------------------
@@ -265,7 +265,7 @@ def round_results(assessment: Assessment, rows: Sequence[dict]) -> Table:
 
 
 def questionnaire(assessment: Assessment) -> Questionnaire:
-    return _load_named(assessment, _questionnaire, "survey", "questionnaire")
+    return _load_named(assessment, lambda path: _questionnaire(path, area_codes(assessment)), "survey", "questionnaire")
 
 
 def validate_answer(question: Question, raw: object) -> str | list[str] | None:
@@ -327,7 +327,8 @@ def _survey_results(assessment: Assessment, responses: SurveyResponses) -> tuple
 
     config = assessment_config(assessment)
     weighted = config is not None and config.warehouse.exists()
-    settings = survey_settings(config)  # [survey] weight_by, trim and min_base, as the CLI and the report use them
+    # [survey] weight_by, trim and min_base, as the CLI and the report use them; the wards of the assessment's area
+    settings = survey_settings(config, area_codes=area_codes(assessment))
     results = analyse_configured(responses, settings, config.warehouse if weighted else None,
                                  config.area_codes if config else ())
     return results, settings.weight_by if weighted else ()

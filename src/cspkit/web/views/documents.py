@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from cspkit.data.geography import MAP_ATTRIBUTION
 from cspkit.errors import CspkitError
 from cspkit.web import jobs, library
 from cspkit.web.access import EVERYONE, for_roles, navigation
@@ -36,6 +37,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     areas = library.map_areas(assessment)
     return render(request, "web/dashboard.html", {
         "progress": progress, "headline": headline, "headline_missing": headline_missing, "areas": areas,
+        "map_attribution": MAP_ATTRIBUTION,
         "charts": charts, "charts_missing": charts_missing,
         "latest": assessment.jobs.filter(status=DocumentJob.Status.DONE).first(),
         "membership": request.membership, "nav_items": navigation(request, "dashboard"),
