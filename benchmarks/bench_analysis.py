@@ -240,7 +240,6 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000_000, help="street rows in the synthetic national warehouse")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/cspkit_bench"))
     parser.add_argument("--rebuild", action="store_true", help="rebuild the warehouses even if present")
-    parser.add_argument("--skip-national", action="store_true", help="only the one-CSP stages")
     parser.add_argument("--csp-only", action="store_true", help="only part 1 (no national warehouse)")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -269,8 +268,6 @@ def main() -> None:
     )
     for name, (wall, cpu) in parts.items():
         print(f"   of which {name}: {wall:.2f} s wall, {cpu:.2f} s CPU ({wall / base['seconds']:.1f}x the baseline)")
-    if args.skip_national:
-        return
     tests = _in_child(stage_change_tests, str(demo), "E06000056")
     print(
         f"   tests of change: change table {tests['change']:.2f} s ({tests['change_rows']} rows), trend table "

@@ -165,3 +165,20 @@ def test_one_month_held_says_thin_months_cannot_be_judged(tmp_path) -> None:
     assert coverage.counted == ("btp", "thames-valley")
     assert coverage.unjudged == (("thames-valley", 1),)
     assert "cannot be judged with fewer than 3 months of a force held: thames-valley (1 month held)" in coverage.note()
+
+
+def test_a_district_without_residents_is_not_judged_as_missing_its_force(build_warehouse) -> None:
+    """Rows per resident need residents: without them the own-force check stands aside (rates fail by name)."""
+    from .conftest import ALPHA, ALPHA_LSOAS, BETA, BETA_LSOAS, months, street_row
+
+    rows = [street_row(m, c, lad, "Burglary", n) for m in months(date(2023, 1, 1), 3)
+            for c, lad, n in ((ALPHA_LSOAS[0], ALPHA, 500), (BETA_LSOAS[0], BETA, 1))]
+    path = build_warehouse(rows, extra=lambda con: con.execute("DELETE FROM population WHERE lsoa21_code IN (SELECT unnest(?))",
+                                                                [BETA_LSOAS]))
+    with open_scope(path, BETA, Period.parse("2023-01", "2023-03")) as scope:
+        assert area_coverage(scope).counted == ("test",)
+    with warehouse.write(path) as con:  # with residents, Beta's one crime a month is a sliver of the force's rate
+        con.execute("INSERT INTO population VALUES (?, '16 to 64', 600), (?, 'other', 400)", BETA_LSOAS)
+    with open_scope(path, BETA, Period.parse("2023-01", "2023-03")) as scope, pytest.raises(
+            AnalysisError, match="from the force that polices E06000002"):
+        area_coverage(scope)

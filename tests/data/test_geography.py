@@ -205,3 +205,39 @@ def test_welsh_lsoas_have_wimd_2019_never_ranked_with_england(reference_warehous
     rank = 1 + sum(r["IMD_score"] > mean for r in source.values())
     at_rank = next(r for r in source.values() if r["IMD_rank"] == rank)
     assert rows[merged][1:4] == (rank, at_rank["IMD_decile"], pytest.approx(mean))
+
+
+def test_points_on_a_boundary_or_in_a_simplification_gap_go_to_the_nearest_lsoa(reference_warehouse):
+    from cspkit.data.geography import GAP_DEGREES, LsoaPolygons
+
+    def square(x0: float, x1: float) -> str:
+        return json.dumps({"type": "Polygon", "coordinates": [[[x0, 52.0], [x1, 52.0], [x1, 52.01], [x0, 52.01], [x0, 52.0]]]})
+
+    # Two LSOAs with a 0.0002 degree gap between them, as independent simplification can leave.
+    polygons = LsoaPolygons(["E01017540", "E01017541"], [square(-0.5, -0.49), square(-0.4898, -0.48)])
+    points = pl.DataFrame({"lat": [52.005, 52.005, 52.005, 52.005, 52.0], "lon": [-0.495, -0.48985, -0.48995, -0.47, -0.5]})
+    with warehouse.read(reference_warehouse) as con:
+        placed = polygons.place(points, LsoaLookup.from_warehouse(con), "lat", "lon")
+    # inside; in the gap, nearer the second; in the gap, nearer the first; 0.01 degrees away; on a corner
+    assert placed["lsoa21_code"].to_list() == ["E01017540", "E01017541", "E01017540", None, "E01017540"]
+    assert GAP_DEGREES < 0.01 and placed["lad_code"][0] == "E06000055"  # the LSOA's district, from the lookup
+
+
+@pytest.mark.slow
+def test_bundled_contiguity_is_recomputed_from_the_national_ons_polygons(shared_data):
+    """The bundle is reproducible: queen contiguity of the full-resolution ONS file equals the bundled table."""
+    from importlib import resources
+
+    import pyarrow.parquet as pq
+    import shapely
+
+    from cspkit.data.geography import CONTIGUITY_FILE, queen_pairs
+
+    source = pq.read_table(shared_data / "ons_geography/national/lsoa21_boundaries_ew_bgc.parquet",
+                           columns=["LSOA21CD", "geometry"])
+    polygons = shapely.from_wkb(source["geometry"].to_numpy(zero_copy_only=False))
+    pairs = queen_pairs(source["LSOA21CD"].to_pylist(), polygons)
+    with resources.as_file(resources.files("cspkit.data") / "reference" / CONTIGUITY_FILE) as path:
+        assert pairs.equals(pl.read_parquet(path))
+    # Every LSOA but one has a neighbour: the Isles of Scilly are a single LSOA, surrounded by sea.
+    assert pairs.height == 104_276 and pl.concat([pairs["lsoa21_code"], pairs["neighbour_code"]]).n_unique() == 35_671

@@ -52,7 +52,7 @@ def test_survey_results_are_weighted_by_the_configured_variables(clients, wareho
                            + f'[survey]\nquestionnaire = "{questionnaire_path.name}"\nweight_by = ["age_band"]\n',
                            encoding="utf-8")
     library._config.cache_clear()
-    questionnaire = load_questionnaire(questionnaire_path)
+    questionnaire = load_questionnaire(questionnaire_path, ("E06000056",))
     rng = random.Random(7)
     for _ in range(40):
         _answer(Client(), questionnaire, rng)
@@ -78,7 +78,7 @@ def test_a_weight_by_the_questionnaire_cannot_give_is_explained_on_the_page(clie
                            + f'[survey]\nquestionnaire = "{questionnaire_path.name}"\nweight_by = ["sex"]\n',
                            encoding="utf-8")
     library._config.cache_clear()
-    _answer(Client(), load_questionnaire(questionnaire_path), random.Random(1))
+    _answer(Client(), load_questionnaire(questionnaire_path, ("E06000056",)), random.Random(1))
     page = clients["analyst"].get(reverse("web:survey_admin", args=["cb"]))
     assert page.status_code == 200
     text = BeautifulSoup(page.content, "html.parser").select_one("main").get_text(" ", strip=True)

@@ -22,9 +22,9 @@ from cspkit.analysis.concentration import concentration_by_category
 from cspkit.analysis.coverage import area_coverage
 from cspkit.analysis.emerging import EMERGING_METHOD, STEP_MONTHS, emerging_hotspots
 from cspkit.analysis.harm import harm_ranking, load_harm_weights
-from cspkit.analysis.hotspots import PermutationSettings, hotspot_table
+from cspkit.analysis.hotspots import HOTSPOT_METHOD, PermutationSettings, hotspot_table
 from cspkit.analysis.outcomes import latest_outcomes, outcome_profile
-from cspkit.analysis.peers import PEER_METHOD, peer_group, peer_position, peer_rates, whole_districts
+from cspkit.analysis.peers import peer_group, peer_method, peer_position, peer_rates, whole_districts
 from cspkit.analysis.repeats import partner_sources, repeat_locations, repeat_victimisation
 from cspkit.analysis.scope import ALL_CRIME, Scope, require_table
 from cspkit.analysis.seasonality import SEASONAL_METHOD, rolling_12, seasonal_index
@@ -63,6 +63,8 @@ class AnalysisOptions:
     #: a rerun gives the same hot spots).
     permutations: int = 999
     seed: int = 12345
+    #: Permutations in all for the LSOAs whose p-value is at most 0.1 after the first ones (0: none).
+    refine_permutations: int = 9999
     #: Time step of the emerging hot spot analysis: "quarter" or "month".
     emerging_step: str = "quarter"
     #: Bootstrap resamples of each period in the spatial point pattern test (drawn from ``seed``).
@@ -72,9 +74,20 @@ class AnalysisOptions:
     def sppt_settings(self) -> SpptSettings:
         return SpptSettings(self.sppt_samples, self.seed)
 
+    def method(self, template: str) -> str:
+        """A provenance method (``HOTSPOT_METHOD``, ``EMERGING_METHOD``, ``SPPT_METHOD``) with these settings."""
+        return template.format(
+            weights=self.hotspot_weights,
+            permutations=self.permutations,
+            refine=self.refine_permutations,
+            seed=self.seed,
+            step=self.emerging_step,
+            samples=self.sppt_samples,
+        )
+
     @property
     def permutation_settings(self) -> PermutationSettings:
-        return PermutationSettings(self.permutations, self.seed)
+        return PermutationSettings(self.permutations, self.seed, self.refine_permutations)
 
 
 def options_from_config(config: AssessmentConfig) -> AnalysisOptions:
@@ -105,7 +118,7 @@ def options_from_config(config: AssessmentConfig) -> AnalysisOptions:
         raise ConfigError('analysis.hotspot_weights must be "queen" or "knn"', file=config.path)
     if values.get("emerging_step", "quarter") not in STEP_MONTHS:
         raise ConfigError('analysis.emerging_step must be "quarter" or "month"', file=config.path)
-    for key, least in (("permutations", 99), ("seed", 0), ("sppt_samples", 100)):
+    for key, least in (("permutations", 99), ("seed", 0), ("sppt_samples", 100), ("refine_permutations", 0)):
         if key in values and not (isinstance(values[key], int) and values[key] >= least):
             raise ConfigError(f"analysis.{key} must be a whole number of at least {least}", file=config.path)
     return AnalysisOptions(**values)
@@ -215,15 +228,14 @@ def analyse_area(
         )
         attempt(
             ("hotspots",),
-            f"Getis-Ord Gi* ({options.hotspot_weights} weights), {options.permutations} conditional permutations "
-            f"(seed {options.seed}), Benjamini-Hochberg FDR",
+            options.method(HOTSPOT_METHOD),
             lambda: hotspot_table(
                 scope, options.hotspot_weights, options.knn_k, alpha=options.alpha, settings=options.permutation_settings
             ),
         )
         attempt(
             ("emerging_hotspots",),
-            EMERGING_METHOD.format(step=options.emerging_step, permutations=options.permutations, seed=options.seed),
+            options.method(EMERGING_METHOD),
             lambda: emerging_hotspots(
                 scope, options.hotspot_weights, options.knn_k, None, options.alpha, options.permutation_settings,
                 options.emerging_step,
@@ -231,7 +243,7 @@ def analyse_area(
         )
         attempt(
             ("sppt", "sppt_summary"),
-            SPPT_METHOD.format(samples=options.sppt_samples, seed=options.seed),
+            options.method(SPPT_METHOD),
             lambda: where_crime_moved(scope, None, options.sppt_settings),
         )
         attempt(
@@ -318,7 +330,7 @@ def _peers(scope: Scope, options: AnalysisOptions, result: AreaAnalysis) -> None
         return
     result.peer_group, result.peer_rates, result.peer_position = group, rates, peer_position(rates)
     result.peer_period = period
-    prov = replace(scope.provenance(PEER_METHOD, period=period), area_codes=tuple(group["lad_code"].to_list()))
+    prov = replace(scope.provenance(peer_method(group), period=period), area_codes=tuple(group["lad_code"].to_list()))
     for name in ("peer_group", "peer_rates", "peer_position"):
         result.provenance[name] = prov
 

@@ -48,6 +48,7 @@ CrimeTypeOption = Annotated[
 PermutationsOption = Annotated[
     int | None, typer.Option("--permutations", help="Conditional permutations per Gi* p-value (default 999).", min=99)
 ]
+WeightsOption = Annotated[str | None, typer.Option("--weights", help="queen (boundaries) or knn (centroids).")]
 SeedOption = Annotated[int | None, typer.Option("--seed", help="Seed of the permutations (default: the config's, 12345).")]
 
 Compute = Callable[["Scope", "AnalysisOptions"], tuple["pl.DataFrame", Provenance]]
@@ -242,23 +243,19 @@ def hotspots(
     warehouse_path: WarehouseOption = None,
     fmt: FormatOption = OutputFormat.table,
     crime_type: CrimeTypeOption = None,
-    weights: Annotated[str | None, typer.Option("--weights", help="queen (boundaries) or knn (centroids).")] = None,
+    weights: WeightsOption = None,
     k: Annotated[int | None, typer.Option("--k", help="Neighbours for knn weights (default 8).")] = None,
     permutations: PermutationsOption = None,
     seed: SeedOption = None,
 ) -> None:
     """Getis-Ord Gi* hot and cold spots over the area's LSOAs: conditional-permutation p-values, Benjamini-Hochberg FDR."""
-    from cspkit.analysis.hotspots import hotspot_table
-
+    from cspkit.analysis.hotspots import HOTSPOT_METHOD, hotspot_table
 
     def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
         table = hotspot_table(
             scope, options.hotspot_weights, options.knn_k, crime_type, options.alpha, options.permutation_settings
         )
-        return table, scope.provenance(
-            f"Getis-Ord Gi* ({options.hotspot_weights} weights, binary, self included); two-sided pseudo p-values from "
-            f"{options.permutations} conditional permutations (seed {options.seed}); Benjamini-Hochberg FDR"
-        )
+        return table, scope.provenance(options.method(HOTSPOT_METHOD))
 
     chosen = {"hotspot_weights": weights, "knn_k": k, "permutations": permutations, "seed": seed}
     _run(area, start, end, config, warehouse_path, fmt, "Hot spots", compute, **chosen)
@@ -275,7 +272,7 @@ def emerging_hotspots(
     fmt: FormatOption = OutputFormat.table,
     crime_type: CrimeTypeOption = None,
     step: Annotated[str | None, typer.Option("--step", help="quarter (default) or month.")] = None,
-    weights: Annotated[str | None, typer.Option("--weights", help="queen (boundaries) or knn (centroids).")] = None,
+    weights: WeightsOption = None,
     permutations: PermutationsOption = None,
     seed: SeedOption = None,
 ) -> None:
@@ -292,8 +289,7 @@ def emerging_hotspots(
             options.permutation_settings,
             options.emerging_step,
         )
-        method = EMERGING_METHOD.format(step=options.emerging_step, permutations=options.permutations, seed=options.seed)
-        return table, scope.provenance(method)
+        return table, scope.provenance(options.method(EMERGING_METHOD))
 
     chosen = {"emerging_step": step, "hotspot_weights": weights, "permutations": permutations, "seed": seed}
     _run(area, start, end, config, warehouse_path, fmt, "Emerging hot spots", compute, **chosen)
@@ -321,8 +317,7 @@ def sppt(
     def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
         what = crime_type.lower() if crime_type else "crime"
         table, indices = where_crime_moved(scope, [crime_type] if crime_type else None, options.sppt_settings, what)
-        method = SPPT_METHOD.format(samples=options.sppt_samples, seed=options.seed)
-        return (indices if summary else table), scope.provenance(method)
+        return (indices if summary else table), scope.provenance(options.method(SPPT_METHOD))
 
     _run(area, start, end, config, warehouse_path, fmt, "Where crime moved", compute, sppt_samples=samples, seed=seed)
 
@@ -432,14 +427,14 @@ def peers(
     rates: Annotated[bool, typer.Option("--rates", help="Every district's rate instead of the area's position.")] = False,
 ) -> None:
     """The area's rate among similar districts, and whether it lies outside their usual range."""
-    from cspkit.analysis.peers import PEER_METHOD, peer_group, peer_position, peer_rates, whole_districts
+    from cspkit.analysis.peers import peer_group, peer_method, peer_position, peer_rates, whole_districts
 
 
     def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
         lads = whole_districts(scope)
         group = peer_group(scope.con, lads, scope.period, options.peer_count, options.peers or None)
         table = peer_rates(scope.con, group, lads, scope.period)
-        prov = replace(scope.provenance(PEER_METHOD), area_codes=tuple(group["lad_code"].to_list()))
+        prov = replace(scope.provenance(peer_method(group)), area_codes=tuple(group["lad_code"].to_list()))
         return (table if rates else peer_position(table)), prov
 
     _run(area, start, end, config, warehouse_path, fmt, "Peers", compute, peer_count=k, peers=tuple(peer) if peer else None)

@@ -156,7 +156,9 @@ def _require_own_force(scope: Scope, in_area: pl.DataFrame, period: Period) -> N
     rows are there (its force not loaded), every count would be a sliver of the real one."""
     districts = list(scope.area.lad_codes)
     policed = district_forces(scope.con, period, in_area["force"].to_list())
-    own = set(policed.filter(pl.col("lad_code").is_in(districts) & (pl.col("rate_share") >= SPILL_SHARE))["lad_code"])
+    # A district without residents in the warehouse cannot be judged here (its rates fail elsewhere, by name).
+    own = set(policed.filter(pl.col("lad_code").is_in(districts) & pl.col("rate_share").ge(SPILL_SHARE).fill_null(True))
+              ["lad_code"])
     missing = [d for d in districts if d not in own]
     if missing:
         shown = ", ".join(f"{r['force']} {r['rows']:,}" for r in in_area.sort("rows", descending=True).iter_rows(named=True))
@@ -182,13 +184,14 @@ def district_forces(con: duckdb.DuckDBPyConnection, period: Period, forces: Iter
            best AS (
                SELECT lad_code, arg_max(force, rows) AS force, max(rows) AS rows FROM counted GROUP BY 1)
            SELECT b.lad_code, b.force, b.rows, b.rows / r.residents AS rate
-           FROM best b JOIN residents r USING (lad_code)""",
+           FROM best b LEFT JOIN residents r USING (lad_code)""",
         params=[period.start, period.end, TRANSPORT_POLICE, *([list(forces)] if forces is not None else [])],
     ).pl()
     complete = complete_forces(published_months(con, top["force"].unique().to_list()), period)
     return (
         top.with_columns((pl.col("rate") / pl.col("rate").max().over("force")).alias("rate_share"))
-        .with_columns(((pl.col("rate_share") >= SPILL_SHARE) & pl.col("force").is_in(list(complete))).alias("covered"))
+        .with_columns(((pl.col("rate_share") >= SPILL_SHARE).fill_null(False) & pl.col("force").is_in(list(complete)))
+                      .alias("covered"))
         .select("lad_code", "force", "rows", "rate_share", "covered")
         .sort("lad_code")
     )

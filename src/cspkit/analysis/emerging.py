@@ -37,7 +37,8 @@ MIN_STEPS = 10
 MOSTLY = 0.9
 NO_PATTERN = "no pattern detected"
 EMERGING_METHOD = (
-    "Getis-Ord Gi* for each {step} ({permutations} conditional permutations, seed {seed}; Benjamini-Hochberg within "
+    "Getis-Ord Gi* for each {step} ({permutations} conditional permutations, seed {seed}, {refine} where p <= 0.1; "
+    "Benjamini-Hochberg within "
     "each {step}), Mann-Kendall trend of each LSOA's z-scores, Esri's emerging hot spot categories (sfdep's rules)"
 )
 #: The 17 categories in the order they are tried (sfdep's order).

@@ -47,6 +47,10 @@ MAP_ATTRIBUTION = (
     "Source: Office for National Statistics licensed under the Open Government Licence v3.0."
 )
 
+#: How far (degrees, about 35 to 55 m) a point on an LSOA boundary, or in a gap the simplified map
+#: polygons leave between neighbours, may be from the polygon it is placed in (the nearest).
+GAP_DEGREES = 0.0005
+
 #: Great Britain and Northern Ireland with a margin: police.uk coordinates outside it are errors.
 UK_LONGITUDE = (-8.7, 1.9)
 UK_LATITUDE = (49.8, 60.9)
@@ -426,7 +430,9 @@ class LsoaPolygons:
         return cls(frame["lsoa21_code"].to_list(), frame["geometry"].to_list())
 
     def place(self, frame: pl.DataFrame, lookup: LsoaLookup, latitude: str, longitude: str) -> pl.DataFrame:
-        """Add ``lsoa21_code`` (the polygon containing the point, else null) and ``lad_code``."""
+        """Add ``lsoa21_code`` and ``lad_code``: the polygon containing the point; else, for a point on a
+        boundary or in a gap the simplified polygons leave between neighbours, the nearest polygon within
+        :data:`GAP_DEGREES`; else null."""
         import numpy as np
         import shapely
 
@@ -437,6 +443,11 @@ class LsoaPolygons:
         if have.any() and len(self.codes):
             point_index, shape_index = self.tree.query(shapely.points(lon[have], lat[have]), predicate="within")
             found[np.flatnonzero(have)[point_index]] = self.codes[shape_index]
+            between = np.flatnonzero(have & (found == None))  # noqa: E711 -- elementwise on an object array
+            if len(between):
+                point_index, shape_index = self.tree.query_nearest(
+                    shapely.points(lon[between], lat[between]), max_distance=GAP_DEGREES, all_matches=False)
+                found[between[point_index]] = self.codes[shape_index]
         return frame.with_columns(pl.Series("lsoa21_code", found.tolist(), dtype=pl.String)).join(
             lookup.lad.rename({"_lsoa21": "lsoa21_code", "_lad": "lad_code"}), on="lsoa21_code", how="left",
             maintain_order="left")

@@ -354,7 +354,7 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
         data, annex = neighbourhood_tables(ev, figures, published, cols, notes)
         section.add(figure(f"{figures.issue_id}_map", caption, chart, notes, data=data, annex=annex))
     if figures.emerging is not None and ev.boundaries:
-        caption, chart, data = emerging_figure(figures, ev.boundaries, notes)
+        caption, chart, data = emerging_figure(figures, ev.boundaries, notes, ev.wards)
         section.add(figure(f"{figures.issue_id}_emerging_map", caption, chart, notes, data=data))
     if figures.outcomes is not None and figures.outcomes.height:
         section.add(

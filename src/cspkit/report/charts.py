@@ -295,11 +295,13 @@ EMERGING_COLOURS = {
 }
 
 
-def emerging_map(title: str, boundaries: Mapping[str, Mapping[str, Any]], categories: Mapping[str, str]) -> Chart:
+def emerging_map(
+    title: str, boundaries: Mapping[str, Mapping[str, Any]], categories: Mapping[str, str], wards: Mapping[str, str] | None = None
+) -> Chart:
     """LSOAs coloured by their emerging hot spot category; the legend lists the categories present."""
     fig = _figure(6.5, 6.0)
     ax = fig.add_subplot()
-    _draw_areas(ax, boundaries, {c: EMERGING_COLOURS.get(k, "#eeeeee") for c, k in categories.items()}, None)
+    ward_note = _draw_areas(ax, boundaries, {c: EMERGING_COLOURS.get(k, "#eeeeee") for c, k in categories.items()}, wards)
     present = [name for name in EMERGING_COLOURS if name in set(categories.values())]
     ax.legend(
         handles=[Patch(facecolor=EMERGING_COLOURS[n], edgecolor="#999999", label=n) for n in present],
@@ -316,6 +318,6 @@ def emerging_map(title: str, boundaries: Mapping[str, Mapping[str, Any]], catego
     alt = (
         f"Map of {len(boundaries)} neighbourhoods (LSOAs) coloured by how their hot or cold spot status changed over the "
         f"period (reds: hot spot patterns, blues: cold spot patterns, light grey: no pattern). Neighbourhoods with a "
-        f"pattern: {described}."
+        f"pattern: {described}.{ward_note}"
     )
-    return Chart(title, _png(fig), alt, data)
+    return Chart(title, _png(fig), alt, _with_wards(data, wards))

@@ -39,8 +39,7 @@ def with_spatial_change(figures: IssueFigures, scope: Scope, categories: Sequenc
             scope, options.hotspot_weights, options.knn_k, categories, options.alpha, options.permutation_settings,
             options.emerging_step,
         )
-        method = EMERGING_METHOD.format(step=options.emerging_step, permutations=options.permutations, seed=options.seed)
-        provenance.append(scope.provenance(method).footnote())
+        provenance.append(scope.provenance(options.method(EMERGING_METHOD)).footnote())
         if (emerging["classification"] == NO_PATTERN).all():
             # An all-grey map says nothing a sentence cannot.
             sentences.append(no_pattern_sentence(what, int(emerging["steps"][0]), options.emerging_step))
@@ -50,7 +49,7 @@ def with_spatial_change(figures: IssueFigures, scope: Scope, categories: Sequenc
     try:
         _, summary = where_crime_moved(scope, categories, options.sppt_settings, what)
         sentences.append(summary["statement"][0])
-        provenance.append(scope.provenance(SPPT_METHOD.format(samples=options.sppt_samples, seed=options.seed)).footnote())
+        provenance.append(scope.provenance(options.method(SPPT_METHOD)).footnote())
     except AnalysisError as exc:
         not_shown.append(f"Where {what} moved not shown: {exc.message}.")
     return replace(
@@ -71,12 +70,17 @@ def no_pattern_sentence(what: str, steps: int, step: str) -> str:
     )
 
 
-def emerging_figure(figures: IssueFigures, boundaries: dict, notes: Sequence[str]) -> tuple[str, charts.Chart, Table]:
+def emerging_figure(
+    figures: IssueFigures, boundaries: dict, notes: Sequence[str], wards: dict[str, str] | None = None
+) -> tuple[str, charts.Chart, Table]:
     """Caption, map and table of the emerging hot spot categories (the table lists the LSOAs with a pattern)."""
     table = figures.emerging
     steps, step = int(table["steps"][0]), table["step"][0]
     chart = charts.emerging_map(
-        f"{figures.name} emerging hot spots", boundaries, dict(zip(table["lsoa21_code"], table["classification"], strict=True))
+        f"{figures.name} emerging hot spots",
+        boundaries,
+        dict(zip(table["lsoa21_code"], table["classification"], strict=True)),
+        wards,
     )
     caption = (
         f"{figures.name}: how hot and cold spots changed over {steps} {STEP_WORDS.get(step, step + 's')} "

@@ -84,7 +84,8 @@ def reference_data(config: AssessmentConfig, run: AssessmentRun) -> str:
     run.evidence.wards = {code: ward for code, _, ward in places}
     run.evidence.places = {code: f"{name} ({ward} ward)" if ward else name for code, name, ward in places}
     return (
-        f"bundled ONS geography, Census 2021 population and IMD; {len(boundaries)} LSOA boundaries for {run.evidence.area_name}"
+        f"bundled ONS geography, Census 2021 population and {'WIMD 2019' if config.country == 'Wales' else 'IMD 2025'}; "
+        f"{len(boundaries)} LSOA boundaries for {run.evidence.area_name}"
     )
 
 

@@ -183,9 +183,9 @@ def _store(request: HttpRequest, assessment: Assessment, state: dict, honeypot: 
                 status=SurveyResponse.Status.HELD if held else SurveyResponse.Status.ACCEPTED, held_reason=held,
             )
             SurveyAnswer.objects.bulk_create(
-                SurveyAnswer(response=response, question_id=question_id, value=value)
-                for question_id, answer in state["answers"].items()
-                for value in library.stored_answer(questionnaire[question_id], answer)
+                SurveyAnswer(response=response, question_id=question.id, value=value)
+                for question in questionnaire.questions
+                for value in library.stored_answer(question, state["answers"].get(question.id))
             )
     except IntegrityError:  # the same form sent twice at the same moment
         response = SurveyResponse.objects.get(token=state["token"])
