@@ -313,7 +313,12 @@ def emerging_map(
         {"lsoa21_code": list(categories), "category": list(categories.values())},
         schema={"lsoa21_code": pl.String, "category": pl.String},
     ).sort("category", "lsoa21_code")
-    counted = data.filter(pl.col("category") != "no pattern detected").group_by("category").len().sort("len", descending=True)
+    counted = (
+        data.filter(pl.col("category") != "no pattern detected")
+        .group_by("category")
+        .len()
+        .sort(["len", "category"], descending=[True, False])
+    )
     described = "; ".join(f"{row['len']} {row['category']}" for row in counted.iter_rows(named=True)) or "none"
     alt = (
         f"Map of {len(boundaries)} neighbourhoods (LSOAs) coloured by how their hot or cold spot status changed over the "
