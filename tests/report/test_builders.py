@@ -141,8 +141,8 @@ def test_committee_report_asks_for_what_was_decided() -> None:
 
     both = evidence()
     purpose, options = purpose_and_options(both)
-    assert purpose.endswith("priorities and knowledge gap for the partnership plan.")
-    assert options[0].startswith("Option 1 (recommended): endorse the priorities and knowledge gap agreed")
+    assert "endorse the recommended community safety priorities and knowledge gap" in purpose
+    assert "endorse the priorities and knowledge gap the partnership agreed" in options[0]
     alone = evidence(decision=replace(both.decision, knowledge_gaps=()))
     purpose, options = purpose_and_options(alone)
     assert "knowledge gap" not in purpose and "knowledge gap" not in options[0]
