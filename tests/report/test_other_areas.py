@@ -34,7 +34,7 @@ ENGLAND = "The Crime and Disorder (Formulation and Implementation of Strategy) R
 WALES = "The Crime and Disorder (Formulation and Implementation of Strategy) (Wales) Regulations 2007 (SI 2007/3076)"
 
 
-def _configure(folder: Path, area: str | list[str], start: str, end: str, police: Path, extra: str = "") -> Path:
+def _configure(folder: Path, area: str | list[str], start: str, end: str, police: Path, extra: str = "\n") -> Path:
     """``cspkit init`` for the area, then the period, the download and the demo's SYNTHETIC inputs."""
     path = start_assessment(folder, area).path
     text = path.read_text(encoding="utf-8")
@@ -42,7 +42,7 @@ def _configure(folder: Path, area: str | list[str], start: str, end: str, police
     text = re.sub(r'period_end = "[0-9-]+"', f'period_end = "{end}"', text)
     text = text.replace('paths = ["police"]', f'paths = ["{police}"]')
     text = text.replace("# [survey]\n", '[survey]\nresponses = "synthetic"\nsynthetic_responses = 300\n')
-    text += '\n[risk]\nscores = "synthetic"\n\n[horizon]\nregister = "demo"\n\n[analysis]\npeer_count = 0\n' + extra
+    text += '\n[risk]\nscores = "synthetic"\n\n[horizon]\nregister = "demo"\n' + extra
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -91,6 +91,7 @@ def test_an_english_district_outside_bedfordshire(tmp_path: Path) -> None:
     _check_one_month(run, assessment, committee)
     assert run.evidence.area_name == "Oxford"
     assert ENGLAND in assessment and "3076" not in assessment
+    assert "mean IMD score" in run.state["analysis"].provenance["peer_group"].method
     assert run.evidence.survey is not None and run.evidence.survey.synthetic  # the synthetic survey for Oxford's wards
     wards = set(run.state["survey"].estimates.filter(run.state["survey"].estimates["question_id"] == "area")["answer"])
     assert {"Carfax & Jericho", "Headington"} <= wards
@@ -102,6 +103,10 @@ def test_a_joint_welsh_partnership(tmp_path: Path) -> None:
     assert run.evidence.area_name == "Merthyr Tydfil and Rhondda Cynon Taf"
     assert WALES in assessment and "SI 2007/1830" not in assessment
     assert WALES in committee and "SI 2007/1830" not in committee  # the background papers init wrote
+    # England's IMD does not cover Wales: the peers are matched without it, and the method says so
+    peers = run.state["analysis"].provenance["peer_group"].method
+    assert "IMD score" not in peers.split(";")[0] and "England's IMD covers England only" in peers
+    assert "WIMD 2019" in next(s.detail for s in run.steps if s.step == "Reference data")
     estimates = run.state["survey"].estimates
     districts = {a.rsplit(" (", 1)[1] for a in estimates.filter(estimates["question_id"] == "area")["answer"]}
     assert districts == {"Merthyr Tydfil)", "Rhondda Cynon Taf)"}
@@ -111,7 +116,10 @@ def test_bedford_end_to_end_has_no_central_bedfordshire_text(tmp_path: Path) -> 
     """12 months of the real Bedfordshire archive for Bedford (E06000055), the demo's SYNTHETIC focus group."""
     for name in ("votes.toml", "decision.toml", "previous_priorities.toml"):
         shutil.copy(DEMO / name, tmp_path / name)
-    extra = '\n[priorities]\nvotes = "votes.toml"\ndecision = "decision.toml"\nprevious = "previous_priorities.toml"\n'
+    extra = (  # only Bedfordshire Police loaded: no other district could be a peer
+        '\n[analysis]\npeer_count = 0\n\n[priorities]\nvotes = "votes.toml"\ndecision = "decision.toml"\n'
+        'previous = "previous_priorities.toml"\n'
+    )
     run = run_assessment(load_config(_configure(tmp_path, "E06000055", "2023-05", "2024-04", BEDFORDSHIRE, extra)))
     assert all(s.status == "done" for s in run.steps if s.step != "Partner data"), run.steps
     assert run.evidence.area_name == "Bedford" and run.evidence.latest_heading == "Latest 12 months"

@@ -24,7 +24,7 @@ from cspkit.analysis.emerging import EMERGING_METHOD, STEP_MONTHS, emerging_hots
 from cspkit.analysis.harm import harm_ranking, load_harm_weights
 from cspkit.analysis.hotspots import HOTSPOT_METHOD, PermutationSettings, hotspot_table
 from cspkit.analysis.outcomes import latest_outcomes, outcome_profile
-from cspkit.analysis.peers import PEER_METHOD, peer_group, peer_position, peer_rates, whole_districts
+from cspkit.analysis.peers import peer_group, peer_method, peer_position, peer_rates, whole_districts
 from cspkit.analysis.repeats import partner_sources, repeat_locations, repeat_victimisation
 from cspkit.analysis.scope import ALL_CRIME, Scope, require_table
 from cspkit.analysis.seasonality import SEASONAL_METHOD, rolling_12, seasonal_index
@@ -330,7 +330,7 @@ def _peers(scope: Scope, options: AnalysisOptions, result: AreaAnalysis) -> None
         return
     result.peer_group, result.peer_rates, result.peer_position = group, rates, peer_position(rates)
     result.peer_period = period
-    prov = replace(scope.provenance(PEER_METHOD, period=period), area_codes=tuple(group["lad_code"].to_list()))
+    prov = replace(scope.provenance(peer_method(group), period=period), area_codes=tuple(group["lad_code"].to_list()))
     for name in ("peer_group", "peer_rates", "peer_position"):
         result.provenance[name] = prov
 

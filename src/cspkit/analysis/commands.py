@@ -427,14 +427,14 @@ def peers(
     rates: Annotated[bool, typer.Option("--rates", help="Every district's rate instead of the area's position.")] = False,
 ) -> None:
     """The area's rate among similar districts, and whether it lies outside their usual range."""
-    from cspkit.analysis.peers import PEER_METHOD, peer_group, peer_position, peer_rates, whole_districts
+    from cspkit.analysis.peers import peer_group, peer_method, peer_position, peer_rates, whole_districts
 
 
     def compute(scope: Scope, options: AnalysisOptions) -> tuple[pl.DataFrame, Provenance]:
         lads = whole_districts(scope)
         group = peer_group(scope.con, lads, scope.period, options.peer_count, options.peers or None)
         table = peer_rates(scope.con, group, lads, scope.period)
-        prov = replace(scope.provenance(PEER_METHOD), area_codes=tuple(group["lad_code"].to_list()))
+        prov = replace(scope.provenance(peer_method(group)), area_codes=tuple(group["lad_code"].to_list()))
         return (table if rates else peer_position(table)), prov
 
     _run(area, start, end, config, warehouse_path, fmt, "Peers", compute, peer_count=k, peers=tuple(peer) if peer else None)

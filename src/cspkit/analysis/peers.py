@@ -33,6 +33,16 @@ PEER_METHOD = (
 )
 
 
+def peer_method(group: pl.DataFrame) -> str:
+    """:data:`PEER_METHOD`, saying so when the area had no IMD score to match on (England's IMD covers
+    England only, so a Welsh area's peers are matched without deprivation)."""
+    if group.filter("is_area")["imd_score"].null_count() == 0:
+        return PEER_METHOD
+    return PEER_METHOD.replace(", mean IMD score", "") + (
+        "; deprivation left out of the match, as England's IMD covers England only and the area has no IMD score"
+    )
+
+
 def whole_districts(scope: Scope) -> list[str]:
     """The area's districts, when the area is exactly those districts (peers compare districts)."""
     lads = list(scope.area.lad_codes)
