@@ -133,25 +133,31 @@ def _label(category: str) -> str:
 
 
 def _years(ev: AssessmentEvidence) -> tuple[str, str, str]:
-    """The three 12-month years the change table compares (first, previous, latest), by their months."""
+    """Headings for the three 12-month years the change table compares (first, previous, latest): "Year to 2022-04"."""
     comparisons = ev.changes.unique("comparison", maintain_order=True)
     one = comparisons.row(0, named=True)
-    first = comparisons.row(1, named=True)["previous_period"] if comparisons.height > 1 else "First year"
-    return first, one["previous_period"], one["latest_period"]
+    first = comparisons.row(1, named=True)["previous_period"] if comparisons.height > 1 else ""
+
+    def heading(label: str) -> str:
+        return f"Year to {label.split(' to ')[-1]}"
+
+    return heading(first), heading(one["previous_period"]), heading(one["latest_period"])
 
 
 def changes_table(ev: AssessmentEvidence, notable: pl.DataFrame) -> Table:
     three = notable["pct_3y"].is_not_null().any()
     first, previous, latest = _years(ev)
-    columns = ["Measure", *([first] if three else []), previous, latest, "Change over 1 year", "Real change (1 year)"]
+    columns = ["Measure", *([first] if three else []), previous, latest]
     if three:
-        columns += ["Change over 3 years", "Real change (3 years)"]
+        columns += ["Change, 3 years", "Real, 3 years"]
+    columns += ["Change, 1 year", "Real, 1 year"]
     rows = []
     for r in notable.iter_rows(named=True):
         row = [_label(r["crime_type"]), *([ev.count(r["first_year"])] if three else []), ev.count(r["previous_year"]),
-               ev.count(r["latest_year"]), pct(r["pct_1y"]), real(r["real_1y"])]
+               ev.count(r["latest_year"])]
         if three:
             row += [pct(r["pct_3y"]), real(r["real_3y"])]
+        row += [pct(r["pct_1y"]), real(r["real_1y"])]
         rows.append(tuple(row))
     return Table(
         key="key_changes",
@@ -159,7 +165,7 @@ def changes_table(ev: AssessmentEvidence, notable: pl.DataFrame) -> Table:
         "and whether each change passes the test",
         columns=tuple(columns),
         rows=tuple(rows),
-        numeric=(False, *((True,) if three else ()), True, True, True, False, *((True, False) if three else ())),
+        numeric=(False, *((True,) if three else ()), True, True, *((True, False) if three else ()), True, False),
         notes=tuple(dict.fromkeys(h.provenance for h in ev.headlines)),
     )
 
