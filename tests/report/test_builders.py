@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import polars as pl
 import pytest
 from PIL import Image
 
-from cspkit.report import charts
+from cspkit.report import charts, heatmap
 from cspkit.report.assessment import STEP_NOT_RUN, build_assessment, data_tables
 from cspkit.report.committee import build_committee_report
 from cspkit.report.document import Document, NoteNumbers, Paragraph, Table
@@ -45,12 +46,12 @@ def table(doc: Document, key: str) -> Table:
 def test_small_counts_are_suppressed_by_the_analysis_rule(assessment: Document) -> None:
     trend = table(assessment, "asb_trend")
     month = dict((row[0], row[1]) for row in trend.rows)
-    assert month["2021-10"] == "<5"  # 3 incidents
-    assert month["2021-11"] == f"{COUNTS[6]:,}"
+    assert month["October 2021"] == "<5"  # 3 incidents (months in words, not 2021-10)
+    assert month["November 2021"] == f"{COUNTS[6]:,}"
     board = table(assessment, "evidence_board")
     burglary = next(row for row in board.rows if row[0] == "Burglary")
     assert "<5" in burglary and "*" in burglary  # the count hidden and the rate derived from it hidden too
-    lsoa = table(assessment, "asb_lsoa")
+    lsoa = table(assessment, "asb_lsoa")  # the CSV annex: every LSOA
     assert {row[1] for row in lsoa.rows} >= {"<5", "0", "5", "6"}
     assert not {row[1] for row in lsoa.rows} & {"1", "2", "3", "4"}
 
@@ -131,6 +132,24 @@ def test_committee_report_placeholders_come_from_config() -> None:
     assert "endorse the recommended priorities: Anti-social behaviour; Burglary;" in recommendations.blocks[1].items
 
 
+def test_committee_report_asks_for_what_was_decided() -> None:
+    """Priorities and a knowledge gap; priorities alone; nothing decided: purpose and options follow."""
+    def purpose_and_options(ev) -> tuple[str, list[str]]:
+        report = build_committee_report(ev)
+        purpose = next(s for s in report.sections if s.title == "Purpose of the report").blocks[0].text
+        return purpose, list(next(s for s in report.sections if s.title == "Options for consideration").blocks[0].items)
+
+    both = evidence()
+    purpose, options = purpose_and_options(both)
+    assert "endorse the recommended community safety priorities and knowledge gap" in purpose
+    assert "endorse the priorities and knowledge gap the partnership agreed" in options[0]
+    alone = evidence(decision=replace(both.decision, knowledge_gaps=()))
+    purpose, options = purpose_and_options(alone)
+    assert "knowledge gap" not in purpose and "knowledge gap" not in options[0]
+    purpose, options = purpose_and_options(evidence(decision=None))
+    assert "has not yet agreed its priorities" in purpose and not any("endorse" in o for o in options)
+
+
 def test_trend_chart_is_print_quality_with_alt_text_and_data() -> None:
     rolling = [None] * 11 + [1.0] * 25
     chart = charts.trend_chart("t", MONTHS, COUNTS, rolling, "incidents")
@@ -161,17 +180,46 @@ def test_bar_chart_highlights_the_partnership_among_peers() -> None:
     )
     assert chart.data["label"].to_list() == ["Luton", "Bedford", "Central Bedfordshire"]
     assert "ranks 3 of 3" in chart.alt_text
+    assert chart.data["rank"].to_list() == [1, 2, 3]  # the rank is drawn on the chart and kept in its table
 
 
-def test_heat_map_places_every_issue_in_its_cell() -> None:
+def test_heat_map_places_every_issue_in_its_cell_as_a_numbered_marker() -> None:
     cells = evidence().risk.heat
-    chart = charts.risk_heat_map("h", cells, "Harm", "Likelihood")
-    assert chart.data.sort("issue").rows() == [
-        ("Anti-social behaviour", "high", "likely"),
-        ("Burglary", "high", "possible"),
-        ("Substance misuse", "medium", "possible"),
+    chart = heatmap.risk_heat_map("h", cells, "Harm", "Likelihood")
+    # numbered from the top row down, left to right; the key is the chart's data table
+    assert chart.data.rows() == [
+        (1, "Burglary", "high", "possible"),
+        (2, "Anti-social behaviour", "high", "likely"),
+        (3, "Substance misuse", "medium", "possible"),
     ]
-    assert "holds Anti-social behaviour" in chart.alt_text
+    assert "numbered markers" in chart.alt_text and "number 1, Burglary" in chart.alt_text
+
+
+def crowded_grid(per_cell: dict[tuple[int, int], int]) -> pl.DataFrame:
+    """A 5 x 5 heat map grid with the given number of issues in some cells."""
+    names = iter(f"Issue {i}" for i in range(100))
+    keys = [(r, c) for r in range(1, 6) for c in range(1, 6)]
+    return pl.DataFrame({
+        "row_order": [r for r, _ in keys], "row_band": [str(r) for r, _ in keys],
+        "column_order": [c for _, c in keys], "column_band": [str(c) for _, c in keys],
+        "issues": [[next(names) for _ in range(per_cell.get(k, 0))] for k in keys],
+    })
+
+
+@pytest.mark.parametrize("per_cell", [{(5, 5): 1}, {(5, 5): 4, (4, 4): 3, (1, 1): 1}, {(5, 5): 12, (5, 4): 9, (3, 3): 6}])
+def test_heat_map_markers_never_overlap_or_leave_their_cell(per_cell: dict[tuple[int, int], int]) -> None:
+    fig, markers = heatmap.draw(crowded_grid(per_cell), "Harm", "Likelihood")
+    assert len(markers) == sum(per_cell.values())
+    assert heatmap.overlaps(fig, markers) == []
+
+
+def test_overlap_check_finds_markers_that_touch() -> None:
+    """The check can fail: two markers moved onto one spot, and one pushed out of its cell."""
+    fig, markers = heatmap.draw(crowded_grid({(5, 5): 2}), "Harm", "Likelihood")
+    markers[1].text.set_position(markers[0].text.get_position())
+    assert heatmap.overlaps(fig, markers) == ["markers 1 and 2 overlap"]
+    markers[1].text.set_position((3.0, 3.0))
+    assert heatmap.overlaps(fig, markers) == ["marker 2 spills out of its cell"]
 
 
 def test_choropleth_leaves_areas_without_a_value_grey() -> None:

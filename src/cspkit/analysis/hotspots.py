@@ -148,11 +148,17 @@ def _other_unit_draws(n: int, max_neighbours: int, permutations: int, seed: int)
 @lru_cache(maxsize=8)
 def _more_draws(n: int, max_neighbours: int, permutations: int, seed: int) -> np.ndarray:
     """Further draws of the same kind for the refining permutations, vectorised: the ``max_neighbours``
-    positions with the smallest of n - 1 uniform keys, in key order (so any first k are a uniform k-subset)."""
-    keys = np.random.default_rng(seed).random((permutations, n - 1))
-    smallest = np.argpartition(keys, max_neighbours - 1, axis=1)[:, :max_neighbours]
-    order = np.take_along_axis(keys, smallest, axis=1).argsort(axis=1)
-    return np.take_along_axis(smallest, order, axis=1)
+    positions with the smallest of n - 1 uniform keys, in key order (so any first k are a uniform k-subset).
+    Keys are drawn a block of rows at a time, which bounds memory and gives the same draws."""
+    rng = np.random.default_rng(seed)
+    rows = max(1, _BLOCK_ELEMENTS // max(n - 1, 1))
+    blocks = []
+    for first in range(0, permutations, rows):
+        keys = rng.random((min(rows, permutations - first), n - 1))
+        smallest = np.argpartition(keys, max_neighbours - 1, axis=1)[:, :max_neighbours]
+        order = np.take_along_axis(keys, smallest, axis=1).argsort(axis=1)
+        blocks.append(np.take_along_axis(smallest, order, axis=1))
+    return np.vstack(blocks)
 
 
 def _tails(x: np.ndarray, weights: sparse.csr_matrix, draws: np.ndarray, only: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

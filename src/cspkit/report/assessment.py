@@ -14,7 +14,8 @@ import polars as pl
 from cspkit.analysis.scope import ALL_CRIME
 from cspkit.analysis.wording import method_in_plain_words
 from cspkit.priorities.voting import disagreements
-from cspkit.report import charts
+from cspkit.report import charts, heatmap, summary
+from cspkit.report.claims import unsourced_claims
 from cspkit.report.document import (
     Bullets,
     Document,
@@ -28,7 +29,9 @@ from cspkit.report.document import (
     table_from_frame,
 )
 from cspkit.report.evidence import AssessmentEvidence, Headline, IssueFigures, SurveyEvidence
+from cspkit.report.glossary import add_glossary
 from cspkit.report.partner_profiles import partner_section, substance_section
+from cspkit.report.plain import spelled_out, with_plain_dates
 from cspkit.report.profile import context_section, profile_section
 from cspkit.report.spatial_change import emerging_figure
 from cspkit.report.text import DocumentText, load_text, nation_values
@@ -37,10 +40,53 @@ from cspkit.survey.stats import ALPHA as SURVEY_ALPHA
 STEP_NOT_RUN = "Step not run"
 
 
-def figure(key: str, caption: str, chart: charts.Chart, notes: Sequence[str] = (), data: Table | None = None) -> Figure:
-    """A document figure from a chart; its data table goes to the appendix."""
+def figure(
+    key: str, caption: str, chart: charts.Chart, notes: Sequence[str] = (), data: Table | None = None, annex: Table | None = None
+) -> Figure:
+    """A document figure from a chart; its data table goes to the appendix (and ``annex`` to the CSV files only)."""
     table = data or table_from_frame(key, f"Data for: {caption}", chart.data)
-    return Figure(key=key, caption=caption, png=chart.png, alt_text=chart.alt_text, data=table, notes=tuple(notes))
+    return Figure(
+        key=key, caption=caption, png=chart.png, alt_text=chart.alt_text, data=table, notes=tuple(notes), annex=annex
+    )
+
+
+#: How many neighbourhoods the printed table behind a map names; the CSV annex holds them all.
+NEIGHBOURHOODS_SHOWN = 10
+LSOA_HEADERS = {
+    "place": "Neighbourhood (ward)",
+    "lsoa21_code": "LSOA",
+    "count": "Count",
+    "rate_per_1000": "Rate per 1,000",
+    "gi_z": "Gi* z",
+    "hotspot": "Hot spot class",
+}
+
+
+def neighbourhood_tables(
+    ev: AssessmentEvidence, figures: IssueFigures, published: pl.DataFrame, cols: list[str], notes: Sequence[str]
+) -> tuple[Table, Table]:
+    """The map's data for readers (the neighbourhoods with the highest rates, by name and ward) and
+    for the CSV annex (every LSOA, with its code)."""
+    named = published.with_columns(pl.col("lsoa21_code").map_elements(ev.place, return_dtype=pl.String).alias("place"))
+    shown = [c for c in ("place", *cols) if c != "lsoa21_code"]
+    data = table_from_frame(
+        f"{figures.issue_id}_neighbourhoods",
+        f"{figures.name}: the {NEIGHBOURHOODS_SHOWN} neighbourhoods with the highest rates, {ev.latest_period} "
+        f"(every neighbourhood is in the CSV file {figures.issue_id}_lsoa.csv)",
+        named.head(NEIGHBOURHOODS_SHOWN),
+        headers={c: LSOA_HEADERS[c] for c in shown},
+        formats={"gi_z": lambda v: number(v, 2)},
+        notes=notes,
+    )
+    annex = table_from_frame(
+        f"{figures.issue_id}_lsoa",
+        f"{figures.name} by neighbourhood (LSOA), {ev.latest_period}",
+        named,
+        headers={c: LSOA_HEADERS[c] for c in (*cols, "place")},
+        formats={"gi_z": lambda v: number(v, 2)},
+        notes=notes,
+    )
+    return data, annex
 
 
 def not_run(evidence: AssessmentEvidence, step: str, what: str) -> Paragraph:
@@ -76,6 +122,7 @@ def build_assessment(evidence: AssessmentEvidence) -> Document:
     )
     _executive_summary(doc.section("Executive summary"), evidence, text)
     _methodology(doc.section("Introduction and methodology"), evidence, text)
+    _limits(doc.section("Limits of the data"), text)
     if evidence.profile is not None:
         profile = doc.section("Area profile")
         profile_section(profile, evidence.profile, evidence.area_name, evidence.publishable)
@@ -90,39 +137,33 @@ def build_assessment(evidence: AssessmentEvidence) -> Document:
     _horizon(doc.section("Horizon scanning"), evidence)
     _survey(doc.section("Residents' survey"), evidence)
     _partner_sections(doc, evidence)
+    add_glossary(doc)
+    _how_produced(doc, evidence)
     _appendix(doc, evidence)
-    return doc
+    return with_plain_dates(doc)
 
 
 def _executive_summary(section: Section, ev: AssessmentEvidence, text: DocumentText) -> None:
-    section.add(Paragraph(text["assessment.introduction"], style="lead"))
-    if ev.decision is not None:
-        section.add(
-            Paragraph(
-                f"The partnership agreed {len(ev.decision.priorities)} priorities and "
-                f"{len(ev.decision.knowledge_gaps)} knowledge gap(s):"
-            ),
-            Bullets(
-                tuple(f"Priority: {p.title}" for p in ev.decision.priorities)
-                + tuple(f"Knowledge gap: {g.title}" for g in ev.decision.knowledge_gaps)
-            ),
-        )
-    else:
+    """Key findings first (see :mod:`cspkit.report.summary`), then the headline figures."""
+    if ev.decision is None:
         section.add(not_run(ev, "Decision", "no focus-group decision was recorded, so no priorities are stated"))
+    summary.executive_summary(section, ev, text["assessment.summary_lead"])
     if ev.headlines:
-        section.add(Paragraph("Headline figures:"))
-        section.add(
-            Table(
-                key="headline_figures",
-                caption=f"Headline figures, {ev.area_name}",
-                columns=("Measure", ev.latest_heading, "What changed"),
-                rows=tuple((h.label, headline_value(ev, h), h.sentence) for h in ev.headlines),
-                numeric=(False, True, False),
-                notes=tuple(dict.fromkeys(h.provenance for h in ev.headlines)),
-            )
-        )
+        section.add(headline_table(ev))
     else:
         section.add(not_run(ev, "Analysis", "no headline figures"))
+
+
+def headline_table(ev: AssessmentEvidence, key: str = "headline_figures") -> Table:
+    """Recorded crime and ASB in the latest 12 months, as separate series, with rates."""
+    return Table(
+        key=key,
+        caption=f"Headline figures, {ev.area_name}: {ev.latest_phrase}",
+        columns=("Measure", ev.latest_heading),
+        rows=tuple((h.label, headline_value(ev, h)) for h in ev.headlines),
+        numeric=(False, True),
+        notes=tuple(dict.fromkeys(h.provenance for h in ev.headlines)),
+    )
 
 
 def headline_value(ev: AssessmentEvidence, headline: Headline) -> str:
@@ -149,21 +190,31 @@ def _methodology(section: Section, ev: AssessmentEvidence, text: DocumentText) -
     )
     if ev.shortlist_rule:
         steps.add(Paragraph(f"Evidence board and shortlist: {ev.shortlist_rule}"))
-    used = section.sub("What each step used")
-    used.add(
-        Table(
-            key="steps_run",
-            caption="The steps of this assessment run, what each used, and the time each took",
-            columns=("Step", "Status", "What it used or why it did not run", "Seconds"),
-            rows=tuple((s.step, s.status, s.detail, f"{s.seconds:.1f}") for s in ev.steps),
-            numeric=(False, False, False, True),
-        )
-    )
-    skipped = [s for s in ev.steps if s.status != "done"]
-    for s in skipped:
-        used.add(Paragraph(f"{STEP_NOT_RUN}: {s.step}. {sentence(s.detail)}", style="notice"))
+    for s in (s for s in ev.steps if s.status != "done"):
+        steps.add(Paragraph(f"{STEP_NOT_RUN}: {s.step}. {sentence(s.detail)}", style="notice"))
     section.sub("How change is tested").add(*(Paragraph(line) for line in method_in_plain_words(ev.alpha)))
     section.sub("Small numbers").add(Paragraph(ev.suppression_note))
+
+
+def _limits(section: Section, text: DocumentText) -> None:
+    """What police.uk, partner and survey data can and cannot show (the reader's caveats in one place)."""
+    section.add(Paragraph(text["assessment.limits_lead"]), Bullets(tuple(text["assessment.limits"])))
+
+
+def _how_produced(doc: Document, ev: AssessmentEvidence) -> None:
+    """A short record of the run: each step, whether it ran and what it used (codes spelled out)."""
+    doc.section("How this was produced").add(
+        Paragraph(
+            "cspkit ran these steps in order. Each figure in this document has a note naming its source, "
+            "so it can be rebuilt from the same data."
+        ),
+        Table(
+            key="steps_run",
+            caption="The steps of this assessment and what each used",
+            columns=("Step", "Status", "What it used or why it did not run"),
+            rows=tuple((s.step, s.status, spelled_out(s.detail)) for s in ev.steps),
+        ),
+    )
 
 
 def _achievements(section: Section, ev: AssessmentEvidence) -> None:
@@ -250,10 +301,15 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
         )
     if figures.peers is not None and figures.peers.height:
         peers = figures.peers
+        ranked = peers["area"].to_list()
+        rank = ""
+        if figures.focus_area in ranked:
+            position = ranked.index(figures.focus_area) + 1
+            rank = f", where {figures.focus_area} ranks {position} of {len(ranked)} (1 = highest rate)"
         section.add(
             figure(
                 f"{figures.issue_id}_peers",
-                f"{figures.name}: rate per 1,000 residents, {figures.peers_period}, {ev.area_name} and comparable areas",
+                f"{figures.name}: rate per 1,000 residents, {figures.peers_period}, {ev.area_name} and comparable areas{rank}",
                 charts.bar_chart(
                     f"{figures.name} peer rates",
                     peers["area"].to_list(),
@@ -295,25 +351,8 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
                 f"{figures.name}: rate per 1,000 residents by neighbourhood (LSOA), {ev.latest_period} "
                 "(neighbourhoods with a hidden small count are left grey)"
             )
-        data = table_from_frame(
-            f"{figures.issue_id}_lsoa",
-            f"{figures.name} by neighbourhood (LSOA), {ev.latest_period}",
-            published,
-            headers={
-                c: h
-                for c, h in {
-                    "lsoa21_code": "LSOA",
-                    "count": "Count",
-                    "rate_per_1000": "Rate per 1,000",
-                    "gi_z": "Gi* z",
-                    "hotspot": "Hot spot class",
-                }.items()
-                if c in cols
-            },
-            formats={"gi_z": lambda v: number(v, 2)},
-            notes=notes,
-        )
-        section.add(figure(f"{figures.issue_id}_map", caption, chart, notes, data=data))
+        data, annex = neighbourhood_tables(ev, figures, published, cols, notes)
+        section.add(figure(f"{figures.issue_id}_map", caption, chart, notes, data=data, annex=annex))
     if figures.emerging is not None and ev.boundaries:
         caption, chart, data = emerging_figure(figures, ev.boundaries, notes, ev.wards)
         section.add(figure(f"{figures.issue_id}_emerging_map", caption, chart, notes, data=data))
@@ -382,6 +421,7 @@ def _priorities(section: Section, ev: AssessmentEvidence) -> None:
     for priority in ev.decision.priorities:
         sub = section.sub(f"Priority: {priority.title}")
         sub.add(Paragraph(f"Why the partnership chose it: {priority.rationale}"))
+        _measured_by(sub, ev, priority.issue_id)
         _board_line(sub, ev, priority.issue_id)
         figures = ev.issues.get(priority.issue_id)
         if figures is not None:
@@ -396,6 +436,12 @@ def _priorities(section: Section, ev: AssessmentEvidence) -> None:
         view = _survey_view(ev, priority.issue_id)
         if view is not None:
             sub.add(view)
+
+
+def _measured_by(section: Section, ev: AssessmentEvidence, issue_id: str) -> None:
+    measure = ev.measures.get(issue_id)
+    if measure is not None:
+        section.add(Paragraph(f"Measured by {measure.label()}."))
 
 
 def _board_line(section: Section, ev: AssessmentEvidence, issue_id: str) -> None:
@@ -432,6 +478,7 @@ def _knowledge_gaps(section: Section, ev: AssessmentEvidence) -> None:
             Paragraph(f"What is unknown: {gap.rationale}"),
             Paragraph(f"How the partnership will learn it: {gap.how_we_will_learn}"),
         )
+        _measured_by(sub, ev, gap.issue_id)
         _board_line(sub, ev, gap.issue_id)
         view = _survey_view(ev, gap.issue_id)
         if view is not None:
@@ -537,12 +584,14 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
                 f"At the {ev.decision.meeting} on {ev.decision.date} the partnership agreed "
                 f"{', '.join(p.title for p in ev.decision.priorities)} as priorities"
                 + (
-                    f" and {', '.join(g.title for g in ev.decision.knowledge_gaps)} as knowledge gap(s)"
+                    f" and {', '.join(g.title for g in ev.decision.knowledge_gaps)} as "
+                    + ("knowledge gaps" if len(ev.decision.knowledge_gaps) > 1 else "a knowledge gap")
                     if ev.decision.knowledge_gaps
                     else ""
                 )
                 + ". The vote informed that decision; the reasons are recorded with each priority."
-            )
+            ),
+            *(Paragraph(f"Claim without data: {p}.", style="notice") for p in unsourced_claims(ev)),
         )
 
 
@@ -609,13 +658,34 @@ def _risk(section: Section, ev: AssessmentEvidence) -> None:
             notes=(r.provenance,),
         )
     )
+    if ev.measures:
+        section.add(
+            Paragraph(
+                "What measures each issue. Where the data only stand in for the issue, the table says proxy; where two "
+                "issues use the same figures, it says so."
+            ),
+            Table(
+                key="issue_measures",
+                caption="The data behind each issue of the risk matrix",
+                columns=("Issue", "Measured by"),
+                rows=tuple((ev.name_of(i), ev.measures[i].label()) for i in r.table["issue_id"].to_list() if i in ev.measures),
+            ),
+        )
+    heat = heatmap.risk_heat_map("Risk heat map", r.heat, r.row_label, r.column_label)
     section.add(
         figure(
             "risk_heat_map",
-            f"Risk heat map: {r.row_label} against {r.column_label}",
-            charts.risk_heat_map("Risk heat map", r.heat, r.row_label, r.column_label),
+            f"Risk heat map: {r.row_label} against {r.column_label}; each number is an issue in the key below",
+            heat,
             (r.provenance,),
-        )
+        ),
+        Table(
+            key="risk_heat_map_key",
+            caption="Key to the risk heat map",
+            columns=("Number", "Issue"),
+            rows=tuple((str(n), issue) for n, issue in heat.data.select("number", "issue").iter_rows()),
+            numeric=(True, False),
+        ),
     )
 
 
@@ -630,6 +700,12 @@ def _horizon(section: Section, ev: AssessmentEvidence) -> None:
     )
     for category in h.table["category"].unique(maintain_order=True).to_list():
         rows = h.table.filter(pl.col("category") == category)
+        if "linked_issues" in rows.columns:
+            rows = rows.with_columns(
+                pl.col("linked_issues").map_elements(
+                    lambda ids: ", ".join(ev.name_of(i.strip()) for i in ids.split(",") if i.strip()), return_dtype=pl.String
+                )
+            )
         section.sub(category.capitalize()).add(
             table_from_frame(
                 f"horizon_{_key(category)}",

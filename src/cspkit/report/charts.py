@@ -171,6 +171,12 @@ def bar_chart(
     if highlight is not None and highlight in labels:
         position = labels[::-1].index(highlight) + 1
         alt += f". {highlight} is highlighted and ranks {position} of {len(labels)}"
+        columns["rank"] = list(range(1, len(labels) + 1))
+        ax.annotate(  # the rank drawn beside the area's own bar, so the comparison reads without counting
+            f"rank {position} of {len(labels)}", (values[labels.index(highlight)], labels.index(highlight)),
+            xytext=(4, 0), textcoords="offset points", va="center", fontsize=8, fontweight="bold",
+            color=OKABE_ITO["vermillion"],
+        )
     return Chart(title, _png(fig), alt + ".", pl.DataFrame(columns))
 
 
@@ -267,42 +273,6 @@ def hotspot_map(
     return Chart(title, _png(fig), alt + ward_note, _with_wards(data, wards))
 
 
-def risk_heat_map(title: str, cells: pl.DataFrame, row_label: str, column_label: str) -> Chart:
-    """The risk matrix's heat map grid with each issue written in its cell; the shade rises with row x column.
-
-    ``cells`` is the risk module's heat map: row_order, row_band, column_order, column_band, issues (list).
-    """
-    n_rows, n_cols = int(cells["row_order"].max()), int(cells["column_order"].max())
-    fig = _figure(7.0, 1.1 * n_rows + 1.2)
-    ax = fig.add_subplot()
-    cmap = colormaps[SEQUENTIAL]
-    for cell in cells.iter_rows(named=True):
-        r, c = cell["row_order"], cell["column_order"]
-        shade = cmap(0.15 + 0.75 * (r * c) / (n_rows * n_cols))
-        ax.add_patch(matplotlib.patches.Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor=shade, alpha=0.35, edgecolor="white"))
-        if cell["issues"]:
-            ax.text(c, r, "\n".join(cell["issues"]), ha="center", va="center", fontsize=5.5)
-    ax.set_xlim(0.5, n_cols + 0.5)
-    ax.set_ylim(0.5, n_rows + 0.5)
-    columns = cells.unique("column_order").sort("column_order")
-    rows = cells.unique("row_order").sort("row_order")
-    ax.set_xticks(columns["column_order"].to_list(), columns["column_band"].to_list(), fontsize=7)
-    ax.set_yticks(rows["row_order"].to_list(), rows["row_band"].to_list(), fontsize=7)
-    ax.set_xlabel(column_label)
-    ax.set_ylabel(row_label)
-    placed = cells.filter(pl.col("issues").list.len() > 0)
-    data = placed.explode("issues").select(
-        pl.col("issues").alias("issue"), pl.col("row_band").alias(row_label), pl.col("column_band").alias(column_label)
-    )
-    top = placed.sort(pl.col("row_order") * pl.col("column_order"), descending=True).head(1)
-    alt = f"Risk heat map: a {n_rows} by {n_cols} grid of {row_label} against {column_label} with {data.height} issues placed"
-    if top.height:
-        t = top.row(0, named=True)
-        cell = f"{row_label} {t['row_band']}, {column_label} {t['column_band']}"
-        alt += f"; the highest occupied cell ({cell}) holds {', '.join(t['issues'])}"
-    return Chart(title, _png(fig), alt + ".", data)
-
-
 #: Emerging hot spot categories: reds for hot, blues for cold, darkest for the most established pattern.
 EMERGING_COLOURS = {
     "intensifying hot spot": "#67000d",
@@ -343,7 +313,12 @@ def emerging_map(
         {"lsoa21_code": list(categories), "category": list(categories.values())},
         schema={"lsoa21_code": pl.String, "category": pl.String},
     ).sort("category", "lsoa21_code")
-    counted = data.filter(pl.col("category") != "no pattern detected").group_by("category").len().sort("len", descending=True)
+    counted = (
+        data.filter(pl.col("category") != "no pattern detected")
+        .group_by("category")
+        .len()
+        .sort(["len", "category"], descending=[True, False])
+    )
     described = "; ".join(f"{row['len']} {row['category']}" for row in counted.iter_rows(named=True)) or "none"
     alt = (
         f"Map of {len(boundaries)} neighbourhoods (LSOAs) coloured by how their hot or cold spot status changed over the "

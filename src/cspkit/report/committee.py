@@ -9,10 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
+
 from cspkit.analysis.wording import method_summary
-from cspkit.report.assessment import document_text, headline_value
-from cspkit.report.document import Bullets, Document, Paragraph, Table, sentence
+from cspkit.report import summary
+from cspkit.report.assessment import document_text, headline_table
+from cspkit.report.document import Bullets, Document, Paragraph, Section, Table, sentence
+from cspkit.report.equalities import equalities_section
 from cspkit.report.evidence import AssessmentEvidence
+from cspkit.report.glossary import add_glossary
+from cspkit.report.numbering import number_paragraphs
+from cspkit.report.plain import with_plain_dates
 
 
 def _setting(committee: dict[str, Any], key: str, what: str) -> str:
@@ -59,7 +66,8 @@ def build_committee_report(ev: AssessmentEvidence) -> Document:
                 (
                     "note the findings of the strategic assessment;",
                     "endorse the recommended priorities: " + "; ".join(p.title for p in priorities) + ";",
-                    *(("endorse the knowledge gap(s): " + "; ".join(g.title for g in gaps) + ";",) if gaps else ()),
+                    *((f"endorse the knowledge {'gaps' if len(gaps) > 1 else 'gap'}: " + "; ".join(g.title for g in gaps) + ";",)
+                      if gaps else ()),
                     "note that the partnership plan will set actions and measures for each priority.",
                 )
             ),
@@ -76,10 +84,7 @@ def build_committee_report(ev: AssessmentEvidence) -> Document:
 
     method = doc.section("Methodology")
     method.add(
-        Paragraph(
-            "The priorities were set through the partnership's five-step method, with every figure in the strategic "
-            "assessment footnoted to its source:"
-        ),
+        Paragraph(text["committee.method"]),
         Bullets(tuple(text[f"steps.{k}"] for k in ("horizon", "risk", "survey", "focus_group", "assessment"))),
         Paragraph(method_summary(ev.alpha)),
     )
@@ -87,18 +92,8 @@ def build_committee_report(ev: AssessmentEvidence) -> Document:
     for s in not_run:
         method.add(Paragraph(f"Step not run: {s.step}. {sentence(s.detail)}", style="notice"))
 
-    ach = doc.section("Achievements against the previous priorities")
-    if ev.previous is None:
-        ach.add(Paragraph("Step not run: no previous priorities file was given.", style="notice"))
-    else:
-        for priority in ev.previous.priorities:
-            ach.add(Paragraph(f"{priority.title}: " + " ".join(priority.achievements)))
-        if ev.achievements is not None:
-            for row in ev.achievements.iter_rows(named=True):
-                if row["verdict"]:
-                    ach.add(
-                        Paragraph(f"{row['measure']}: {row['verdict']}", notes=(row["provenance"],) if row["provenance"] else ())
-                    )
+    _key_findings(doc.section("Key findings"), ev)
+    _achievements(doc.section("Achievements against the previous priorities"), ev)
 
     doc.section("Issues for consideration").add(
         Bullets(tuple(f"{x.title}: {x.reason}" for x in ev.decision.considerations))
@@ -109,41 +104,97 @@ def build_committee_report(ev: AssessmentEvidence) -> Document:
     rec = doc.section("Recommended priorities")
     for p in priorities:
         sub = rec.sub(p.title)
-        sub.add(Paragraph(p.rationale))
-        figures = ev.issues.get(p.issue_id)
-        if figures is not None and figures.sentences:
-            sub.add(Paragraph(figures.sentences[0], notes=figures.provenance[:1]))
+        sub.add(Paragraph(summary.priority_case(ev, p.issue_id, p.title)))
+        if p.issue_id in ev.measures:
+            sub.add(Paragraph(f"It is measured by {ev.measures[p.issue_id].label()}."))
+        sub.add(Paragraph(f"In the partnership's words: {p.rationale}"))
     gap = doc.section("Knowledge gap")
     if gaps:
         for g in gaps:
-            gap.sub(g.title).add(Paragraph(g.rationale), Paragraph(f"How the partnership will learn: {g.how_we_will_learn}"))
+            gap.sub(g.title).add(
+                Paragraph(summary.priority_case(ev, g.issue_id, g.title)),
+                Paragraph(g.rationale),
+                Paragraph(f"How the partnership will learn: {g.how_we_will_learn}"),
+            )
     else:
         gap.add(Paragraph("No knowledge gap was recorded."))
 
     options = text["committee.options" if priorities else "committee.options_undecided"]
     doc.section("Options for consideration").add(Bullets(tuple(options)))
-    doc.section("Council priorities").add(
-        Bullets(tuple(c.get("council_priorities", [])))
-        if c.get("council_priorities")
-        else Paragraph("[To complete: the council's own priorities these serve]")
-    )
+    _council_priorities(doc.section("Council priorities"), c)
     implications = doc.section("Corporate implications")
-    for key, heading in (("legal", "Legal"), ("financial", "Financial and risk"), ("equalities", "Equalities")):
+    for key, heading in (("legal", "Legal"), ("financial", "Financial and risk")):
         implications.sub(heading).add(Paragraph(_setting(c, key, f"{heading.lower()} implications")))
+    equalities_section(implications.sub("Equalities"), ev, _setting(c, "equalities", "equalities implications"))
     doc.section("Conclusion and next steps").add(Paragraph(text["committee.next_steps"]))
     papers = list(c.get("background_papers", [])) or ["[To complete: background papers]"]
     doc.section("Appendices and background papers").add(
         Bullets((f"Appendix A: {ev.csp_name} strategic assessment ({ev.period}).", *papers))
     )
+    add_glossary(doc)
+    number_paragraphs(doc)
+    return with_plain_dates(doc)
+
+
+def _key_findings(section: Section, ev: AssessmentEvidence) -> None:
+    """The summary's findings that matter to the committee, with the headline table in the body."""
+    notable = summary.notable_changes(ev)
+    if notable is not None and notable.height:
+        section.add(*(Paragraph(summary.change_sentence(ev, r)) for r in notable.head(4).iter_rows(named=True)))
+        section.add(summary.changes_table(ev, notable.head(4)))
+    if ev.survey is not None and ev.survey.concerns.height:
+        section.add(*(Paragraph(s) for s in summary.concern_sentences(ev)[:2]))
     if ev.headlines:
-        doc.sections[-1].add(
+        section.add(headline_table(ev, key="committee_headlines"))
+
+
+def _achievements(section: Section, ev: AssessmentEvidence) -> None:
+    """One achievement per line under each previous priority, then how its measures moved, in plain words."""
+    if ev.previous is None:
+        section.add(Paragraph("Step not run: no previous priorities file was given.", style="notice"))
+        return
+    for priority in ev.previous.priorities:
+        if priority.achievements:
+            section.add(Paragraph(f"{priority.title}: what was done."), Bullets(priority.achievements))
+    if ev.achievements is None:
+        return
+    measured = ev.achievements.filter(pl.col("before").is_not_null())
+    lines = [
+        f"{r['measure']} "
+        f"{summary.Change('the period', r['before'], r['after'], r['change_pct'], bool(r['significant'])).phrase()}."
+        for r in measured.iter_rows(named=True)
+    ]
+    if lines:
+        section.add(Paragraph("How the previous plan's measures changed over the period:"), Bullets(tuple(lines)))
+        section.add(
             Table(
-                key="committee_headlines",
-                caption="Headline figures from the strategic assessment",
-                columns=("Measure", ev.latest_heading),
-                rows=tuple((h.label, headline_value(ev, h)) for h in ev.headlines),
-                numeric=(False, True),
-                notes=tuple(dict.fromkeys(h.provenance for h in ev.headlines)),
+                key="committee_measures",
+                caption="The previous plan's measures: first year and latest year of the period",
+                columns=("Measure", "First year", "Latest year", "Change", "Real change"),
+                rows=tuple(
+                    (r["measure"], ev.count(r["before"]), ev.count(r["after"]), summary.pct(r["change_pct"]),
+                     summary.real(r["significant"]))
+                    for r in measured.iter_rows(named=True)
+                ),
+                numeric=(False, True, True, True, False),
+                notes=tuple(dict.fromkeys(n for n in measured["provenance"].to_list() if n)),
             )
         )
-    return doc
+
+
+def _council_priorities(section: Section, c: dict[str, Any]) -> None:
+    """Each council priority with one line on how the partnership's priorities serve it.
+
+    ``council_priorities`` entries are either names or tables ``{priority = "...", served_by = "..."}``."""
+    entries = c.get("council_priorities") or []
+    if not entries:
+        section.add(Paragraph("[To complete: the council's own priorities these serve]"))
+        return
+    lines = []
+    for entry in entries:
+        if isinstance(entry, dict):
+            how = entry.get("served_by") or "[To complete: how the partnership's priorities serve it]"
+            lines.append(f"{entry.get('priority', '[To complete: priority]')}: {how}")
+        else:
+            lines.append(f"{entry}: [To complete: how the partnership's priorities serve it]")
+    section.add(Paragraph("The recommended priorities serve the council's own priorities:"), Bullets(tuple(lines)))

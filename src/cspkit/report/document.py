@@ -23,6 +23,7 @@ class Paragraph:
     text: str
     notes: tuple[str, ...] = ()
     style: str = "body"  # body | lead | notice
+    label: str = ""  # a paragraph number ("3.2") printed before the text, as council reports number them
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,11 @@ class Table:
 
 @dataclass(frozen=True)
 class Figure:
-    """A chart or map: the image, its alt text, and the data table behind it (for the appendix)."""
+    """A chart or map: the image, its alt text, and the data table behind it (for the appendix).
+
+    ``annex`` is the full table when ``data`` shows readers only a summary of it (e.g. the
+    neighbourhoods that stand out, by name, out of every LSOA by code): it goes to the CSV annex only.
+    """
 
     key: str
     caption: str
@@ -56,6 +61,7 @@ class Figure:
     alt_text: str
     data: Table
     notes: tuple[str, ...] = ()
+    annex: Table | None = None
 
 
 Block = Paragraph | Bullets | Table | Figure
@@ -115,13 +121,15 @@ class Document:
             yield from section.blocks
 
     def tables(self) -> list[Table]:
-        """Every table, including the data tables behind the figures."""
+        """Every table, including the data tables behind the figures (and their CSV-only full versions)."""
         out: list[Table] = []
         for block in self.blocks():
             if isinstance(block, Table):
                 out.append(block)
             elif isinstance(block, Figure):
                 out.append(block.data)
+                if block.annex is not None:
+                    out.append(block.annex)
         return out
 
     def figures(self) -> list[Figure]:

@@ -21,6 +21,7 @@ from cspkit.analysis.suppression import suppress_table
 from cspkit.priorities.achievements import PreviousPlan
 from cspkit.priorities.decision import Decision
 from cspkit.priorities.voting import VoteResult
+from cspkit.report.measures import Measure
 
 SYNTHETIC = "SYNTHETIC"
 
@@ -159,6 +160,11 @@ class AssessmentEvidence:
     survey: SurveyEvidence | None = None
     committee: dict[str, Any] = field(default_factory=dict)
     synthetic_partner_sources: list[str] = field(default_factory=list)
+    measures: dict[str, Measure] = field(default_factory=dict)  # what measures each register issue
+    changes: pl.DataFrame | None = None  # the analysis module's tested changes by police.uk category
+    hotspots: pl.DataFrame | None = None  # the analysis module's Gi* table for all recorded incidents
+    places: dict[str, str] = field(default_factory=dict)  # LSOA code -> its name and ward, for readers
+    stop_search: pl.DataFrame | None = None  # searches by self-defined ethnicity against Census 2021
     profile: AreaProfile | None = None
     rate_contexts: list[tuple[Period, pl.DataFrame]] = field(default_factory=list)
     partner_profiles: dict[str, PartnerProfile] = field(default_factory=dict)
@@ -173,6 +179,10 @@ class AssessmentEvidence:
     def latest_phrase(self) -> str:
         """:attr:`latest_period` inside a sentence: "the latest 12 months" or "March 2024"."""
         return f"the {self.latest_period}" if self.latest_period.startswith("latest") else self.latest_period
+
+    def place(self, lsoa21_code: str) -> str:
+        """A neighbourhood as readers know it: its name and ward (codes stay in the CSV tables)."""
+        return self.places.get(lsoa21_code, lsoa21_code)
 
     def publishable(self, frame: pl.DataFrame, counts: Sequence[str], derived: Mapping[str, str | Sequence[str]] | None = None,
                     total_row: int | None = None, pooled: Sequence[str] = (), ranked: bool = False) -> pl.DataFrame:

@@ -148,7 +148,9 @@ def repeat_statements(analysis: AreaAnalysis, sources: Sequence[str]) -> tuple[s
     out: list[str] = []
     for table in (analysis.repeat_victim_change, analysis.repeat_partner_location_change):
         if table is not None:
-            out += table.filter(pl.col("source").is_in(list(sources)))["statement"].to_list()
+            rows = table.filter(pl.col("source").is_in(list(sources))).select("source", "statement")
+            for source, statement in rows.iter_rows():
+                out.append(statement.replace(f"In {source},", f"In the {source.replace('_', ' ')} data,"))
     return tuple(out)
 
 

@@ -26,23 +26,34 @@ def _superscripts(paragraph, numbers: list[int]) -> None:
         run.font.superscript = True
 
 
-def _field(paragraph, code: str) -> None:
-    """A Word field (e.g. PAGE), which Word fills in when it lays out the page."""
-    run = paragraph.add_run()
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
+def _fld_char(kind: str) -> OxmlElement:
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), kind)
+    return char
+
+
+def _instruction(code: str) -> OxmlElement:
     instr = OxmlElement("w:instrText")
     instr.set(qn("xml:space"), "preserve")
     instr.text = code
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    run._r.extend([begin, instr, end])
+    return instr
 
 
-def _contents(docx) -> None:
-    """A Word table of contents (headings 1 and 2), filled in by Word when the document opens."""
+def _field(paragraph, code: str) -> None:
+    """A Word field (e.g. PAGE), which Word fills in when it lays out the page."""
+    paragraph.add_run()._r.extend([_fld_char("begin"), _instruction(code), _fld_char("end")])
+
+
+def _contents(docx, titles: list[str]) -> None:
+    """A real Word table of contents field (headings 1 and 2). Its entries are written in too, so the
+    contents read correctly before Word updates the field (Word adds the page numbers on opening)."""
     docx.add_heading("Contents", level=1)
-    _field(docx.add_paragraph(), 'TOC \\o "1-2" \\h \\z \\u')
+    first = docx.add_paragraph()
+    first.add_run()._r.extend([_fld_char("begin"), _instruction('TOC \\o "1-2" \\h \\z \\u'), _fld_char("separate")])
+    first.add_run(titles[0] if titles else "")
+    for title in titles[1:]:
+        docx.add_paragraph(title)
+    docx.paragraphs[-1].add_run()._r.append(_fld_char("end"))
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")
     docx.settings.element.append(update)
@@ -133,7 +144,7 @@ def render_docx(document: Document, path: str | Path) -> Path:
         run.bold = True
         run.font.color.rgb = RGBColor(0xA0, 0x3C, 0x00)
     docx.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    _contents(docx)
+    _contents(docx, [s.title for s in document.sections])
 
     notes = NoteNumbers()
     tables = figures = 0
@@ -141,7 +152,10 @@ def render_docx(document: Document, path: str | Path) -> Path:
         docx.add_heading(sec.title, level=min(depth, 4))
         for block in sec.blocks:
             if isinstance(block, Paragraph):
-                p = docx.add_paragraph(block.text)
+                p = docx.add_paragraph()
+                if block.label:
+                    p.add_run(f"{block.label}\t").bold = True
+                p.add_run(block.text)
                 if block.style == "notice":
                     for run in p.runs:
                         run.bold = True

@@ -76,12 +76,13 @@ def reference_data(config: AssessmentConfig, run: AssessmentRun) -> str:
         area = con.execute(
             "SELECT string_agg(DISTINCT lad_name, ', ') FROM lsoa WHERE lad_code IN (SELECT unnest(?))", [list(config.area_codes)]
         ).fetchall()[0][0]  # fetchone leaves the result open, and DuckDB 2 refuses the next query
+        places = con.execute("SELECT lsoa21_code, lsoa21_name, ward_name FROM lsoa WHERE list_contains(?, lad_code)",
+                             [list(config.area_codes)]).fetchall()
         boundaries = area_boundaries(con, config.area_codes).rows()
-        wards = con.execute("SELECT lsoa21_code, ward_name FROM lsoa WHERE list_contains(?, lad_code)",
-                            [list(config.area_codes)]).fetchall()
     run.evidence.area_name = area or run.evidence.area_name
     run.evidence.boundaries = {code: _geometry(text) for code, text in boundaries}
-    run.evidence.wards = dict(wards)
+    run.evidence.wards = {code: ward for code, _, ward in places}
+    run.evidence.places = {code: f"{name} ({ward} ward)" if ward else name for code, name, ward in places}
     return (
         f"bundled ONS geography, Census 2021 population and {'WIMD 2019' if config.country == 'Wales' else 'IMD 2025'}; "
         f"{len(boundaries)} LSOA boundaries for {run.evidence.area_name}"
@@ -128,6 +129,9 @@ def analysis(config: AssessmentConfig, run: AssessmentRun) -> str:
     run.evidence.alpha = options.alpha
     run.evidence.area_name = result.area.name
     run.evidence.headlines = gather.headlines(result)
+    run.evidence.changes = result.change
+    run.evidence.hotspots = result.hotspots
+    run.evidence.stop_search = stop_search_evidence(config, result.period)
     with open_scope(config.warehouse, ",".join(config.area_codes), _period(config)) as scope:
         run.evidence.profile = area_profile(scope)
         periods = dict.fromkeys(p for p in (run.evidence.profile.crime_period, result.peer_period) if p is not None)
@@ -171,6 +175,26 @@ def partner_profiles(config: AssessmentConfig, scope: Any) -> dict[str, Any]:
         if (profile := partner_profile(scope, name, title)) is not None:
             profiles[name] = profile
     return profiles
+
+
+def stop_search_evidence(config: AssessmentConfig, period: Any) -> pl.DataFrame | None:
+    """Searches by self-defined ethnicity in the latest 12 months against the Census 2021 population,
+    for the equalities implications; None without stop-and-search rows for the area."""
+    from cspkit.analysis.stop_search import census_ethnicity, disproportionality, searches_by_group
+
+    latest = period.latest_12() if period.months >= 12 else period
+    with warehouse.read(config.warehouse) as con:
+        if not warehouse.table_exists(con, "stop_search"):
+            return None
+        searches = searches_by_group(con, config.area_codes, latest.start, latest.end)
+    if not searches["searches"].sum():
+        return None
+    note = (
+        f"police.uk stop and search, self-defined ethnicity, searches placed in the area's LSOAs; {latest.label()}; "
+        "Census 2021 TS021 ethnic group by local authority (ONS, Open Government Licence v3.0); "
+        "ratio interval by Katz's log method."
+    )
+    return disproportionality(searches, census_ethnicity(config.area_codes)).with_columns(pl.lit(note).alias("provenance"))
 
 
 def _register(config: AssessmentConfig):
@@ -403,9 +427,11 @@ def base_note(base: pl.Expr, small: pl.Expr) -> pl.Expr:
 def evidence_board(config: AssessmentConfig, run: AssessmentRun) -> str:
     from cspkit.priorities.board import configured_rule, evidence_board, suggest_shortlist
     from cspkit.priorities.evidence import board_evidence, issue_tests, unmatched_concerns
+    from cspkit.report.measures import measures
 
     register = run.state.get("register") or _register(config)
     run.evidence.issue_names = {i.id: i.name for i in register.issues}
+    run.evidence.measures = measures(register.issues)
     run.evidence.substance_sources = next((tuple(i.partner_sources) for i in register.issues if i.id == SUBSTANCE_ISSUE), ())
     survey = run.state.get("survey") if run.evidence.survey is not None else None
     concerns = survey.concerns if survey is not None else None
@@ -460,6 +486,11 @@ def decision(config: AssessmentConfig, run: AssessmentRun) -> str:
     if not used:
         raise StepSkipped("no votes, decision or previous priorities: set [priorities] votes, decision and previous")
     _priority_figures(config, run)
+    from cspkit.report.claims import unsourced_claims
+
+    problems = unsourced_claims(run.evidence)
+    if problems:
+        used.append(f"{len(problems)} claims in the decision without data behind them: " + "; ".join(problems))
     return "; ".join(used)
 
 

@@ -48,6 +48,7 @@ class Issue:
     crime_categories: tuple[str, ...] = ()
     partner_sources: tuple[str, ...] = ()
     origin: str = ""
+    proxy: str = ""  # when the data stand in for the issue rather than measure it: how, in a phrase
 
     @property
     def has_data_mapping(self) -> bool:
@@ -113,7 +114,7 @@ def parse_issues(data: dict[str, Any], source: str = "<issues>") -> IssueRegiste
     for number, entry in enumerate(entries, start=1):
         ident = entry.get("id")
         where = f"[[issues]] number {number}" + (f" '{ident}'" if isinstance(ident, str) else "")
-        unknown = set(entry) - {"id", "name", "description", "crime_categories", "partner_sources", "origin"}
+        unknown = set(entry) - {"id", "name", "description", "crime_categories", "partner_sources", "origin", "proxy"}
         if unknown:
             raise _fail(source, where, f"unknown key '{sorted(unknown)[0]}'")
         if not isinstance(ident, str) or not isinstance(entry.get("name"), str):
@@ -125,6 +126,7 @@ def parse_issues(data: dict[str, Any], source: str = "<issues>") -> IssueRegiste
             crime_categories=_names(entry.get("crime_categories"), source, where, "crime_categories"),
             partner_sources=_names(entry.get("partner_sources"), source, where, "partner_sources"),
             origin=str(entry.get("origin", "")).strip(),
+            proxy=str(entry.get("proxy", "")).strip(),
         )
         check_issue(issue, source, where)
         if issue.id in {i.id for i in issues}:
@@ -169,6 +171,8 @@ def issues_to_toml(register: IssueRegister) -> str:
         }
         if issue.origin:
             entry["origin"] = issue.origin
+        if issue.proxy:
+            entry["proxy"] = issue.proxy
         entries.append(entry)
     return tomli_w.dumps({"register": {"id": register.id, "version": register.version}, "issues": entries})
 

@@ -175,6 +175,17 @@ def build(shared: Path) -> None:
     _write(imd, "imd.csv.gz")
 
     _write(welsh_deprivation(shared, lookup), "wimd.csv.gz")
+    _write(
+        _csv(pop / "humaniverse_demographr" / "ethnicity21_ltla21.csv.gz")
+        .filter(pl.col("ethnic_group").str.ends_with("(number)"))  # the file holds each group as a count and a percent
+        .select(
+            pl.col("ltla21_code").alias("lad21_code"),
+            pl.col("ltla21_name").alias("lad21_name"),
+            pl.col("ethnic_group").str.replace(r"\s*\(number\)$", ""),
+            pl.col("value").cast(pl.Float64).cast(pl.Int64).alias("residents"),
+        ),
+        "ethnicity_lad21.csv.gz",
+    )
     national_geography(shared)
 
 
