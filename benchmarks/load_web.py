@@ -38,6 +38,7 @@ from cspkit.risk.register import load_issues
 from cspkit.survey.questionnaire import QuestionType, load_questionnaire
 from cspkit.web.commands import default_processes
 
+AREA = "E06000056"  # Central Bedfordshire: the app lists its wards in the survey's area question
 PASSWORD = "load-test-password-2025"
 ERRORS: Counter[int] = Counter()  # unexpected statuses; 599 = refused, reset or timed out
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -105,7 +106,7 @@ def set_up(home: Path, partners: int) -> None:
     from cspkit.web.models import Assessment, Membership
 
     call_command("migrate", verbosity=0)
-    assessment = Assessment.objects.create(slug="load", name="Load test", area_code="E06000056")
+    assessment = Assessment.objects.create(slug="load", name="Load test", area_code=AREA)
     hashed = make_password(PASSWORD)
     users = get_user_model().objects.bulk_create(
         [get_user_model()(username=f"partner{n:02d}", password=hashed) for n in range(partners)]
@@ -146,7 +147,7 @@ def _token(browser: Browser) -> str:
 
 
 def resident(base: str, number: int, start_at: float, timings, results: dict) -> None:
-    questionnaire = load_questionnaire()
+    questionnaire = load_questionnaire(None, (AREA,))  # the area question lists this district's wards
     rng = random.Random(1000 + number)
     time.sleep(max(0.0, start_at - time.monotonic()))
     browser = Browser(base, timings, "survey")

@@ -87,7 +87,7 @@ def load_config(path: str | Path) -> AssessmentConfig:
     path = Path(path).expanduser().resolve()
     if path.is_dir():
         path = path / CONFIG_FILENAME
-    raw = read_toml(path, "config file (create one with 'cspkit init DIR')")
+    raw = read_toml(path, "config file (create one with 'cspkit init DIR --area DISTRICT')")
 
     assessment = _require(raw, "assessment", "top level", path)
     codes = _require(assessment, "area_codes", "assessment", path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -129,6 +130,24 @@ def test_committee_report_placeholders_come_from_config() -> None:
     assert legal.blocks[0].text == "[To complete: legal implications]"
     recommendations = next(s for s in report.sections if s.title == "Recommendations")
     assert "endorse the recommended priorities: Anti-social behaviour; Burglary;" in recommendations.blocks[1].items
+
+
+def test_committee_report_asks_for_what_was_decided() -> None:
+    """Priorities and a knowledge gap; priorities alone; nothing decided: purpose and options follow."""
+    def purpose_and_options(ev) -> tuple[str, list[str]]:
+        report = build_committee_report(ev)
+        purpose = next(s for s in report.sections if s.title == "Purpose of the report").blocks[0].text
+        return purpose, list(next(s for s in report.sections if s.title == "Options for consideration").blocks[0].items)
+
+    both = evidence()
+    purpose, options = purpose_and_options(both)
+    assert "endorse the recommended community safety priorities and knowledge gap" in purpose
+    assert "endorse the priorities and knowledge gap the partnership agreed" in options[0]
+    alone = evidence(decision=replace(both.decision, knowledge_gaps=()))
+    purpose, options = purpose_and_options(alone)
+    assert "knowledge gap" not in purpose and "knowledge gap" not in options[0]
+    purpose, options = purpose_and_options(evidence(decision=None))
+    assert "has not yet agreed its priorities" in purpose and not any("endorse" in o for o in options)
 
 
 def test_trend_chart_is_print_quality_with_alt_text_and_data() -> None:

@@ -118,7 +118,7 @@ def test_area_question_lists_the_wards_of_any_area() -> None:
 
 
 def test_area_question_needs_the_area() -> None:
-    with pytest.raises(ConfigError, match="needs the assessment's area: pass --area CODE"):
+    with pytest.raises(ConfigError, match="needs them: the config's area_codes, --area CODE"):
         load_questionnaire()
     raw = tomllib.loads(DEFAULT_QUESTIONNAIRE.read_text(encoding="utf-8"))
     raw["questions"][0]["options_from"] = "wards"

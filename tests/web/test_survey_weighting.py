@@ -45,19 +45,24 @@ def _answer(client: Client, questionnaire, rng: random.Random) -> None:
     assert client.post(check, {"token": token, "website": ""}).status_code == 302
 
 
-def test_survey_results_are_weighted_by_the_configured_variables(clients, warehouse_assessment):
-    config_path = Path(warehouse_assessment.config_path)
+def _survey_without_sex(assessment, weight_by: str):
+    """Link a questionnaire without a sex question and ``[survey] weight_by``; the questionnaire."""
+    config_path = Path(assessment.config_path)
     questionnaire_path = _without_sex(config_path.parent)
     config_path.write_text(config_path.read_text(encoding="utf-8")
-                           + f'[survey]\nquestionnaire = "{questionnaire_path.name}"\nweight_by = ["age_band"]\n',
+                           + f'[survey]\nquestionnaire = "{questionnaire_path.name}"\nweight_by = {weight_by}\n',
                            encoding="utf-8")
     library._config.cache_clear()
-    questionnaire = load_questionnaire(questionnaire_path, ("E06000056",))
+    return load_questionnaire(questionnaire_path, ("E06000056",))
+
+
+def test_survey_results_are_weighted_by_the_configured_variables(clients, warehouse_assessment):
+    questionnaire = _survey_without_sex(warehouse_assessment, '["age_band"]')
     rng = random.Random(7)
     for _ in range(40):
         _answer(Client(), questionnaire, rng)
 
-    config = load_config(config_path)
+    config = load_config(warehouse_assessment.config_path)
     margins = population_margins(config.warehouse, list(config.area_codes), questionnaire, by=("age_band",))
     expected = analyse_survey(web_responses(warehouse_assessment), questionnaire, margins).estimates
 
@@ -72,13 +77,7 @@ def test_survey_results_are_weighted_by_the_configured_variables(clients, wareho
 
 
 def test_a_weight_by_the_questionnaire_cannot_give_is_explained_on_the_page(clients, warehouse_assessment):
-    config_path = Path(warehouse_assessment.config_path)
-    questionnaire_path = _without_sex(config_path.parent)
-    config_path.write_text(config_path.read_text(encoding="utf-8")
-                           + f'[survey]\nquestionnaire = "{questionnaire_path.name}"\nweight_by = ["sex"]\n',
-                           encoding="utf-8")
-    library._config.cache_clear()
-    _answer(Client(), load_questionnaire(questionnaire_path, ("E06000056",)), random.Random(1))
+    _answer(Client(), _survey_without_sex(warehouse_assessment, '["sex"]'), random.Random(1))
     page = clients["analyst"].get(reverse("web:survey_admin", args=["cb"]))
     assert page.status_code == 200
     text = BeautifulSoup(page.content, "html.parser").select_one("main").get_text(" ", strip=True)

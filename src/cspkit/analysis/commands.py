@@ -89,7 +89,7 @@ def _run(
 
 #: Long text columns: in a terminal table they are printed as sentences under it instead.
 _SENTENCES = ("statement", "note")
-_WORDY = ("test", "method", "comparison", "weights")
+_WORDY = ("test", "method", "comparison", "weights", "step")
 
 
 def _print(table: pl.DataFrame, provenance: Provenance, fmt: OutputFormat, title: str) -> None:

@@ -196,8 +196,8 @@ def _question(item: Any, number: int, source: str) -> Question:
         raise fail(f"unknown setting(s) {', '.join(unknown)}")
     if "options_from" in item:
         raise fail(
-            f"options_from = {item['options_from']!r} needs the assessment's area: pass --area CODE or "
-            "--config assessment.toml (it lists the wards of the area's districts)"
+            f"options_from = {item['options_from']!r} lists the wards of the assessment's districts, so it needs them: "
+            "the config's area_codes, --area CODE on the command line, or the assessment's area code in the web app"
         )
     qid = item.get("id")
     if not isinstance(qid, str) or not _ID.match(qid):
