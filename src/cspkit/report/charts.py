@@ -22,6 +22,7 @@ from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PatchCollection
 from matplotlib.colors import Normalize
+from matplotlib.dates import AutoDateLocator, DateFormatter
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Polygon
 
@@ -106,6 +107,8 @@ def trend_chart(
             label="12-month rolling mean",
         )
     ax.set_ylabel(f"{unit} per month")
+    ax.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=6))  # few enough ticks that labels never touch
+    ax.xaxis.set_major_formatter(DateFormatter("%b %Y"))  # "May 2021", as the text writes months
     ax.legend(frameon=False, loc="upper left", fontsize=8)
     _style(ax)
     data = pl.DataFrame(
