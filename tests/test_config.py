@@ -36,3 +36,31 @@ def test_bad_config_names_the_file(tmp_path: Path, body: str, message: str) -> N
     with pytest.raises(ConfigError, match=message) as info:
         load_config(path)
     assert str(path) in str(info.value)
+
+
+GOOD = "[assessment]\narea_codes = ['E06000032']\nperiod_start = '2023-01'\nperiod_end = '2023-12'\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (GOOD.replace("period_end", "period_edn"), r"unknown setting 'period_edn' in \[assessment\]: did you mean 'period_end'"),
+        (GOOD + "[sources.police]\npath = ['police']\n", r"'path' in \[sources.police\]: did you mean 'paths'"),
+        (GOOD + "[sources.polic]\npaths = ['police']\n", r"'polic' in \[sources\]: did you mean 'police'"),
+        (GOOD + "[survy]\nresponses = 'synthetic'\n", r"unknown table \[survy\]: did you mean \[survey\]"),
+        (GOOD + "[privacy]\nthreshold = 10\n", r"'threshold' in \[privacy\]: the settings here are suppression_threshold"),
+    ],
+)
+def test_misspelt_setting_is_named_not_ignored(tmp_path: Path, body: str, message: str) -> None:
+    """A typo used to read as "not set", so the step silently skipped or used other data."""
+    path = tmp_path / "assessment.toml"
+    path.write_text(body)
+    with pytest.raises(ConfigError, match=message) as info:
+        load_config(path)
+    assert str(path) in str(info.value)
+
+
+def test_tables_no_check_knows_are_left_to_their_step(tmp_path: Path) -> None:
+    path = tmp_path / "assessment.toml"
+    path.write_text(GOOD + "[sources.partner.asb]\nfile = 'a.csv'\n[survey]\nanything = 1\n[web]\nport = 1\n")
+    assert load_config(path).section("web") == {"port": 1}

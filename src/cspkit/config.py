@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from cspkit.config_keys import check_keys
 from cspkit.errors import ConfigError
 from cspkit.nation import country_of
 from cspkit.tomlfile import read_toml
@@ -88,6 +89,7 @@ def load_config(path: str | Path) -> AssessmentConfig:
     if path.is_dir():
         path = path / CONFIG_FILENAME
     raw = read_toml(path, "config file (create one with 'cspkit init DIR --area DISTRICT')")
+    check_keys(raw, path)
 
     assessment = _require(raw, "assessment", "top level", path)
     codes = _require(assessment, "area_codes", "assessment", path)

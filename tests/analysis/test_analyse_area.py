@@ -129,6 +129,16 @@ def test_short_period_gives_reasons_not_numbers(build_warehouse) -> None:
     assert result.trends["statement"].str.contains("not enough months for a trend test").all()
 
 
+def test_short_period_headline_says_why_change_is_not_tested(build_warehouse) -> None:
+    """The executive summary's "What changed" cell was blank over one month; it now says why."""
+    from cspkit.report.gather import headlines
+
+    path = build_warehouse([street_row(date(2024, 1, 1), c, ALPHA, "Burglary", 2) for c in ALPHA_LSOAS])
+    (crime,) = headlines(analyse_area(path, ALPHA, Period.parse("2024-01", "2024-01"), AnalysisOptions(peer_count=0)))
+    assert crime.count == 2 * len(ALPHA_LSOAS)
+    assert crime.sentence == "Not tested: January 2024 is shorter than the two years a test of change compares."
+
+
 def test_peer_count_zero_switches_peers_off(build_warehouse) -> None:
     path = build_warehouse([street_row(date(2021, 1, 1), ALPHA_LSOAS[0], ALPHA, "Burglary", 3)])
     result = analyse_area(path, ALPHA, Period.parse("2021-01", "2021-01"), AnalysisOptions(peer_count=0))

@@ -1,5 +1,6 @@
 """Change tests checked against statsmodels and scipy, and against hand calculations."""
 
+import re
 from datetime import date
 
 import numpy as np
@@ -260,3 +261,12 @@ def test_change_table_tests_monthly_counts_and_controls_the_false_discovery_rate
         assert r["previous_count"] == before["count"].sum() and r["latest_count"] == after["count"].sum()
         assert ("statistically significant" in r["statement"]) == r["significant"]
     assert latest.filter(pl.col("crime_type") == "Arson")["test"][0].startswith("exact")
+
+
+def test_change_statements_name_their_months_in_words() -> None:
+    """The sentence the executive summary quotes reads "in May 2022 to April 2023", never "2022-05"."""
+    when = months(date(2021, 5, 1), 36)
+    frame = pl.DataFrame([{"crime_type": "Burglary", "month": m, "count": 10 + i // 12} for i, m in enumerate(when)])
+    statements = change_table(frame, Period(when[0], when[-1]), alpha=0.05)["statement"].to_list()
+    assert "in May 2022 to April 2023 to" in statements[0] and statements[0].endswith("real change.")
+    assert not any(re.search(r"\d{4}-\d{2}", s) for s in statements)

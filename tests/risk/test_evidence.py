@@ -149,3 +149,11 @@ def test_cli_suggest_and_demo_scores(small_warehouse) -> None:
     assert len(ranked) == 26 and ranked[0]["rank"] == 1
     audit = json.loads(runner.invoke(app, ["risk", "audit", "-c", str(config), "--format", "json"]).output)
     assert {a["source"] for a in audit} == {"synthetic demo scores"}
+
+
+def test_gather_evidence_over_one_month_counts_that_month(small_warehouse) -> None:
+    """A one-month assessment (a national month) gives figures for that month, untested, instead of failing."""
+    found = {e.issue_id: e for e in gather_evidence(small_warehouse, LAD, Period.parse("2023-12", "2023-12"), REGISTER)}
+    assert found["burglary"].annual_count == 10  # December 2023 alone
+    assert found["burglary"].previous_count is None and found["burglary"].significant is None
+    assert found["burglary"].period == "2023-12 to 2023-12"

@@ -76,7 +76,7 @@ def change_table(monthly: pl.DataFrame, period: Period, alpha: float = DEFAULT_A
                     "significant": is_significant(q, alpha),
                     "test": result.test,
                     "statement": describe_count_change(
-                        result, crime_type, alpha, previous.label(), latest.label(), q, len(tested), threshold
+                        result, crime_type, alpha, previous.in_words(), latest.in_words(), q, len(tested), threshold
                     ),
                 }
             )

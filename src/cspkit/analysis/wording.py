@@ -65,7 +65,7 @@ def describe_count_change(
     compared: int = 1,
     threshold: int = 0,
 ) -> str:
-    """E.g. "Burglary rose from 120 in 2022-01 to 2022-12 to 150 in 2023-01 to 2023-12 (+30, +25.0%); ...".
+    """E.g. "Burglary rose from 120 in January 2022 to December 2022 to 150 in January 2023 to December 2023 (+30, ...".
 
     A count from 1 to ``threshold - 1`` is written "fewer than <threshold>", and the difference,
     percentage, rate ratio and p-values, any of which would give it away, are left out.

@@ -530,7 +530,12 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
         )
     else:
         section.add(not_run(ev, "Evidence board", "no evidence board"))
-    if ev.shortlist is not None:
+    if ev.shortlist is not None and not ev.shortlist.height:  # an empty table reads as a failure to print it
+        section.sub("Suggested shortlist").add(
+            Paragraph(ev.shortlist_rule),
+            Paragraph("No issue meets the rule" + ("." if ev.risk else ": it needs the risk matrix, which was not run.")),
+        )
+    elif ev.shortlist is not None:
         section.sub("Suggested shortlist").add(
             Paragraph(ev.shortlist_rule),
             table_from_frame(

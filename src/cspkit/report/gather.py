@@ -302,7 +302,7 @@ def headlines(analysis: AreaAnalysis) -> list[Headline]:
             continue
         count = int(monthly.filter(pl.col("month").is_between(latest.start, latest.end))["count"].sum())
         rate = count / analysis.denominators.residents * 1000
-        sentence = ""
+        sentence = f"Not tested: {analysis.period.in_words()} is shorter than the two years a test of change compares."
         if analysis.change is not None:
             rows = analysis.change.filter(pl.col("crime_type") == category)
             sentence = rows["statement"][0] if rows.height else ""

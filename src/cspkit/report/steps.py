@@ -155,10 +155,29 @@ def _ran(table: pl.DataFrame | None) -> bool:
     return "method" not in table.columns or bool((table["method"] != "no test").any())
 
 
+#: Readable names for the analysis notes' keys (the document never shows an internal identifier).
+_NOTE_NAMES = {"yearly": "yearly totals", "emerging_hotspots": "emerging hot spots", "sppt": "where crime moved",
+               "sppt_summary": "where crime moved", "latest_outcomes": "latest outcomes",
+               "repeat_victims": "repeat victims", "repeat_partner_locations": "repeat locations",
+               "coverage": "coverage"} | _SUMMARISED  # fmt: skip
+
+
+def _note_name(key: str) -> str:
+    """``repeat_victims:asb`` -> "repeat victims (asb)"; an unlisted key loses its underscores."""
+    name, _, source = key.partition(":")
+    label = _NOTE_NAMES.get(name, name.replace("_", " "))
+    return f"{label} ({source})" if source else label
+
+
 def _computed(result: Any) -> str:
-    """Which analyses ran and which did not (with why): never one named as both."""
+    """Which analyses ran and which did not (with why): never one named as both, each reason said once."""
     done = [label for name, label in _SUMMARISED.items() if _ran(getattr(result, name))]
-    skipped = "; ".join(f"{k}: {v}" for k, v in result.notes.items())
+    reasons: dict[str, list[str]] = {}
+    for key, reason in result.notes.items():
+        names = reasons.setdefault(reason, [])
+        if _note_name(key) not in names:
+            names.append(_note_name(key))
+    skipped = "; ".join(f"{', '.join(names)}: {reason}" for reason, names in reasons.items())
     return (", ".join(done) if done else "counts and rates only") + (
         f" (not computed: {skipped})" if skipped else ""
     )

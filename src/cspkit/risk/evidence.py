@@ -85,7 +85,7 @@ def gather_evidence(
 ) -> list[IssueEvidence]:
     """Evidence for every issue in the register, for one area and period, from the warehouse."""
     area = area if isinstance(area, Area) else Area.parse(area)
-    latest_period = period.latest_12()
+    latest_period = period.latest_year()
     previous_period = period.previous_12() if period.months >= 24 else None
     with open_scope(warehouse_path, area, period) as scope:
         residents = denominators(scope.con, scope.area).residents
