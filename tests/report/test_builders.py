@@ -150,6 +150,16 @@ def test_committee_report_asks_for_what_was_decided() -> None:
     assert "has not yet agreed its priorities" in purpose and not any("endorse" in o for o in options)
 
 
+def test_undecided_committee_report_has_no_empty_priorities_or_plan_for_them() -> None:
+    """Nothing decided: "Recommended priorities" was an empty heading and the close spoke of endorsed priorities."""
+    report = build_committee_report(evidence(decision=None))
+    assert section_text(report, "Recommended priorities").startswith("None yet: the partnership has not agreed")
+    close = section_text(report, "Conclusion and next steps")
+    assert close.startswith("The partnership will agree its priorities") and "endorses" not in close
+    decided = section_text(build_committee_report(evidence()), "Conclusion and next steps")
+    assert decided.startswith("If the committee endorses the priorities")
+
+
 def test_trend_chart_is_print_quality_with_alt_text_and_data() -> None:
     rolling = [None] * 11 + [1.0] * 25
     chart = charts.trend_chart("t", MONTHS, COUNTS, rolling, "incidents")
@@ -291,3 +301,15 @@ def test_an_all_crime_row_that_adds_up_protects_a_small_category_from_subtractio
     ev.issues["asb"] = replace(ev.issues["asb"], categories=context)
     rows = table(build_assessment(ev), "asb_categories").rows
     assert [r[2] for r in rows] == ["900", "50", "48", "<5"]  # a context row, not a total: nothing more to hide
+
+
+def test_empty_shortlist_says_why_instead_of_an_empty_table() -> None:
+    """No risk matrix, so no suggestion: the document printed a table of headers alone."""
+    base = evidence()
+    doc = build_assessment(replace(base, shortlist=base.shortlist.clear(), risk=None))
+    assert "suggested_shortlist" not in {t.key for t in doc.tables()}
+    assert section_text(doc, "Suggested shortlist").endswith(
+        "No issue meets the rule: it needs the risk matrix, which was not run."
+    )
+    assert "suggested_shortlist" in {t.key for t in build_assessment(base).tables()}
+

@@ -306,20 +306,20 @@ def issue_figures(section: Section, ev: AssessmentEvidence, figures: IssueFigure
         if figures.focus_area in ranked:
             position = ranked.index(figures.focus_area) + 1
             rank = f", where {figures.focus_area} ranks {position} of {len(ranked)} (1 = highest rate)"
-        section.add(
-            figure(
-                f"{figures.issue_id}_peers",
-                f"{figures.name}: rate per 1,000 residents, {figures.peers_period}, {ev.area_name} and comparable areas{rank}",
-                charts.bar_chart(
-                    f"{figures.name} peer rates",
-                    peers["area"].to_list(),
-                    peers["rate_per_1000"].to_list(),
-                    "rate per 1,000 residents",
-                    highlight=figures.focus_area,
-                ),
-                notes,
-            )
+        caption = f"{figures.name}: rate per 1,000 residents, {figures.peers_period}, {ev.area_name} and comparable areas{rank}"
+        chart = charts.bar_chart(
+            f"{figures.name} peer rates",
+            peers["area"].to_list(),
+            peers["rate_per_1000"].to_list(),
+            "rate per 1,000 residents",
+            highlight=figures.focus_area,
         )
+        data = table_from_frame(
+            f"{figures.issue_id}_peers", f"Data for: {caption}", chart.data,
+            headers={"label": "Area", "value": "Rate per 1,000 residents", "rank": "Rank (1 = highest rate)"},
+            formats={"value": lambda v: number(v, 2)},
+        )
+        section.add(figure(f"{figures.issue_id}_peers", caption, chart, notes, data=data))
     if figures.lsoa is not None and figures.lsoa.height and ev.boundaries:
         lsoa = figures.lsoa
         cols = [c for c in ("lsoa21_code", "count", "rate_per_1000", "gi_z", "hotspot") if c in lsoa.columns]
@@ -530,7 +530,12 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
         )
     else:
         section.add(not_run(ev, "Evidence board", "no evidence board"))
-    if ev.shortlist is not None:
+    if ev.shortlist is not None and not ev.shortlist.height:  # an empty table reads as a failure to print it
+        section.sub("Suggested shortlist").add(
+            Paragraph(ev.shortlist_rule),
+            Paragraph("No issue meets the rule" + ("." if ev.risk else ": it needs the risk matrix, which was not run.")),
+        )
+    elif ev.shortlist is not None:
         section.sub("Suggested shortlist").add(
             Paragraph(ev.shortlist_rule),
             table_from_frame(

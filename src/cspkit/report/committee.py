@@ -102,6 +102,8 @@ def build_committee_report(ev: AssessmentEvidence) -> Document:
     )
 
     rec = doc.section("Recommended priorities")
+    if not priorities:
+        rec.add(Paragraph("None yet: the partnership has not agreed its priorities (see the options below)."))
     for p in priorities:
         sub = rec.sub(p.title)
         sub.add(Paragraph(summary.priority_case(ev, p.issue_id, p.title)))
@@ -126,7 +128,9 @@ def build_committee_report(ev: AssessmentEvidence) -> Document:
     for key, heading in (("legal", "Legal"), ("financial", "Financial and risk")):
         implications.sub(heading).add(Paragraph(_setting(c, key, f"{heading.lower()} implications")))
     equalities_section(implications.sub("Equalities"), ev, _setting(c, "equalities", "equalities implications"))
-    doc.section("Conclusion and next steps").add(Paragraph(text["committee.next_steps"]))
+    doc.section("Conclusion and next steps").add(
+        Paragraph(text["committee.next_steps" if priorities else "committee.next_steps_undecided"])
+    )
     papers = list(c.get("background_papers", [])) or ["[To complete: background papers]"]
     doc.section("Appendices and background papers").add(
         Bullets((f"Appendix A: {ev.csp_name} strategic assessment ({ev.period}).", *papers))
