@@ -155,3 +155,20 @@ def wards_of(lad_codes: tuple[str, ...]) -> tuple[Ward, ...]:
             if row["lad_code"] in wanted and row["ward_code"]:
                 seen.setdefault(row["ward_code"], Ward(row["ward_code"], row["ward_name"], row["lad_code"]))
     return tuple(sorted(seen.values(), key=lambda w: (w.name.lower(), w.code)))
+
+
+_DISTRICT_CODE = re.compile(r"[EW]0[6-9]\d{6}")
+
+
+def check_district_codes(codes: Iterable[str], file: str | Path | None = None) -> None:
+    """Refuse a district code that is not a current district, before any step loads data for it.
+
+    Without this an ``assessment.toml`` edited to a wrong code ingested every file, then wrote documents
+    for an area with no rows. Ward, LSOA codes and names are left to the analysis, which resolves them.
+    """
+    for code in codes:
+        if _DISTRICT_CODE.fullmatch(code.strip().upper()):
+            try:
+                find_district(code)
+            except ConfigError as exc:
+                raise ConfigError(f"area_codes: {exc.message}", file=file) from None

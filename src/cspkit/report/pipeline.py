@@ -98,7 +98,10 @@ def run_assessment(
 
     ``survey_responses`` (cspkit.survey's SurveyResponses, e.g. answers given in the web app) are
     analysed instead of the config's ``[survey] responses``."""
+    from cspkit.data.districts import check_district_codes
     from cspkit.report import steps  # the step bodies import every module; keep this module light
+
+    check_district_codes(config.area_codes, config.path)
 
     period = Period.parse(config.period_start, config.period_end)
     evidence = AssessmentEvidence(
