@@ -15,6 +15,7 @@ def test_period_helpers() -> None:
     assert period.latest_12() == Period(date(2023, 1, 1), date(2023, 12, 1))
     assert period.previous_12() == Period(date(2022, 1, 1), date(2022, 12, 1))
     assert [y.label() for y in period.years()] == ["2021-01 to 2021-12", "2022-01 to 2022-12", "2023-01 to 2023-12"]
+    assert Period.parse("2024-01", "2024-01").label() == "2024-01"  # never "2024-01 to 2024-01"
     assert Period.parse("2023-11", "2024-02").month_list() == [
         date(2023, 11, 1),
         date(2023, 12, 1),

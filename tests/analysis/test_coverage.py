@@ -80,7 +80,8 @@ def test_forces_loaded_for_one_month_are_left_out_of_counts_and_listed(loaded) -
         monthly = monthly_counts(scope)
     assert coverage.counted == ("bedfordshire",)
     assert coverage.left_out.rows() == [("btp", 1, 17), ("hertfordshire", 1, 4)]
-    assert "left out: btp (1 of 24 months, 17 rows in the area), hertfordshire (1 of 24 months, 4 rows" in coverage.note()
+    assert ("left out: British Transport Police (1 of 24 months, 17 rows in the area), Hertfordshire (1 of 24 months, 4 rows"
+            in coverage.note())
     with warehouse.read(path) as con:
         direct = dict(con.execute(
             "SELECT month, count(*) FROM street WHERE lad_code = ? AND force = 'bedfordshire' GROUP BY 1",
@@ -101,9 +102,9 @@ def test_the_comparison_and_its_footnote_leave_the_partial_forces_out(loaded) ->
         )
     row = result.change.filter(result.change["crime_type"] == ALL_CRIME).row(0, named=True)
     assert (row["latest_count"], row["previous_count"]) == (latest, previous)
-    assert "btp (1 of 24 months" in result.notes["coverage"]
+    assert "British Transport Police (1 of 24 months" in result.notes["coverage"]
     for key in ("monthly", "change", "trends"):
-        assert "hertfordshire (1 of 24 months" in result.provenance[key].footnote()
+        assert "Hertfordshire (1 of 24 months" in result.provenance[key].footnote()
 
 
 def test_a_thin_month_is_flagged_against_the_force_median(loaded) -> None:
@@ -118,9 +119,9 @@ def test_a_thin_month_is_flagged_against_the_force_median(loaded) -> None:
     with open_scope(path, CENTRAL_BEDFORDSHIRE, PERIOD) as scope:
         coverage = area_coverage(scope)
     assert coverage.thin.rows() == [("bedfordshire", date(2023, 3, 1), THIN_ROWS, median, THIN_ROWS / median)]
-    assert f"bedfordshire 2023-03 (1,500 rows, {THIN_ROWS / median:.0%} of its median month)" in coverage.note()
+    assert f"Bedfordshire 2023-03 (1,500 rows, {THIN_ROWS / median:.0%} of its median month)" in coverage.note()
     result = analyse_area(path, CENTRAL_BEDFORDSHIRE, PERIOD)
-    assert "bedfordshire 2023-03" in result.provenance["monthly"].footnote()
+    assert "Bedfordshire 2023-03" in result.provenance["monthly"].footnote()
 
 
 def test_a_thin_month_needs_a_yardstick_of_three_months() -> None:
@@ -133,7 +134,7 @@ def test_a_thin_month_needs_a_yardstick_of_three_months() -> None:
 def test_a_month_the_area_force_did_not_publish_stops_the_analysis(loaded) -> None:
     """BTP's and Hertfordshire's rows in the area in January would hide the month Bedfordshire is missing."""
     path = loaded(drop="2024-01")
-    with pytest.raises(AnalysisError, match=r"bedfordshire, the force reporting most of the area's crimes, has no "
+    with pytest.raises(AnalysisError, match=r"Bedfordshire, the force reporting most of the area's crimes, has no "
                                             r"police.uk data for 1 month\(s\) of 2022-05 to 2024-04: 2024-01"):
         analyse_area(path, CENTRAL_BEDFORDSHIRE, PERIOD)
 
@@ -147,7 +148,7 @@ def test_the_analysis_commands_print_the_coverage_note(loaded) -> None:
                                       "--to", "2024-04", "--warehouse", str(loaded()), "--format", "json"])
     assert result.exit_code == 0, result.output
     assert "Coverage: Counts and comparisons include only the forces that published every month of 2022-05 to " \
-           "2024-04 (bedfordshire); left out: btp (1 of 24 months, 17 rows in the area)" in result.stderr
+           "2024-04 (Bedfordshire); left out: British Transport Police (1 of 24 months, 17 rows in the area)" in result.stderr
 
 
 def test_one_month_held_says_thin_months_cannot_be_judged(tmp_path) -> None:
@@ -158,13 +159,13 @@ def test_one_month_held_says_thin_months_cannot_be_judged(tmp_path) -> None:
     # Bedford: no Bedfordshire file in this download, only BTP's and neighbours' rows
     with open_scope(path, "E06000055", january) as scope, pytest.raises(
             AnalysisError, match=r"from the force that polices E06000055: the rows there come only "
-                                 r"from forces policing elsewhere \(btp \d+, cambridgeshire"):
+                                 r"from forces policing elsewhere \(British Transport Police \d+, Cambridgeshire"):
         area_coverage(scope)
     with open_scope(path, "E07000178", january) as scope:  # Oxford, Thames Valley
         coverage = area_coverage(scope)
     assert coverage.counted == ("btp", "thames-valley")
     assert coverage.unjudged == (("thames-valley", 1),)
-    assert "cannot be judged with fewer than 3 months of a force held: thames-valley (1 month held)" in coverage.note()
+    assert "cannot be judged with fewer than 3 months of a force held: Thames Valley (1 month held)" in coverage.note()
 
 
 def test_a_district_without_residents_is_not_judged_as_missing_its_force(build_warehouse) -> None:

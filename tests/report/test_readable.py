@@ -21,7 +21,8 @@ pytestmark = pytest.mark.slow  # shares the one real assessment of test_document
 #: Statistical words a committee member may not know: each must be defined where it is used.
 JARGON = ("statistically significant", "p = ", "interval", "rate ratio", "poisson", "hot spot", "Gi*", "LSOA",
           "rolling mean", "margin of error", "weighted", "design effect", "Borda", "Schulze", "proxy", "per 1,000",
-          "disproportionality", "q-value", "real change")
+          "disproportionality", "q-value", "real change", "false discovery", "dispersion", "Holm", "Andresen", "emerging",
+          "raking", "season")
 MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December) \d{4}"
 
 

@@ -57,7 +57,8 @@ class Period:
         return [add_months(self.start, i) for i in range(self.months)]
 
     def label(self) -> str:
-        return f"{self.start:%Y-%m} to {self.end:%Y-%m}"
+        """'2023-05 to 2024-04', or '2024-01' for one month."""
+        return f"{self.start:%Y-%m}" if self.months == 1 else f"{self.start:%Y-%m} to {self.end:%Y-%m}"
 
     def in_words(self) -> str:
         """For a reader: 'January 2024', or 'May 2023 to April 2024'."""

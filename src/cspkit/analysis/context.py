@@ -17,7 +17,7 @@ import polars as pl
 from cspkit.analysis.area import Period, ResolvedArea
 from cspkit.analysis.coverage import SPILL_SHARE, district_forces
 from cspkit.analysis.scope import ALL_CRIME, ASB
-from cspkit.data.police_files import TRANSPORT_POLICE
+from cspkit.data.police_files import TRANSPORT_POLICE, force_name
 
 CONTEXT_SCHEMA = {
     "level": pl.String,
@@ -66,7 +66,7 @@ def rate_context(con, area: ResolvedArea, period: Period, population: pl.DataFra
 
 
 def _force_name(force: str, covered: int, districts: int) -> str:
-    name = force.replace("-", " ").title().replace(" And ", " and ").replace(" Of ", " of ")
+    name = force_name(force)
     return f"{name} ({covered} districts)" if covered == districts else f"{name} ({covered} of {districts} districts)"
 
 

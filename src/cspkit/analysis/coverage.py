@@ -36,7 +36,7 @@ import polars as pl
 
 from cspkit.analysis.area import Period
 from cspkit.analysis.scope import Scope
-from cspkit.data.police_files import TRANSPORT_POLICE
+from cspkit.data.police_files import TRANSPORT_POLICE, force_name
 from cspkit.errors import AnalysisError
 
 #: A force-month with fewer rows than this share of the force's median month is flagged as thin.
@@ -97,17 +97,19 @@ class AreaCoverage:
         """Sentences for the documents (empty when every force published every month and none is thin)."""
         parts = []
         if self.left_out.height:
-            listed = ", ".join(f"{r['force']} ({r['months']} of {self.period.months} months, "
+            listed = ", ".join(f"{force_name(r['force'])} ({r['months']} of {self.period.months} months, "
                                f"{r['rows']:,} row{'' if r['rows'] == 1 else 's'} in the area)"
                                for r in self.left_out.iter_rows(named=True))
             parts.append(f"Counts and comparisons include only the forces that published every month of "
-                         f"{self.period.label()} ({', '.join(self.counted) or 'none'}); left out: {listed}")
+                         f"{self.period.label()} ({', '.join(map(force_name, self.counted)) or 'none'}); left out: {listed}")
         if self.thin.height:
-            listed = ", ".join(f"{r['force']} {r['month']:%Y-%m} ({r['rows']:,} rows, {r['share']:.0%} of its median month)"
+            listed = ", ".join(f"{force_name(r['force'])} {r['month']:%Y-%m} ({r['rows']:,} rows, "
+                               f"{r['share']:.0%} of its median month)"
                                for r in self.thin.iter_rows(named=True))
             parts.append(f"Months a force published incompletely (under {THIN_SHARE:.0%} of its median month): {listed}")
         if self.unjudged:
-            listed = ", ".join(f"{force} ({held} month{'' if held == 1 else 's'} held)" for force, held in self.unjudged)
+            listed = ", ".join(f"{force_name(force)} ({held} month{'' if held == 1 else 's'} held)"
+                               for force, held in self.unjudged)
             parts.append(f"Whether a month is incomplete cannot be judged with fewer than {THIN_MIN_MONTHS} months of a "
                          f"force held: {listed}")
         return "; ".join(parts)
@@ -146,7 +148,7 @@ def _require_main_force(in_area: pl.DataFrame, published: pl.DataFrame, complete
     held = set(published.filter(pl.col("force") == main)["month"])
     missing = [m for m in period.month_list() if m not in held]
     shown = ", ".join(f"{m:%Y-%m}" for m in missing[:6]) + (" ..." if len(missing) > 6 else "")
-    raise AnalysisError(f"{main}, the force reporting most of the area's crimes, has no police.uk data for "
+    raise AnalysisError(f"{force_name(main)}, the force reporting most of the area's crimes, has no police.uk data for "
                         f"{len(missing)} month(s) of {period.label()}: {shown}; ingest them or shorten the period "
                         "(counts are never assumed zero)")
 
@@ -161,7 +163,8 @@ def _require_own_force(scope: Scope, in_area: pl.DataFrame, period: Period) -> N
               ["lad_code"])
     missing = [d for d in districts if d not in own]
     if missing:
-        shown = ", ".join(f"{r['force']} {r['rows']:,}" for r in in_area.sort("rows", descending=True).iter_rows(named=True))
+        shown = ", ".join(f"{force_name(r['force'])} {r['rows']:,}"
+                          for r in in_area.sort("rows", descending=True).iter_rows(named=True))
         raise AnalysisError(
             f"the warehouse has no police.uk data in {period.label()} from the force that polices {', '.join(missing)}: "
             f"the rows there come only from forces policing elsewhere ({shown}); ingest its force's files "

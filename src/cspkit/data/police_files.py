@@ -22,6 +22,18 @@ FILE_NAME = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])-([a-z0-9-]+?)-(street|outcomes
 #: police.uk's force id for British Transport Police, whose crimes fall in every force's districts.
 TRANSPORT_POLICE = "btp"
 
+#: police.uk force ids whose name is not their words in title case.
+_FORCE_NAMES = {TRANSPORT_POLICE: "British Transport Police", "dyfed-powys": "Dyfed-Powys", "metropolitan": "Metropolitan Police"}
+
+
+def force_name(force: str) -> str:
+    """A police.uk force id as a reader knows the force: 'thames-valley' -> 'Thames Valley', 'btp' -> 'British
+    Transport Police'."""
+    if force in _FORCE_NAMES:
+        return _FORCE_NAMES[force]
+    return " ".join(w if w in ("and", "of") else w.capitalize() for w in force.split("-"))
+
+
 #: police.uk kind -> warehouse table
 TABLE_OF_KIND = {"street": "street", "outcomes": "outcomes", "stop-and-search": "stop_search"}
 
