@@ -157,3 +157,21 @@ def test_gather_evidence_over_one_month_counts_that_month(small_warehouse) -> No
     assert found["burglary"].annual_count == 10  # December 2023 alone
     assert found["burglary"].previous_count is None and found["burglary"].significant is None
     assert found["burglary"].period == Period.parse("2023-12", "2023-12").label()
+
+
+def test_risk_step_without_scores_is_skipped_when_the_data_fall_short(small_warehouse) -> None:
+    """A month missing used to mark the risk step "failed" (the Analysis error again) though no scores were set."""
+    from cspkit.errors import AnalysisError
+    from cspkit.report.evidence import AssessmentEvidence
+    from cspkit.report.pipeline import AssessmentRun, StepSkipped
+    from cspkit.report.steps import risk_matrix
+
+    config = small_warehouse.parent / "assessment.toml"
+    body = f'[assessment]\narea_codes = ["{LAD}"]\nperiod_start = "2021-12"\nperiod_end = "2023-12"\nwarehouse = "w.duckdb"\n'
+    config.write_text(body, encoding="utf-8")
+    run = AssessmentRun(AssessmentEvidence("CSP", "Testshire", (LAD,), "period"))
+    with pytest.raises(StepSkipped, match="no risk scores"):
+        risk_matrix(load_config(config), run)
+    config.write_text(body + '[risk]\nscores = "synthetic"\n', encoding="utf-8")
+    with pytest.raises(AnalysisError, match="2021-12"):  # with scores to use, the missing month is the step's failure
+        risk_matrix(load_config(config), run)

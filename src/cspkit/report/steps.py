@@ -14,7 +14,7 @@ import polars as pl
 
 from cspkit.config import AssessmentConfig
 from cspkit.data import warehouse
-from cspkit.errors import ConfigError
+from cspkit.errors import ConfigError, CspkitError
 from cspkit.report.evidence import HorizonEvidence, RiskEvidence, SurveyEvidence
 from cspkit.report.pipeline import AssessmentRun, StepSkipped
 from cspkit.survey.estimates import CAUTION_BASE
@@ -223,6 +223,9 @@ def _register(config: AssessmentConfig):
     return load_issues(config.resolve(issues) if issues else None)
 
 
+_NO_SCORES = 'no risk scores: set [risk] scores to a folder of completed workbooks (or "synthetic" for the demo)'
+
+
 def risk_matrix(config: AssessmentConfig, run: AssessmentRun) -> str:
     from cspkit.risk.evidence import evidence_for_config
     from cspkit.risk.matrix import heatmap, risk_results
@@ -235,7 +238,12 @@ def risk_matrix(config: AssessmentConfig, run: AssessmentRun) -> str:
     register = _register(config)
     run.state["register"] = register
     run.evidence.issue_names = {i.id: i.name for i in register.issues}
-    evidence = evidence_for_config(config, register)
+    try:
+        evidence = evidence_for_config(config, register)
+    except CspkitError:
+        if not section.get("scores"):  # nothing to score: the Analysis step already says why the data fall short
+            raise StepSkipped(_NO_SCORES) from None
+        raise
     run.state["risk_evidence"] = {e.issue_id: e for e in evidence}
     suggestions = suggest_all(evidence, method)
     scores_from = section.get("scores")
@@ -255,7 +263,7 @@ def risk_matrix(config: AssessmentConfig, run: AssessmentRun) -> str:
         scores = [s for book in books for s in read_workbook(book, method, register).scores]
         scorers = len(books)
     else:
-        raise StepSkipped('no risk scores: set [risk] scores to a folder of completed workbooks (or "synthetic" for the demo)')
+        raise StepSkipped(_NO_SCORES)
     results = risk_results(scores, method, register)
     run.state["risk_results"] = results
     table = results.rename({"class": "knowledge_gap_class"})
