@@ -156,4 +156,4 @@ def test_gather_evidence_over_one_month_counts_that_month(small_warehouse) -> No
     found = {e.issue_id: e for e in gather_evidence(small_warehouse, LAD, Period.parse("2023-12", "2023-12"), REGISTER)}
     assert found["burglary"].annual_count == 10  # December 2023 alone
     assert found["burglary"].previous_count is None and found["burglary"].significant is None
-    assert found["burglary"].period == "2023-12 to 2023-12"
+    assert found["burglary"].period == Period.parse("2023-12", "2023-12").label()

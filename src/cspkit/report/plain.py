@@ -15,6 +15,8 @@ from cspkit.report.document import Bullets, Document, Figure, Paragraph, Section
 
 # An ISO date or month standing alone: not part of a file name such as 2021-05-bedfordshire-street.csv.
 _ISO = re.compile(r"(?<![\w/.-])(\d{4})-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?(?![\w/-])")
+# "January 2024 to January 2024": a one-month period written as a range.
+_SAME_MONTH = re.compile(rf"\b((?:{'|'.join(calendar.month_name[1:])}) \d{{4}}) to \1\b")
 
 
 def plain_dates(text: str) -> str:
@@ -25,7 +27,8 @@ def plain_dates(text: str) -> str:
         name = f"{calendar.month_name[month]} {year}"
         return f"{int(day)} {name}" if day else name
 
-    return _ISO.sub(spoken, text)
+    return _SAME_MONTH.sub(r"\1", _ISO.sub(spoken, text))
+
 
 
 # A provenance note's list of source files, e.g. "sources a.zip:2021-05/x.csv, a.zip:2021-06/y.csv and 37 more".
