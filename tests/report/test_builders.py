@@ -313,3 +313,27 @@ def test_empty_shortlist_says_why_instead_of_an_empty_table() -> None:
     )
     assert "suggested_shortlist" in {t.key for t in build_assessment(base).tables()}
 
+
+
+def test_summary_writes_the_largest_real_changes_first_and_leaves_the_rest_to_its_table() -> None:
+    from dataclasses import replace
+
+    from cspkit.analysis.scope import ALL_CRIME, ASB
+
+    categories = [ALL_CRIME, ASB, *(f"Category {i}" for i in range(10))]
+    rows = []
+    for comparison, previous in (("1 year", "2022-05 to 2023-04"), ("3 years", "2021-05 to 2022-04")):
+        for i, category in enumerate(categories):
+            before, after = 1000, 1000 + 50 * (i + 1)  # category 9 changes most, but only even positions are real
+            rows.append({"crime_type": category, "comparison": comparison, "previous_period": previous,
+                         "latest_period": "2023-05 to 2024-04", "previous_count": before, "latest_count": after,
+                         "pct_change": (after - before) / before * 100, "significant": i % 2 == 0})
+    doc = build_assessment(replace(evidence(), changes=pl.DataFrame(rows)))
+    changed = next(s for s in doc.sections[0].subsections if s.title == "What changed")
+    sentences = [b.text for b in changed.blocks if isinstance(b, Paragraph)]
+    assert len(sentences) == 8 and sentences[-1].startswith("The table below lists the other changes")
+    assert sentences[0].startswith("Recorded crime (excluding ASB)") and sentences[1].startswith("Anti-social behaviour")
+    assert sentences[2].startswith("Category 8 rose by 55.0% over three years, a real change")  # the largest real change
+    table = next(b for b in changed.blocks if isinstance(b, Table))
+    assert len(table.rows) == len(categories) and table.columns[1:4] == (
+        "Year to April 2022", "Year to April 2023", "Year to April 2024")

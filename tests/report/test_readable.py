@@ -83,10 +83,11 @@ def test_summary_puts_tested_changes_first_and_says_which_fail_the_test(document
     summary = section(documents["assessment"], "Executive summary")
     titles = [s.title for s in summary.subsections]
     assert titles[:2] == ["What changed", "Places that stand out"]
-    changed = prose([summary.subsections[0]]).splitlines()
+    changed = [line for line in prose([summary.subsections[0]]).splitlines() if not line.startswith("The table below")]
     assert changed[0].startswith("Recorded crime (excluding ASB)") and changed[1].startswith("Anti-social behaviour")
     table = next(b for b in summary.subsections[0].blocks if getattr(b, "key", "") == "key_changes")
-    for line, row in zip(changed, table.rows, strict=True):  # one sentence per row, in the table's order
+    assert len(changed) == min(len(table.rows), 7)
+    for line, row in zip(changed, table.rows, strict=False):  # one sentence per row, in the table's order
         assert line.startswith(row[0])
         verdicts = [v for v in row if v in ("yes", "no")]
         assert ("a real change" in line) == ("yes" in verdicts) and ("cannot rule out" in line) == ("no" in verdicts)

@@ -23,6 +23,8 @@ LARGE_PCT = 20.0
 LARGE_COUNT = 20
 #: How many categories, places and concerns the summary names.
 TOP = 5
+#: How many changes the summary writes out as sentences (recorded crime and ASB first); the table holds the rest.
+SENTENCES = 7
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
 
@@ -359,7 +361,10 @@ def executive_summary(section: Section, ev: AssessmentEvidence, lead: str) -> No
     changed = section.sub("What changed")
     notable = notable_changes(ev)
     if notable is not None and notable.height:
-        changed.add(*(Paragraph(change_sentence(ev, r)) for r in notable.iter_rows(named=True)))
+        said = notable.head(SENTENCES)
+        changed.add(*(Paragraph(change_sentence(ev, r)) for r in said.iter_rows(named=True)))
+        if notable.height > said.height:
+            changed.add(Paragraph("The table below lists the other changes worth noting, in the same order."))
         changed.add(changes_table(ev, notable))
     else:
         changed.add(Paragraph("No tested change is available: the period is shorter than two years.", style="notice"))
