@@ -17,6 +17,7 @@ from itertools import pairwise
 import numpy as np
 from scipy import stats
 
+from cspkit.analysis.multiplicity import bh_q_values
 from cspkit.errors import AnalysisError
 
 # statsmodels is imported inside the functions that fit models: importing it costs about a second,
@@ -193,18 +194,8 @@ def quasi_poisson(y: np.ndarray, design: np.ndarray):
 
 
 def benjamini_hochberg(p_values: Sequence[float | None]) -> list[float | None]:
-    """Benjamini-Hochberg q-values over the tests compared together; None stays None (no test).
-
-    A result counts as real when its q-value is below alpha, which keeps the
-    expected share of false alarms among the significant results at alpha however many are tested.
-    """
-    tested = [i for i, p in enumerate(p_values) if p is not None]
-    q: list[float | None] = [None] * len(p_values)
-    if tested:
-        adjusted = stats.false_discovery_control([p_values[i] for i in tested], method="bh")
-        for i, value in zip(tested, adjusted, strict=True):
-            q[i] = float(value)
-    return q
+    """Benjamini-Hochberg q-values over the tests compared together; None stays None (no test)."""
+    return [None if np.isnan(q) else float(q) for q in bh_q_values(p_values)]
 
 
 def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:

@@ -22,6 +22,7 @@ import numpy as np
 import polars as pl
 
 from cspkit.analysis.concentration import lsoa_counts
+from cspkit.analysis.multiplicity import bh_q_values
 from cspkit.analysis.scope import Scope, require_table
 from cspkit.data.geography import queen_pairs
 from cspkit.errors import AnalysisError
@@ -235,13 +236,7 @@ def permutation_p_values(
 
 def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
     """Benjamini-Hochberg q-values of the p-values that are not NaN (NaN stays NaN)."""
-    from scipy import stats
-
-    q = np.full(len(p), np.nan)
-    tested = ~np.isnan(p)
-    if tested.any():
-        q[tested] = stats.false_discovery_control(p[tested], method="bh")
-    return q
+    return bh_q_values(p)
 
 
 def classify(z: np.ndarray, p: np.ndarray, alpha: float = 0.05) -> tuple[np.ndarray, list[str]]:
