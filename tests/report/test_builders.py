@@ -337,3 +337,13 @@ def test_summary_writes_the_largest_real_changes_first_and_leaves_the_rest_to_it
     table = next(b for b in changed.blocks if isinstance(b, Table))
     assert len(table.rows) == len(categories) and table.columns[1:4] == (
         "Year to April 2022", "Year to April 2023", "Year to April 2024")
+
+
+def test_data_appendix_without_charts_says_so() -> None:
+    """No decision, risk matrix or survey: the appendix promised "the tables behind every chart" over nothing."""
+    doc = build_assessment(replace(evidence(), decision=None, risk=None, survey=None))
+    assert not doc.figures()
+    assert section_text(doc, "Data appendix").startswith(
+        "This document has no charts: trend charts and maps are drawn for each agreed priority, and none was agreed."
+    )
+    assert section_text(build_assessment(evidence()), "Data appendix").startswith("The tables behind every chart")

@@ -857,6 +857,13 @@ def _partner_sections(doc: Document, ev: AssessmentEvidence) -> None:
 def _appendix(doc: Document, ev: AssessmentEvidence) -> None:
     """The tables behind every chart, so every plotted number can be read and checked."""
     appendix = doc.section("Data appendix")
+    if not doc.figures():  # "the tables behind every chart" over nothing reads as a table lost in printing
+        appendix.add(Paragraph(
+            "This document has no charts: trend charts and maps are drawn for each agreed priority, and "
+            + ("none was agreed." if ev.decision is None or not ev.decision.priorities else "no priority had data to draw.")
+            + " The tables of the document are written as CSV files beside it."
+        ))
+        return
     appendix.add(
         Paragraph("The tables behind every chart in this document. The same tables are written as CSV files beside the document.")
     )
