@@ -347,3 +347,14 @@ def test_data_appendix_without_charts_says_so() -> None:
         "This document has no charts: trend charts and maps are drawn for each agreed priority, and none was agreed."
     )
     assert section_text(build_assessment(evidence()), "Data appendix").startswith("The tables behind every chart")
+
+
+def test_change_method_is_described_only_where_change_was_tested() -> None:
+    """A one-month assessment described "the latest 12 months against the 12 before" though no test ran."""
+    one_month = replace(evidence(), changes=None, board=None, period="January 2024")
+    untested = section_text(build_assessment(one_month), "How change is tested")
+    assert untested == "No change was tested: January 2024 is shorter than the two years a test of change compares."
+    base = evidence()
+    board = base.board.with_columns(pl.lit(12.5).alias("change_1y_pct"))  # a tested change on the board
+    tested = section_text(build_assessment(replace(base, board=board)), "How change is tested")
+    assert "the latest 12 months against the" in tested

@@ -192,7 +192,11 @@ def _methodology(section: Section, ev: AssessmentEvidence, text: DocumentText) -
         steps.add(Paragraph(f"Evidence board and shortlist: {ev.shortlist_rule}"))
     for s in (s for s in ev.steps if s.status != "done"):
         steps.add(Paragraph(f"{STEP_NOT_RUN}: {s.step}. {sentence(s.detail)}", style="notice"))
-    section.sub("How change is tested").add(*(Paragraph(line) for line in method_in_plain_words(ev.alpha)))
+    tested = section.sub("How change is tested")
+    if not _change_tested(ev):  # the method of a test that never ran would read as if it had
+        tested.add(Paragraph(f"No change was tested: {ev.period} is shorter than the two years a test of change compares."))
+    else:
+        tested.add(*(Paragraph(line) for line in method_in_plain_words(ev.alpha)))
     section.sub("Small numbers").add(Paragraph(ev.suppression_note))
 
 
@@ -600,9 +604,14 @@ def _focus_group(section: Section, ev: AssessmentEvidence) -> None:
         )
 
 
+def _change_tested(ev: AssessmentEvidence) -> bool:
+    """Any change was tested: the analysis' change table, or a change on the evidence board."""
+    return ev.changes is not None or (ev.board is not None and ev.board["change_1y_pct"].drop_nulls().len() > 0)
+
+
 def _board_note(ev: AssessmentEvidence) -> str:
     """How the board's change and harm columns were computed; no test described where none was run."""
-    tested = ev.board is not None and ev.board["change_1y_pct"].drop_nulls().len() > 0
+    tested = _change_tested(ev)
     change = (
         "Change: the latest 12 months against the previous 12 (1 year) and against the first year of the period "
         "(3 years); (s) marks a change that is statistically significant once the issues on the board are "
