@@ -105,6 +105,16 @@ def test_missing_month_is_an_error_not_a_zero(build_warehouse) -> None:
         analyse_area(path, ALPHA, Period.parse("2021-01", "2022-12"))
 
 
+def test_period_beyond_the_data_says_what_the_warehouse_holds(build_warehouse) -> None:
+    """init's placeholder period runs past the download: the error used to list missing months only."""
+    path = build_warehouse([street_row(m, ALPHA_LSOAS[0], ALPHA, "Burglary", 1) for m in months(date(2021, 5, 1), 36)])
+    held = r"; it holds 2021-05 to 2024-04 there: set period_start and period_end within those months"
+    with pytest.raises(AnalysisError, match=r"no police.uk data for 3 month\(s\) of 2022-05 to 2024-07.*" + held):
+        analyse_area(path, ALPHA, Period.parse("2022-05", "2024-07"))
+    with pytest.raises(AnalysisError, match=r"no police\.uk data in the warehouse for Alpha in .*" + held):
+        analyse_area(path, ALPHA, Period.parse("2025-01", "2025-03"))
+
+
 def test_no_data_for_the_area(build_warehouse) -> None:
     path = build_warehouse([street_row(date(2021, 1, 1), "E01000007", BETA, "Burglary", 1)])
     with pytest.raises(AnalysisError, match=r"no police\.uk data in the warehouse for Alpha"):

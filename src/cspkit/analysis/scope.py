@@ -112,7 +112,7 @@ class Scope:
         if not present:
             raise AnalysisError(
                 f"no police.uk data in the warehouse for {self.area.name} in {self.period.label()}; "
-                "ingest the months first or choose another period"
+                "ingest the months first or choose another period" + self._months_held(lads)
             )
         missing = [m for m in self.period.month_list() if m not in present]
         if missing:
@@ -120,7 +120,17 @@ class Scope:
             raise AnalysisError(
                 f"the warehouse has no police.uk data for {len(missing)} month(s) of {self.period.label()} "
                 f"in {self.area.name}: {shown}; ingest them or shorten the period (counts are never assumed zero)"
+                + self._months_held(lads)
             )
+
+    def _months_held(self, lads: list[str]) -> str:
+        """What the warehouse does hold for the districts, so the user can set a period that fits."""
+        first, last = self.con.execute(
+            "SELECT min(month), max(month) FROM street WHERE lad_code IN (SELECT unnest(?))", [lads]
+        ).fetchall()[0]
+        if first is None:
+            return ""
+        return f"; it holds {first:%Y-%m} to {last:%Y-%m} there: set period_start and period_end within those months"
 
 
 def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
