@@ -37,8 +37,9 @@ def _rows() -> list[dict]:
             rows.append({**street_row(month, code, BETA, "Robbery", 3), "force": "alpha-force"})
         # A stray row of the alpha force in one of Gamma's two LSOAs does not make Gamma the alpha force's.
         rows.append({**street_row(month, "E01000009", GAMMA, "Burglary", 1), "force": "alpha-force"})
-        # British Transport Police rows are left out everywhere.
-        rows.append({**street_row(month, ALPHA_LSOAS[0], ALPHA, "Theft", 50), "force": "btp"})
+        # British Transport Police published January only: over the quarter it is left out everywhere.
+        if month.month == 1:
+            rows.append({**street_row(month, ALPHA_LSOAS[0], ALPHA, "Theft", 50), "force": "btp"})
         if month.month != 2:
             for code in ("E01000009", "E01000010"):
                 rows.append({**street_row(month, code, GAMMA, "Burglary", 4), "force": "gamma-force"})
@@ -66,7 +67,7 @@ def test_rates_by_hand(three_districts: Path) -> None:
         area = resolve_area(con, Area.parse(ALPHA))
         frame = rate_context(con, area, march)
     rows = {(r["level"], r["measure"]): r for r in frame.iter_rows(named=True)}
-    # Alpha in March: 12 crimes (BTP's 50 left out) and 6 ASB for 6,000 residents.
+    # Alpha in March: 12 crimes and 6 ASB for 6,000 residents.
     assert rows[("area", ALL_CRIME)]["count"] == 12
     assert rows[("area", ALL_CRIME)]["rate_per_1000"] == pytest.approx(2.0)
     assert rows[("area", ASB)]["rate_per_1000"] == pytest.approx(1.0)
@@ -99,3 +100,15 @@ def test_stray_rows_over_a_border_do_not_widen_the_force_area(build_warehouse) -
     gamma = forces.filter(pl.col("lad_code") == GAMMA).row(0, named=True)
     assert gamma["force"] == "alpha-force" and not gamma["covered"]
     assert home_force(forces, area) == ("alpha-force", [ALPHA, BETA])
+
+
+def test_only_forces_that_published_every_month_are_counted_at_every_level(three_districts: Path) -> None:
+    """Over the quarter British Transport Police (January only) is left out of the area, force and nation alike;
+    in January alone it published every month, so it counts everywhere, as the headline counts it."""
+    with warehouse.read(three_districts) as con:
+        area = resolve_area(con, Area.parse(ALPHA))
+        quarter = rate_context(con, area, PERIOD)
+        january = rate_context(con, area, Period(date(2023, 1, 1), date(2023, 1, 1)))
+    crime = pl.col("measure") == ALL_CRIME
+    assert quarter.filter(crime & (pl.col("level") == "area"))["count"].item() == 36  # 12 a month, BTP's 50 out
+    assert january.filter(crime & (pl.col("level") == "area"))["count"].item() == 12 + 50

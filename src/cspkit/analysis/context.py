@@ -4,8 +4,9 @@ beside its police force area's and England and Wales's, over the same months.
 A rate means little alone: 53 crimes per 1,000 residents is low for a city and high for a rural county.
 Each comparison counts only districts whose own force published every month of the period
 (:func:`cspkit.analysis.coverage.district_forces`), and says how many that is, so a district whose force
-did not publish is never counted as a safe place. British Transport Police rows
-are left out everywhere: a CSP's own download is its territorial force's.
+did not publish is never counted as a safe place. At every level only the forces that published every
+month are counted (British Transport Police among them only when it did), as the headline counts are, so
+the area's row equals its headline figure.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from collections.abc import Sequence
 import polars as pl
 
 from cspkit.analysis.area import Period, ResolvedArea
-from cspkit.analysis.coverage import SPILL_SHARE, district_forces
+from cspkit.analysis.coverage import SPILL_SHARE, complete_forces, district_forces, published_months
 from cspkit.analysis.scope import ALL_CRIME, ASB
-from cspkit.data.police_files import TRANSPORT_POLICE, force_name
+from cspkit.data.police_files import force_name
 
 CONTEXT_SCHEMA = {
     "level": pl.String,
@@ -61,7 +62,8 @@ def rate_context(con, area: ResolvedArea, period: Period, population: pl.DataFra
     nation = sorted(covered & set(population["lad_code"].to_list()))
     if set(nation) - set(area.lad_codes) - {d for level in levels for d in level[2]}:  # more than the force area
         levels.append(("England and Wales", f"{len(nation)} of {population.height} districts with data", nation))
-    frames = [_level_rates(con, level, name, districts, period, population) for level, name, districts in levels]
+    complete = sorted(complete_forces(published_months(con), period))
+    frames = [_level_rates(con, level, name, districts, period, population, complete) for level, name, districts in levels]
     return pl.concat(frames) if frames else pl.DataFrame(schema=CONTEXT_SCHEMA)
 
 
@@ -76,12 +78,15 @@ def _district_population(con) -> pl.DataFrame:
     ).pl()
 
 
-def _level_rates(con, level: str, name: str, districts: Sequence[str], period: Period, population: pl.DataFrame) -> pl.DataFrame:
+def _level_rates(
+    con, level: str, name: str, districts: Sequence[str], period: Period, population: pl.DataFrame, forces: Sequence[str]
+) -> pl.DataFrame:
+    """The level's counts from the forces that published every month (as the headline counts them)."""
     residents = int(population.filter(pl.col("lad_code").is_in(list(districts)))["residents"].sum())
     crime, asb = con.execute(
         """SELECT count(*) FILTER (WHERE crime_type <> ?), count(*) FILTER (WHERE crime_type = ?) FROM street
-           WHERE lad_code IN (SELECT unnest(?)) AND month BETWEEN ? AND ? AND force IS DISTINCT FROM ?""",
-        [ASB, ASB, list(districts), period.start, period.end, TRANSPORT_POLICE],
+           WHERE lad_code IN (SELECT unnest(?)) AND month BETWEEN ? AND ? AND force IN (SELECT unnest(?))""",
+        [ASB, ASB, list(districts), period.start, period.end, list(forces)],
     ).fetchall()[0]
     return pl.DataFrame(
         {

@@ -102,9 +102,9 @@ def context_section(section: Section, contexts: Sequence[tuple[Period, pl.DataFr
             others = [f"{r['rate_per_1000']:.1f} across {_level_name(r)}" for level, r in rows.items() if level != "area"]
             lines.append(f"{label} in {when}: {rows['area']['rate_per_1000']:.1f} per 1,000 residents in {area_name}, "
                          f"against {' and '.join(others)}.")
-        notes = ("police.uk street crime and anti-social behaviour by district, British Transport Police rows left out at "
-                 "every level; Census 2021 usual residents; a district counts only when its own force published every "
-                 f"month of {period.label()}.",)
+        notes = ("police.uk street crime and anti-social behaviour by district, from the forces that published every "
+                 "month (as the headline figures); Census 2021 usual residents; a district counts only when its own "
+                 f"force published every month of {period.label()}.",)
         section.add(*(Paragraph(line, notes=notes) for line in lines))
         section.add(
             table_from_frame(
