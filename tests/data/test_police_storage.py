@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -10,7 +11,7 @@ from tests.data.helpers import STREET_HEADER, csv_bytes, street_row, write_file
 
 from cspkit.data import warehouse
 from cspkit.data.police import ingest_police
-from cspkit.errors import InputError
+from cspkit.errors import InputError, WarehouseError
 
 NAME = "2021-{:02d}-bedfordshire-street.csv"
 
@@ -126,3 +127,16 @@ def test_a_warehouse_with_one_file_per_month_from_earlier_versions_is_updated(wa
     ingest_police(warehouse_file, [tmp_path / "newer"])
     assert [r[1] for r in _street(warehouse_file)] == ["a4", "b5"]
     assert not (folder / "month=2021-05.parquet").exists() and (folder / "month=2021-04.parquet").exists()
+
+
+def test_a_deleted_warehouse_file_does_not_bring_its_old_rows_back(warehouse_file, tmp_path):
+    """Deleting warehouse.duckdb to start afresh: the next write refuses, naming the .parquet folder, rather
+    than show the earlier warehouse's police.uk rows as its own; it creates nothing."""
+    _month(tmp_path / "first", 4, ["a4"])
+    ingest_police(warehouse_file, [tmp_path / "first"])
+    warehouse_file.unlink()
+    with pytest.raises(WarehouseError, match=r"warehouse.*\.parquet/ holds police\.uk rows of an earlier warehouse"):
+        ingest_police(warehouse_file, [tmp_path / "first"])
+    assert not warehouse_file.exists()
+    shutil.rmtree(warehouse.partitions_dir(warehouse_file))
+    assert ingest_police(warehouse_file, [tmp_path / "first"]).total()["loaded"] == 1

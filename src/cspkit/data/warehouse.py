@@ -35,6 +35,7 @@ def write(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection inside one transaction: committed on success, rolled back on any error."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _refuse_orphaned_partitions(path)
     try:
         con = duckdb.connect(str(path))
     except duckdb.IOException as exc:
@@ -50,6 +51,18 @@ def write(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
         raise
     finally:
         con.close()
+
+
+def _refuse_orphaned_partitions(path: Path) -> None:
+    """A new warehouse file beside an old one's Parquet folder would show the old police.uk rows as its own
+    (deleting the file is how users start afresh): refuse, and say which folder to delete or file to restore."""
+    folder = partitions_dir(path)
+    if not path.exists() and folder.is_dir() and any(folder.rglob("*.parquet")):
+        raise WarehouseError(
+            f"{folder.name}/ holds police.uk rows of an earlier warehouse, but {path.name} is gone: delete {folder} "
+            f"too to start afresh, or restore {path.name} (a warehouse is the file and its .parquet folder together)",
+            file=path,
+        )
 
 
 def partitions_dir(path: str | Path) -> Path:
