@@ -16,7 +16,7 @@ from PIL import Image
 from cspkit.report import charts, heatmap
 from cspkit.report.assessment import STEP_NOT_RUN, build_assessment, data_tables
 from cspkit.report.committee import build_committee_report
-from cspkit.report.document import Document, NoteNumbers, Paragraph, Table
+from cspkit.report.document import Document, Figure, NoteNumbers, Paragraph, Table
 from cspkit.report.evidence import StepResult
 from cspkit.report.render_docx import render_docx
 from cspkit.report.render_html import render_html
@@ -75,6 +75,21 @@ def test_without_a_decision_no_priorities_are_stated() -> None:
     doc = build_assessment(evidence(decision=None))
     assert section_text(doc, "Priorities").startswith(STEP_NOT_RUN)
     assert "no priorities are stated" in section_text(doc, "Executive summary")
+
+
+def test_before_a_decision_the_suggested_shortlist_carries_its_evidence() -> None:
+    """No decision yet: the priorities section says so, then shows each suggested issue's charts and maps, so
+    an assessment run for the focus group is not empty of figures."""
+    shortlist = pl.DataFrame({"issue_id": ["asb", "cyber_fraud"], "issue": ["Anti-social behaviour", "Cyber-crime"],
+                              "suggestion": ["priority candidate", "knowledge gap"], "risk_rank": [1, 2],
+                              "reason": ["risk rank 1, in the top 5", "high harm, low confidence"]})
+    doc = build_assessment(evidence(decision=None, shortlist=shortlist))
+    text = section_text(doc, "Priorities")
+    assert text.startswith(STEP_NOT_RUN) and "Until the partnership decides" in text
+    priorities = next(s for s in doc.sections if s.title == "Priorities")
+    titles = [sub.title for sub in priorities.subsections]
+    assert titles == ["Suggested priority candidate: Anti-social behaviour", "Suggested knowledge gap: Cyber-crime"]
+    assert any(isinstance(b, Figure) for b in priorities.subsections[0].blocks)  # the asb trend and map
 
 
 def test_every_figure_has_alt_text_and_its_table_in_the_appendix(assessment: Document) -> None:
@@ -341,10 +356,11 @@ def test_summary_writes_the_largest_real_changes_first_and_leaves_the_rest_to_it
 
 def test_data_appendix_without_charts_says_so() -> None:
     """No decision, risk matrix or survey: the appendix promised "the tables behind every chart" over nothing."""
-    doc = build_assessment(replace(evidence(), decision=None, risk=None, survey=None))
+    doc = build_assessment(replace(evidence(), decision=None, shortlist=None, risk=None, survey=None))
     assert not doc.figures()
     assert section_text(doc, "Data appendix").startswith(
-        "This document has no charts: trend charts and maps are drawn for each agreed priority, and none was agreed."
+        "This document has no charts: trend charts and maps are drawn for each agreed priority (before a decision, for "
+        "each issue the evidence board suggests), and none was agreed or suggested."
     )
     assert section_text(build_assessment(evidence()), "Data appendix").startswith("The tables behind every chart")
 

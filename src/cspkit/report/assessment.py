@@ -420,6 +420,7 @@ def _survey_view(ev: AssessmentEvidence, issue_id: str) -> Paragraph | None:
 def _priorities(section: Section, ev: AssessmentEvidence) -> None:
     if ev.decision is None:
         section.add(not_run(ev, "Decision", "the priorities are set by the focus group's decision file"))
+        _shortlist_evidence(section, ev)
         return
     section.add(Paragraph(f"The partnership agreed these priorities at the {ev.decision.meeting} on {ev.decision.date}."))
     for priority in ev.decision.priorities:
@@ -438,6 +439,24 @@ def _priorities(section: Section, ev: AssessmentEvidence) -> None:
                 )
             )
         view = _survey_view(ev, priority.issue_id)
+        if view is not None:
+            sub.add(view)
+
+
+def _shortlist_evidence(section: Section, ev: AssessmentEvidence) -> None:
+    """Before the focus group decides, the evidence of each issue the board suggests, for it to weigh."""
+    if ev.shortlist is None or not ev.issues:
+        return
+    section.add(Paragraph("Until the partnership decides, these are the figures of the issues the evidence board "
+                          "suggests (the suggested shortlist), for the focus group to weigh."))
+    for row in ev.shortlist.iter_rows(named=True):
+        sub = section.sub(f"Suggested {row['suggestion']}: {row['issue']}")
+        sub.add(Paragraph(f"Why the board suggests it: {row['reason'].rstrip('.')}."))
+        _measured_by(sub, ev, row["issue_id"])
+        figures = ev.issues.get(row["issue_id"])
+        if figures is not None:
+            issue_figures(sub, ev, figures)
+        view = _survey_view(ev, row["issue_id"])
         if view is not None:
             sub.add(view)
 
@@ -868,8 +887,10 @@ def _appendix(doc: Document, ev: AssessmentEvidence) -> None:
     appendix = doc.section("Data appendix")
     if not doc.figures():  # "the tables behind every chart" over nothing reads as a table lost in printing
         appendix.add(Paragraph(
-            "This document has no charts: trend charts and maps are drawn for each agreed priority, and "
-            + ("none was agreed." if ev.decision is None or not ev.decision.priorities else "no priority had data to draw.")
+            "This document has no charts: trend charts and maps are drawn for each agreed priority (before a decision, "
+            "for each issue the evidence board suggests), and "
+            + ("none was agreed or suggested." if ev.decision is None or not ev.decision.priorities
+               else "no priority had data to draw.")
             + " The tables of the document are written as CSV files beside it."
         ))
         return

@@ -510,9 +510,9 @@ def decision(config: AssessmentConfig, run: AssessmentRun) -> str:
         run.evidence.previous = plan
         run.evidence.achievements = measure_changes(plan, _measure_changes(config, run, plan).get)
         used.append(f"previous plan {plan.period}" + (" (SYNTHETIC)" if plan.synthetic else ""))
+    _priority_figures(config, run)
     if not used:
         raise StepSkipped("no votes, decision or previous priorities: set [priorities] votes, decision and previous")
-    _priority_figures(config, run)
     from cspkit.report.claims import unsourced_claims
 
     problems = unsourced_claims(run.evidence)
@@ -555,7 +555,8 @@ def _measure_series(config: AssessmentConfig, run: AssessmentRun, measure: Any) 
 
 
 def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:
-    """The analysis figures of each agreed priority and knowledge gap that police or partner data measure."""
+    """The analysis figures of each agreed priority and knowledge gap that police or partner data measure; before
+    the focus group has decided, those of the evidence board's suggested shortlist, for it to weigh."""
     from cspkit.analysis.analyse import open_scope
     from cspkit.report import gather
     from cspkit.report.spatial_change import with_spatial_change
@@ -563,11 +564,15 @@ def _priority_figures(config: AssessmentConfig, run: AssessmentRun) -> None:
     analysis_result = run.state.get("analysis")
     register = run.state.get("register")
     decided = run.evidence.decision
-    if analysis_result is None or register is None or decided is None:
+    shortlist = run.evidence.shortlist
+    if analysis_result is None or register is None or (decided is None and shortlist is None):
         return
     options = run.state.get("analysis_options")
     by_id = {i.id: i for i in register.issues}
-    wanted = [p.issue_id for p in decided.priorities] + [g.issue_id for g in decided.knowledge_gaps]
+    if decided is not None:
+        wanted = [p.issue_id for p in decided.priorities] + [g.issue_id for g in decided.knowledge_gaps]
+    else:
+        wanted = shortlist["issue_id"].to_list()
     with open_scope(config.warehouse, ",".join(config.area_codes), _period(config)) as scope:
         for issue_id in wanted:
             issue = by_id.get(issue_id)
