@@ -158,7 +158,7 @@ def test_one_month_held_says_thin_months_cannot_be_judged(tmp_path) -> None:
     january = Period.parse("2024-01", "2024-01")
     # Bedford: no Bedfordshire file in this download, only BTP's and neighbours' rows
     with open_scope(path, "E06000055", january) as scope, pytest.raises(
-            AnalysisError, match=r"from the force that polices E06000055: the rows there come only "
+            AnalysisError, match=r"from the force that polices Bedford \(E06000055\): the rows there come only "
                                  r"from forces policing elsewhere \(British Transport Police \d+, Cambridgeshire"):
         area_coverage(scope)
     with open_scope(path, "E07000178", january) as scope:  # Oxford, Thames Valley

@@ -165,8 +165,11 @@ def _require_own_force(scope: Scope, in_area: pl.DataFrame, period: Period) -> N
     if missing:
         shown = ", ".join(f"{force_name(r['force'])} {r['rows']:,}"
                           for r in in_area.sort("rows", descending=True).iter_rows(named=True))
+        names = dict(scope.con.execute("SELECT lad_code, lad_name FROM lad WHERE lad_code IN (SELECT unnest(?))",
+                                       [missing]).fetchall())
+        named = ", ".join(f"{names[d]} ({d})" if names.get(d) else d for d in missing)
         raise AnalysisError(
-            f"the warehouse has no police.uk data in {period.label()} from the force that polices {', '.join(missing)}: "
+            f"the warehouse has no police.uk data in {period.label()} from the force that polices {named}: "
             f"the rows there come only from forces policing elsewhere ({shown}); ingest its force's files "
             "(cspkit fetch police) so counts are not a sliver of the real ones")
 
