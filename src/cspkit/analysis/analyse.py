@@ -339,4 +339,4 @@ def peer_period(period: Period, options: AnalysisOptions) -> Period:
     """The months peers are compared over: as configured, else the latest 12 months (a year's rate)."""
     if options.peer_period is not None:
         return Period.parse(*options.peer_period)
-    return period.latest_12() if period.months >= 12 else period
+    return period.latest_year()

@@ -42,13 +42,13 @@ def home_force(forces: pl.DataFrame, area: ResolvedArea) -> tuple[str, list[str]
     return force, sorted(forces.filter(polices)["lad_code"].to_list())
 
 
-def rate_context(con, area: ResolvedArea, period: Period, population: pl.DataFrame | None = None) -> pl.DataFrame:
+def rate_context(con, area: ResolvedArea, period: Period) -> pl.DataFrame:
     """One row per level (the area; its force area; England and Wales) and measure (recorded crime excluding
     ASB; ASB) over ``period``, each level counting only its districts with every month of data. A level with
     no covered district beyond the area's own is left out."""
     forces = district_forces(con, period)
     covered = set(forces.filter(pl.col("covered"))["lad_code"])
-    population = population if population is not None else _district_population(con)
+    population = _district_population(con)
     levels: list[tuple[str, str, list[str]]] = []
     whole_districts = set(area.codes) <= set(area.lad_codes)  # a ward or LSOA area is not a sum of districts
     if whole_districts and set(area.lad_codes) <= covered:

@@ -48,7 +48,7 @@ def partner_profile(scope: Scope, source: str, title: str = "") -> PartnerProfil
     table = partner_table(source)
     if not has_table(scope.con, table):
         return None
-    latest = scope.period.latest_12() if scope.period.months >= 12 else scope.period
+    latest = scope.period.latest_year()
     previous = scope.period.previous_12() if scope.period.months >= 24 else None
     now, now_params = _where(scope, latest)
     records = _count(scope, table, now, now_params)

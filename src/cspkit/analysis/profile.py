@@ -76,7 +76,7 @@ def area_profile(scope: Scope) -> AreaProfile:
     households = con.execute(
         "SELECT coalesce(sum(households), 0) FROM households WHERE lsoa21_code IN (SELECT unnest(?))", [lsoas]
     ).fetchall()[0][0]
-    period = scope.period.latest_12() if scope.period.months >= 12 else scope.period
+    period = scope.period.latest_year()
     condition, params = scope.where(period)
     deprivation = con.sql(
         f"""

@@ -10,7 +10,7 @@ import polars as pl
 from cspkit.analysis.area import Period
 from cspkit.analysis.profile import AreaProfile
 from cspkit.analysis.scope import ALL_CRIME, ASB
-from cspkit.report.document import Paragraph, Section, table_from_frame
+from cspkit.report.document import Paragraph, Section, number, table_from_frame
 from cspkit.report.totals import with_total_row
 
 LEVEL_WORDS = {"force area": "its force area", "England and Wales": "England and Wales"}
@@ -82,7 +82,8 @@ def profile_section(section: Section, profile: AreaProfile, area_name: str, publ
             headers={"nation": "Index", "decile": "Decile (1 = most deprived)", "lsoas": "Neighbourhoods",
                      "residents": "Residents", "residents_pct": "Residents %", "crimes": "Crimes",
                      "crimes_pct": "Crimes %", "rate_per_1000": "Crimes per 1,000 residents"},
-            formats={"residents_pct": lambda v: f"{v:.1f}", "crimes_pct": _one_decimal, "rate_per_1000": _one_decimal},
+            formats={"residents_pct": lambda v: f"{v:.1f}", "crimes_pct": lambda v: number(v, 1),
+                     "rate_per_1000": lambda v: number(v, 1)},
             notes=notes,
         )
     )  # fmt: skip
@@ -135,8 +136,3 @@ def _level_name(row: dict) -> str:
 def _table_name(row: dict) -> str:
     name = _level_name(row)
     return name[4:5].upper() + name[5:] if name.startswith("the ") else name
-
-
-def _one_decimal(value: object) -> str:
-    """A published figure to one decimal place; a suppressed one ("<5", "*") as it stands."""
-    return value if isinstance(value, str) else ("–" if value is None else f"{value:.1f}")

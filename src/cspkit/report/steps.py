@@ -201,7 +201,7 @@ def stop_search_evidence(config: AssessmentConfig, period: Any) -> pl.DataFrame 
     for the equalities implications; None without stop-and-search rows for the area."""
     from cspkit.analysis.stop_search import census_ethnicity, disproportionality, searches_by_group
 
-    latest = period.latest_12() if period.months >= 12 else period
+    latest = period.latest_year()
     with warehouse.read(config.warehouse) as con:
         if not warehouse.table_exists(con, "stop_search"):
             return None
